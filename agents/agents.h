@@ -1,0 +1,11 @@
+/* agents.h - the five agents' entry points (one file or folder each). */
+#ifndef PERFD_AGENTS_H
+#define PERFD_AGENTS_H
+
+#include "agentrt.h"
+
+/* Each returns the process exit status; findings are written on success. */
+int agent_pending(struct agent *);
+int integration_main(struct agent *);
+
+#endif

@@ -1,0 +1,123 @@
+/* cmd-run.c - "perfd run": the supervisor in this process, no daemon. */
+#include "cli.h"
+#include "paths.h"
+#include "store.h"
+#include "supervisor.h"
+#include "ui.h"
+#include "util.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct run_state {
+	struct sup	*sup;
+	struct ui	*ui;
+	uv_signal_t	 sigint;
+	uv_signal_t	 sigterm;
+	char		*id;
+	char		*status;
+	char		*report;
+	int		 interrupted;
+};
+
+static void
+on_event(void *arg, const char *id, const char *line)
+{
+	struct run_state *r = arg;
+
+	(void)id;
+	ui_event(r->ui, line);
+}
+
+static void
+on_finished(void *arg, const char *id, const char *status, const char *report)
+{
+	struct run_state *r = arg;
+
+	(void)id;
+	r->status = xstrdup(status);
+	r->report = report != NULL ? xstrdup(report) : NULL;
+	uv_close((uv_handle_t *)&r->sigint, NULL);
+	uv_close((uv_handle_t *)&r->sigterm, NULL);
+}
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+	struct run_state *r = s->data;
+	char *cause = NULL;
+
+	(void)signum;
+	if (r->interrupted++ == 0 && r->id != NULL)
+		sup_cancel(r->sup, r->id, &cause);
+	free(cause);
+}
+
+int
+cmd_run(struct cli *cli)
+{
+	struct run_state r;
+	struct sup_hooks hooks = { on_event, on_finished, &r };
+	char *errors = NULL, *cause = NULL, *state = NULL, *spec_path, *out, *dir = NULL;
+	uv_loop_t *loop = uv_default_loop();
+	struct store *st = NULL;
+	struct spec *spec;
+	int rc = EXIT_INTERNAL;
+
+	memset(&r, 0, sizeof r);
+	signal(SIGPIPE, SIG_IGN);
+	spec_path = path_absolute(NULL, cli->argv[0]);
+	spec = spec_parse_file(cli->argv[0], &errors);
+	if (spec == NULL) {
+		fputs(errors, stderr);
+		free(errors);
+		free(spec_path);
+		return EXIT_USAGE;
+	}
+	state = paths_state_dir(cli->state, &cause);
+	if (state == NULL || (st = store_open(state, &cause)) == NULL) {
+		fprintf(stderr, "perfd: %s\n", cause);
+		spec_free(spec);
+		goto out;
+	}
+	r.ui = ui_new(stdout, !cli->json && isatty(STDOUT_FILENO));
+	r.sup = sup_new(loop, st, 1, &hooks);
+	uv_signal_init(loop, &r.sigint);
+	uv_signal_init(loop, &r.sigterm);
+	r.sigint.data = r.sigterm.data = &r;
+	uv_signal_start(&r.sigint, on_signal, SIGINT);
+	uv_signal_start(&r.sigterm, on_signal, SIGTERM);
+	out = cli->out != NULL ? path_absolute(NULL, cli->out) : path_dirname(spec_path);
+	if (sup_submit(r.sup, spec, spec_path, out, &r.id, &dir, &cause) != 0) {
+		fprintf(stderr, "perfd: %s\n", cause);
+		free(out);
+		uv_close((uv_handle_t *)&r.sigint, NULL);
+		uv_close((uv_handle_t *)&r.sigterm, NULL);
+		uv_run(loop, UV_RUN_DEFAULT);
+		goto out;
+	}
+	free(out);
+	uv_run(loop, UV_RUN_DEFAULT);
+	rc = cli_status_exit(r.status);
+	if (r.report != NULL)
+		printf("master report: %s\n", r.report);
+	else
+		fprintf(stderr, "perfd: investigation %s %s without a master report "
+		    "(see %s)\n", r.id, r.status ? r.status : "ended", dir);
+out:
+	uv_loop_close(loop);
+	sup_free(r.sup);
+	store_close(st);
+	ui_free(r.ui);
+	free(cause);
+	free(state);
+	free(spec_path);
+	free(dir);
+	free(r.id);
+	free(r.status);
+	free(r.report);
+	return rc;
+}

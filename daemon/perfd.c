@@ -1,0 +1,186 @@
+/* perfd.c - the perfd command: parse the command line, run a command. */
+#include "cli.h"
+#include "server.h"
+#include "util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+
+static const struct command {
+	const char	*name;
+	int		(*fn)(struct cli *);
+	int		 nargs;		/* operands: exact, or -1 for 0 or 1 */
+	const char	*usage;
+	const char	*help;
+} commands[] = {
+	{ "daemon", cmd_daemon, 0, "daemon [--socket PATH] [--state DIR] [--max-parallel N]",
+	  "Run the daemon in the foreground, logging to stderr. It listens on the\n"
+	  "socket (default $XDG_RUNTIME_DIR/perfd/perfd.sock, else\n"
+	  "/tmp/perfd-UID/perfd.sock), keeps its state in DIR/perfd.db (default\n"
+	  "$XDG_STATE_HOME/perfd, else ~/.local/state/perfd) and runs up to N\n"
+	  "investigations at once (default 1); the others wait in a queue." },
+	{ "submit", cmd_submit, 1, "submit SPEC [--out DIR] [--wait] [--json]",
+	  "Validate SPEC and queue its investigation on the daemon. Prints the ID\n"
+	  "(--json: the daemon's answer). The investigation's folder is\n"
+	  "DIR/tmp/perf-optimization/ID (default DIR: the spec's folder). --wait\n"
+	  "follows it to the end and prints the master report's path." },
+	{ "status", cmd_status, -1, "status [ID] [--json]",
+	  "One investigation in detail, or those running and queued." },
+	{ "list", cmd_list, 0, "list [--json]",
+	  "The last 50 investigations, newest first." },
+	{ "watch", cmd_watch, 1, "watch ID [--json]",
+	  "Follow an investigation's progress until it ends: one live line per\n"
+	  "agent on a terminal, the events as JSON lines otherwise (or --json)." },
+	{ "cancel", cmd_cancel, 1, "cancel ID",
+	  "Stop a running investigation's five agents, or drop a queued one." },
+	{ "report", cmd_report, 1, "report ID [--cat]",
+	  "Print the path of the master report (--cat: its text)." },
+	{ "run", cmd_run, 1, "run SPEC [--out DIR] [--state DIR] [--json]",
+	  "Run the investigation in this process, without a daemon, showing its\n"
+	  "progress, and print the master report's path at the end." },
+};
+
+static void
+usage_all(FILE *f)
+{
+	fprintf(f, "usage: perfd COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(commands); i++)
+		fprintf(f, "  perfd %s\n", commands[i].usage);
+	fprintf(f, "  perfd --version\n  perfd help [COMMAND]\n\n"
+	    "Every command takes --socket PATH and --state DIR.\n\n"
+	    "exit codes:\n"
+	    "  0  success (run, submit --wait, watch: the investigation finished\n"
+	    "     and wrote its master report)\n"
+	    "  1  the investigation failed, was cancelled or was interrupted\n"
+	    "  2  bad arguments, an invalid spec, an unknown ID\n"
+	    "  3  no daemon answers on the socket\n"
+	    "  4  an internal error (state database, I/O)\n");
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(commands); i++) {
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	}
+	return NULL;
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 1) {
+		usage_all(stdout);
+		return EXIT_OK;
+	}
+	c = find_command(argv[0]);
+	if (c == NULL) {
+		fprintf(stderr, "perfd: no command '%s'\n", argv[0]);
+		return EXIT_USAGE;
+	}
+	printf("usage: perfd %s\n\n%s\n", c->usage, c->help);
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "cat", no_argument, NULL, 'c' },
+		{ "max-parallel", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const struct command *cmd;
+	struct cli cli;
+	int ch, n;
+
+	uv_disable_stdio_inheritance();
+	if (argc < 2) {
+		usage_all(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("perfd %s\n", PERFD_VERSION);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)
+		return cmd_help(argc - 2, argv + 2);
+	cmd = find_command(argv[1]);
+	if (cmd == NULL) {
+		fprintf(stderr, "perfd: unknown command '%s'\n", argv[1]);
+		usage_all(stderr);
+		return EXIT_USAGE;
+	}
+	memset(&cli, 0, sizeof cli);
+	cli.max_parallel = 1;
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			cli.socket = optarg;
+			break;
+		case 'S':
+			cli.state = optarg;
+			break;
+		case 'o':
+			cli.out = optarg;
+			break;
+		case 'w':
+			cli.wait = 1;
+			break;
+		case 'j':
+			cli.json = 1;
+			break;
+		case 'c':
+			cli.cat = 1;
+			break;
+		case 'm':
+			cli.max_parallel = atoi(optarg);
+			if (cli.max_parallel < 1 || cli.max_parallel > 64) {
+				fprintf(stderr, "perfd: --max-parallel takes 1 to 64\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			return cmd_help(1, &argv[1]);
+		default:
+			fprintf(stderr, "usage: perfd %s\n", cmd->usage);
+			return EXIT_USAGE;
+		}
+	}
+	cli.argc = argc - optind;
+	cli.argv = argv + optind;
+	n = cmd->nargs;
+	if ((n >= 0 && cli.argc != n) || (n < 0 && cli.argc > 1)) {
+		fprintf(stderr, "usage: perfd %s\n", cmd->usage);
+		return EXIT_USAGE;
+	}
+	return cmd->fn(&cli);
+}
+
+int
+cmd_daemon(struct cli *cli)
+{
+	struct server_opts o = { cli->socket, cli->state, cli->max_parallel };
+
+	return server_main(&o) == 0 ? EXIT_OK : EXIT_INTERNAL;
+}
+
+int
+cli_status_exit(const char *status)
+{
+	return status != NULL && strcmp(status, "done") == 0 ? EXIT_OK : EXIT_FAILED;
+}

@@ -1,0 +1,48 @@
+/* req-submit.c - "submit": validate a spec and queue its investigation. */
+#include "server.h"
+
+#include <stdlib.h>
+
+#include "util.h"
+
+void
+req_submit(struct client *c, cJSON *req)
+{
+	const char *spec_path = req_string(c, req, "spec", 1), *out;
+	char *errors = NULL, *cause = NULL, *id = NULL, *dir = NULL, *outdir;
+	struct spec *spec;
+	cJSON *o;
+
+	if (spec_path == NULL)
+		return;
+	if (spec_path[0] != '/') {
+		client_error(c, "bad_field", "'spec' must be an absolute path");
+		return;
+	}
+	out = req_string(c, req, "out", 0);
+	if (out == NULL && cJSON_GetObjectItemCaseSensitive(req, "out") != NULL &&
+	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(req, "out")))
+		return;
+	spec = spec_parse_file(spec_path, &errors);
+	if (spec == NULL) {
+		client_error(c, "bad_spec", "%s", errors);
+		free(errors);
+		return;
+	}
+	/* By default the investigation lives beside the spec. */
+	outdir = out != NULL ? xstrdup(out) : path_dirname(spec_path);
+	if (sup_submit(c->srv->sup, spec, spec_path, outdir, &id, &dir, &cause) != 0) {
+		client_error(c, "submit_failed", "%s", cause);
+		free(cause);
+		free(outdir);
+		return;
+	}
+	o = client_ok();
+	cJSON_AddStringToObject(o, "id", id);
+	cJSON_AddStringToObject(o, "dir", dir);
+	cJSON_AddNumberToObject(o, "position", sup_position(c->srv->sup, id));
+	client_send_json(c, o);
+	free(outdir);
+	free(id);
+	free(dir);
+}

@@ -1,0 +1,453 @@
+/* server.c - the daemon: socket, clients, request dispatch, broadcasting. */
+#include "server.h"
+
+#include "lock.h"
+#include "paths.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const struct request {
+	const char	*name;
+	void		(*fn)(struct client *, cJSON *);
+} requests[] = {
+	{ "ping", req_ping },
+	{ "submit", req_submit },
+	{ "status", req_status },
+	{ "list", req_list },
+	{ "watch", req_watch },
+	{ "cancel", req_cancel },
+	{ "shutdown", req_shutdown },
+};
+
+static void
+on_write(uv_write_t *w, int status)
+{
+	(void)status;
+	free(w->data);
+	free(w);
+}
+
+void
+client_send_line(struct client *c, const char *line)
+{
+	size_t n = strlen(line);
+	uv_write_t *w;
+	uv_buf_t b;
+	char *copy;
+
+	if (c->closing)
+		return;
+	copy = xmalloc(n + 1);
+	memcpy(copy, line, n);
+	copy[n] = '\n';
+	w = xmalloc(sizeof *w);
+	w->data = copy;
+	b = uv_buf_init(copy, (unsigned)n + 1);
+	if (uv_write(w, (uv_stream_t *)&c->pipe, &b, 1, on_write) != 0) {
+		free(copy);
+		free(w);
+	}
+}
+
+void
+client_send_json(struct client *c, cJSON *o)
+{
+	char *s = cJSON_PrintUnformatted(o);
+
+	client_send_line(c, s);
+	free(s);
+	cJSON_Delete(o);
+}
+
+cJSON *
+client_ok(void)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "v", PROTO_VERSION);
+	cJSON_AddTrueToObject(o, "ok");
+	return o;
+}
+
+void
+client_error(struct client *c, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg, *line;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	line = proto_error(code, "%s", msg);
+	client_send_line(c, line);
+	free(line);
+	free(msg);
+}
+
+const char *
+req_string(struct client *c, cJSON *req, const char *field, int required)
+{
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(req, field);
+
+	if (v == NULL || cJSON_IsNull(v)) {
+		if (required)
+			client_error(c, "missing_field", "'%s' is required", field);
+		return NULL;
+	}
+	if (!cJSON_IsString(v) || v->valuestring[0] == '\0') {
+		client_error(c, "bad_field", "'%s' must be a non-empty string", field);
+		return NULL;
+	}
+	return v->valuestring;
+}
+
+static void
+on_client_closed(uv_handle_t *h)
+{
+	struct client *c = h->data;
+
+	if (!uv_is_closing((uv_handle_t *)&c->drop_timer)) {
+		uv_close((uv_handle_t *)&c->drop_timer, on_client_closed);
+		return;
+	}
+	linebuf_free(&c->in);
+	free(c->watch_id);
+	free(c);
+}
+
+static void
+client_close(struct client *c)
+{
+	if (c->closing)
+		return;
+	c->closing = 1;
+	LIST_REMOVE(c, entry);
+	uv_close((uv_handle_t *)&c->pipe, on_client_closed);
+}
+
+static void
+on_drop_timer(uv_timer_t *t)
+{
+	client_close(t->data);
+}
+
+/*
+ * A watcher that stops reading must not make the daemon buffer without
+ * bound: past WATCH_MAX_QUEUE it gets a final error event and is closed
+ * (after a second, so a reader that wakes up can still see why).
+ */
+static void
+client_send_event(struct client *c, const char *line)
+{
+	if (c->dropping || c->closing)
+		return;
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > WATCH_MAX_QUEUE) {
+		char *err = proto_error("slow_watcher", "more than %u bytes of events "
+		    "unread: this watcher is dropped; watch again with since", WATCH_MAX_QUEUE);
+
+		client_send_line(c, err);
+		free(err);
+		c->dropping = 1;
+		uv_read_stop((uv_stream_t *)&c->pipe);
+		uv_timer_start(&c->drop_timer, on_drop_timer, 1000, 0);
+		return;
+	}
+	client_send_line(c, line);
+}
+
+static void
+on_event(void *arg, const char *id, const char *line)
+{
+	struct server *srv = arg;
+	struct client *c, *next;
+
+	for (c = LIST_FIRST(&srv->clients); c != NULL; c = next) {
+		next = LIST_NEXT(c, entry);
+		if (c->watch_id != NULL && strcmp(c->watch_id, id) == 0)
+			client_send_event(c, line);
+	}
+}
+
+static void
+dispatch(void *arg, char *line)
+{
+	struct client *c = arg;
+	cJSON *req, *cmd, *v;
+
+	if (c->closing || c->dropping)
+		return;
+	if (line[0] == '\0')
+		return;
+	req = cJSON_Parse(line);
+	if (req == NULL || !cJSON_IsObject(req)) {
+		client_error(c, "bad_json", "a request is one JSON object per line");
+		goto out;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(req, "v");
+	if (v != NULL && (!cJSON_IsNumber(v) || v->valueint != PROTO_VERSION)) {
+		client_error(c, "unsupported_version", "this daemon speaks protocol "
+		    "version %d", PROTO_VERSION);
+		goto out;
+	}
+	cmd = cJSON_GetObjectItemCaseSensitive(req, "cmd");
+	if (!cJSON_IsString(cmd)) {
+		client_error(c, "missing_field", "'cmd' is required (a string)");
+		goto out;
+	}
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(requests); i++) {
+		if (strcmp(requests[i].name, cmd->valuestring) == 0) {
+			requests[i].fn(c, req);
+			goto out;
+		}
+	}
+	client_error(c, "unknown_command", "unknown command '%.64s' (known: ping, "
+	    "submit, status, list, watch, cancel, shutdown)", cmd->valuestring);
+out:
+	cJSON_Delete(req);
+}
+
+static void
+on_toolong(void *arg)
+{
+	client_error(arg, "line_too_long", "a request line is limited to %d bytes",
+	    PROTO_MAX_LINE);
+}
+
+static void
+on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *b)
+{
+	(void)h;
+	b->base = xmalloc(suggested);
+	b->len = suggested;
+}
+
+static void
+on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
+{
+	struct client *c = st->data;
+
+	if (n > 0)
+		linebuf_feed(&c->in, b->base, (size_t)n, dispatch, on_toolong, c);
+	else if (n < 0)
+		client_close(c);
+	free(b->base);
+}
+
+/* Only the daemon's own user may talk to it. */
+static int
+peer_is_us(uv_pipe_t *p)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+	uv_os_fd_t fd;
+
+	if (uv_fileno((uv_handle_t *)p, &fd) != 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+		return 0;
+	return cred.uid == getuid();
+}
+
+static void
+on_connection(uv_stream_t *l, int status)
+{
+	struct server *srv = l->data;
+	struct client *c;
+
+	if (status != 0)
+		return;
+	c = xcalloc(1, sizeof *c);
+	c->srv = srv;
+	c->in.max = PROTO_MAX_LINE;
+	uv_pipe_init(srv->loop, &c->pipe, 0);
+	uv_timer_init(srv->loop, &c->drop_timer);
+	c->pipe.data = c->drop_timer.data = c;
+	LIST_INSERT_HEAD(&srv->clients, c, entry);
+	if (uv_accept(l, (uv_stream_t *)&c->pipe) != 0) {
+		client_close(c);
+		return;
+	}
+	if (!peer_is_us(&c->pipe)) {
+		fprintf(stderr, "perfd: refused a connection from another user\n");
+		client_close(c);
+		return;
+	}
+	uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
+}
+
+static void
+on_stopped(void *arg)
+{
+	struct server *srv = arg;
+	struct client *c;
+
+	while ((c = LIST_FIRST(&srv->clients)) != NULL)
+		client_close(c);
+	uv_close((uv_handle_t *)&srv->listener, NULL);
+	uv_close((uv_handle_t *)&srv->sigterm, NULL);
+	uv_close((uv_handle_t *)&srv->sigint, NULL);
+}
+
+void
+server_stop(struct server *srv)
+{
+	if (srv->stopping)
+		return;
+	srv->stopping = 1;
+	fprintf(stderr, "perfd: shutting down\n");
+	sup_shutdown(srv->sup, on_stopped, srv);
+}
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+	(void)signum;
+	server_stop(s->data);
+}
+
+/*
+ * Stop what an interrupted investigation left running: any process whose
+ * environment names it (agents and the stages they started), with its
+ * group. Matching the environment, not a recorded pid, means a pid reused
+ * since the crash is never hit.
+ */
+static void
+kill_leftovers(void *arg, const char *id, const int64_t *pids, int npids)
+{
+	char *needle = xasprintf("PERFD_INVESTIGATION=%s", id), path[64];
+	size_t nlen = strlen(needle);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int killed = 0;
+
+	(void)arg;
+	(void)pids;
+	(void)npids;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char *env = NULL, *cause = NULL;
+		size_t len = 0;
+		pid_t pid = (pid_t)atol(e->d_name);
+
+		if (pid <= 1 || pid == getpid())
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
+		env = read_file(path, 1 << 20, &len, &cause);
+		free(cause);
+		for (size_t off = 0; env != NULL && off < len; off += strlen(env + off) + 1) {
+			if (strncmp(env + off, needle, nlen) == 0 && env[off + nlen] == '\0') {
+				pid_t pg = getpgid(pid);
+
+				if (pg > 1 && pg != getpgrp())
+					kill(-pg, SIGKILL);
+				kill(pid, SIGKILL);
+				killed++;
+				break;
+			}
+		}
+		free(env);
+	}
+	if (d != NULL)
+		closedir(d);
+	fprintf(stderr, "perfd: investigation %s was interrupted; stopped %d "
+	    "leftover process%s\n", id, killed, killed == 1 ? "" : "es");
+	free(needle);
+}
+
+static int
+bind_socket(struct server *srv, char **cause)
+{
+	char *lockpath = xasprintf("%s.lock", srv->socket_path);
+	struct stat st;
+	mode_t old;
+	int rc;
+
+	/* The lock, held for the daemon's life, decides who owns the socket. */
+	srv->lock_fd = lock_try(lockpath);
+	if (srv->lock_fd < 0) {
+		*cause = xasprintf("another perfd daemon is running on %s", srv->socket_path);
+		free(lockpath);
+		return -1;
+	}
+	free(lockpath);
+	/* We hold the lock, so a socket file there is a dead daemon's. */
+	if (lstat(srv->socket_path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(srv->socket_path);
+	uv_pipe_init(srv->loop, &srv->listener, 0);
+	srv->listener.data = srv;
+	old = umask(0177);
+	rc = uv_pipe_bind(&srv->listener, srv->socket_path);
+	umask(old);
+	if (rc == 0)
+		rc = uv_listen((uv_stream_t *)&srv->listener, 128, on_connection);
+	if (rc != 0) {
+		*cause = xasprintf("%s: %s", srv->socket_path, uv_strerror(rc));
+		return -1;
+	}
+	if (lstat(srv->socket_path, &st) != 0 || (st.st_mode & 0777) != 0600) {
+		*cause = xasprintf("%s: socket mode is not 0600", srv->socket_path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+server_main(const struct server_opts *o)
+{
+	struct server srv;
+	struct sup_hooks hooks = { on_event, NULL, &srv };
+	char *cause = NULL, *state = NULL;
+	int rc = 1, n;
+
+	memset(&srv, 0, sizeof srv);
+	srv.lock_fd = -1;
+	LIST_INIT(&srv.clients);
+	srv.loop = uv_default_loop();
+	signal(SIGPIPE, SIG_IGN);
+	srv.socket_path = paths_socket(o->socket_path, &cause);
+	if (srv.socket_path == NULL)
+		goto out;
+	state = paths_state_dir(o->state_dir, &cause);
+	if (state == NULL)
+		goto out;
+	if (bind_socket(&srv, &cause) != 0)
+		goto out;
+	srv.store = store_open(state, &cause);
+	if (srv.store == NULL)
+		goto out;
+	n = store_recover(srv.store, kill_leftovers, &srv);
+	if (n > 0)
+		fprintf(stderr, "perfd: marked %d investigation%s interrupted\n", n,
+		    n == 1 ? "" : "s");
+	srv.sup = sup_new(srv.loop, srv.store, o->max_parallel, &hooks);
+	uv_signal_init(srv.loop, &srv.sigterm);
+	uv_signal_init(srv.loop, &srv.sigint);
+	srv.sigterm.data = srv.sigint.data = &srv;
+	uv_signal_start(&srv.sigterm, on_signal, SIGTERM);
+	uv_signal_start(&srv.sigint, on_signal, SIGINT);
+	fprintf(stderr, "perfd: daemon %s listening on %s (state %s/%s)\n",
+	    PERFD_VERSION, srv.socket_path, state, STORE_FILE);
+	uv_run(srv.loop, UV_RUN_DEFAULT);
+	unlink(srv.socket_path);
+	rc = 0;
+out:
+	if (cause != NULL) {
+		fprintf(stderr, "perfd: %s\n", cause);
+		free(cause);
+	}
+	sup_free(srv.sup);
+	store_close(srv.store);
+	uv_loop_close(srv.loop);
+	lock_release(srv.lock_fd);
+	free(srv.socket_path);
+	free(state);
+	return rc;
+}

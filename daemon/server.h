@@ -1,0 +1,75 @@
+/* server.h - the daemon: socket, clients, request dispatch, broadcasting. */
+#ifndef PERFD_SERVER_H
+#define PERFD_SERVER_H
+
+#include <cjson/cJSON.h>
+#include <sys/queue.h>
+#include <uv.h>
+
+#include "proto.h"
+#include "store.h"
+#include "supervisor.h"
+
+/* A watcher with more than this queued unread is dropped. */
+#define WATCH_MAX_QUEUE	(4u * 1024 * 1024)
+
+struct server;
+
+struct client {
+	struct server		*srv;
+	uv_pipe_t		 pipe;
+	uv_timer_t		 drop_timer;
+	struct linebuf		 in;
+	char			*watch_id;
+	int			 closing;
+	int			 dropping;
+	LIST_ENTRY(client)	 entry;
+};
+
+struct server {
+	uv_loop_t		*loop;
+	uv_pipe_t		 listener;
+	uv_signal_t		 sigterm;
+	uv_signal_t		 sigint;
+	struct store		*store;
+	struct sup		*sup;
+	char			*socket_path;
+	int			 lock_fd;
+	int			 stopping;
+	LIST_HEAD(, client)	 clients;
+};
+
+struct server_opts {
+	const char	*socket_path;
+	const char	*state_dir;
+	int		 max_parallel;
+};
+
+/* Run the daemon in the foreground until shutdown; the exit status. */
+int server_main(const struct server_opts *);
+
+/* Send one JSON line; takes o. */
+void client_send_json(struct client *, cJSON *o);
+void client_send_line(struct client *, const char *line);
+void client_error(struct client *, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* {"v":1,"ok":true} to fill in and send. */
+cJSON *client_ok(void);
+void server_stop(struct server *);
+
+/* A string field of the request, or NULL (and an error sent) when absent. */
+const char *req_string(struct client *, cJSON *req, const char *field, int required);
+
+/* One handler per request, in req-*.c. */
+void req_ping(struct client *, cJSON *);
+void req_submit(struct client *, cJSON *);
+void req_status(struct client *, cJSON *);
+void req_list(struct client *, cJSON *);
+void req_watch(struct client *, cJSON *);
+void req_cancel(struct client *, cJSON *);
+void req_shutdown(struct client *, cJSON *);
+
+/* Also used by the CLI without a daemon. */
+cJSON *status_json(struct store *, struct sup *, const char *id);
+
+#endif

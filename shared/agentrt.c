@@ -1,0 +1,230 @@
+/* agentrt.c - the runtime every agent process uses: arguments, progress, lock. */
+#include "agentrt.h"
+#include "lock.h"
+#include "paths.h"
+#include "run.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *const agent_names[AGENT_COUNT] = {
+	"profiling", "db-config", "client-library", "batch-size", "integration",
+};
+
+int
+agent_index(const char *name)
+{
+	for (int i = 0; i < AGENT_COUNT; i++) {
+		if (strcmp(agent_names[i], name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Stop the running stage with us: the supervisor signals our group only. */
+static void
+on_term(int sig)
+{
+	run_kill_current(SIGKILL);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+int
+agent_init(struct agent *a, int argc, char **argv)
+{
+	char *errors = NULL, *cause = NULL;
+
+	memset(a, 0, sizeof *a);
+	a->progress_fd = -1;
+	a->lock_fd = -1;
+	if (argc < 2)
+		goto usage;
+	a->name = argv[1];
+	for (int i = 2; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--spec") == 0)
+			a->spec_path = xstrdup(argv[i + 1]);
+		else if (strcmp(argv[i], "--out") == 0)
+			a->dir = xstrdup(argv[i + 1]);
+		else if (strcmp(argv[i], "--progress-fd") == 0)
+			a->progress_fd = atoi(argv[i + 1]);
+		else
+			goto usage;
+	}
+	if (a->spec_path == NULL || a->dir == NULL)
+		goto usage;
+	/* Stage commands must not inherit the pipe and hold it open. */
+	if (a->progress_fd >= 0)
+		fcntl(a->progress_fd, F_SETFD, FD_CLOEXEC);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	if (mkdir_p(a->dir, 0755) != 0) {
+		fprintf(stderr, "perfd-agent: cannot create %s: %s\n", a->dir,
+		    strerror(errno));
+		return -1;
+	}
+	a->inv_dir = path_dirname(a->spec_path);
+	a->spec = spec_parse_file(a->spec_path, &errors);
+	if (a->spec == NULL) {
+		fprintf(stderr, "perfd-agent: %s", errors);
+		free(errors);
+		return -1;
+	}
+	a->lock_path = paths_lock(&cause);
+	if (a->lock_path == NULL) {
+		fprintf(stderr, "perfd-agent: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+usage:
+	fprintf(stderr, "usage: perfd-agent NAME --spec FILE --out DIR "
+	    "[--progress-fd N]\n");
+	return -1;
+}
+
+void
+agent_done(struct agent *a)
+{
+	agent_unlock(a);
+	spec_free(a->spec);
+	free(a->spec_path);
+	free(a->dir);
+	free(a->inv_dir);
+	free(a->lock_path);
+}
+
+static void
+send_line(struct agent *a, cJSON *o)
+{
+	char *s = cJSON_PrintUnformatted(o);
+	size_t len = strlen(s);
+
+	s = xrealloc(s, len + 2);
+	s[len++] = '\n';
+	s[len] = '\0';
+	if (a->progress_fd >= 0) {
+		const char *p = s;
+
+		/* A line under PIPE_BUF arrives whole; longer ones are rare. */
+		while (len > 0) {
+			ssize_t n = write(a->progress_fd, p, len);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				break;	/* the supervisor is gone: keep working */
+			p += n;
+			len -= (size_t)n;
+		}
+	} else
+		fputs(s, stderr);
+	free(s);
+	cJSON_Delete(o);
+}
+
+void
+agent_progress(struct agent *a, int percent, const char *fmt, ...)
+{
+	cJSON *o = cJSON_CreateObject();
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	cJSON_AddStringToObject(o, "type", "progress");
+	cJSON_AddNumberToObject(o, "percent", percent < 0 ? 0 : percent > 100 ? 100 : percent);
+	cJSON_AddStringToObject(o, "message", msg);
+	free(msg);
+	send_line(a, o);
+}
+
+void
+agent_log(struct agent *a, const char *level, const char *fmt, ...)
+{
+	cJSON *o = cJSON_CreateObject();
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	cJSON_AddStringToObject(o, "type", "log");
+	cJSON_AddStringToObject(o, "level", level);
+	cJSON_AddStringToObject(o, "message", msg);
+	free(msg);
+	send_line(a, o);
+}
+
+void
+agent_finding(struct agent *a, const char *fmt, ...)
+{
+	cJSON *o = cJSON_CreateObject();
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	cJSON_AddStringToObject(o, "type", "finding");
+	cJSON_AddStringToObject(o, "message", msg);
+	free(msg);
+	send_line(a, o);
+}
+
+void
+agent_lock(struct agent *a)
+{
+	if (a->lock_fd >= 0)
+		return;
+	a->lock_fd = lock_acquire(a->lock_path);
+	if (a->lock_fd < 0)
+		fatal("measurement lock %s: %s", a->lock_path, strerror(errno));
+}
+
+void
+agent_unlock(struct agent *a)
+{
+	lock_release(a->lock_fd);
+	a->lock_fd = -1;
+}
+
+char *
+agent_path(const struct agent *a, const char *name)
+{
+	return path_join(a->dir, name);
+}
+
+int
+agent_publish(struct agent *a, struct findings *f, const char *report_name,
+    const char *report_text)
+{
+	char *cause = NULL, *path;
+	int rc = 0;
+
+	if (report_name != NULL && report_text != NULL) {
+		path = agent_path(a, report_name);
+		rc = atomic_write(path, report_text, strlen(report_text), &cause);
+		free(path);
+		if (rc == 0) {
+			free(f->report);
+			f->report = xstrdup(report_name);
+		}
+	}
+	if (rc == 0)
+		rc = findings_write(f, a->dir, &cause);
+	if (rc != 0) {
+		fprintf(stderr, "perfd-agent: %s\n", cause);
+		free(cause);
+	}
+	return rc;
+}

@@ -1,0 +1,57 @@
+/* agentrt.h - the runtime every agent process uses: arguments, progress, lock. */
+#ifndef PERFD_AGENTRT_H
+#define PERFD_AGENTRT_H
+
+#include "findings.h"
+#include "spec.h"
+
+/* The agents, in the order the supervisor spawns them. */
+#define AGENT_COUNT 5
+extern const char *const agent_names[AGENT_COUNT];
+
+/* The four whose reports integration waits for. */
+#define AGENT_INVESTIGATORS 4
+
+struct agent {
+	const char	*name;
+	struct spec	*spec;
+	char		*spec_path;	/* the investigation's spec.json */
+	char		*dir;		/* this agent's own folder */
+	char		*inv_dir;	/* the investigation folder */
+	char		*lock_path;
+	int		 progress_fd;	/* -1: progress goes to stderr */
+	int		 lock_fd;
+};
+
+/*
+ * Parse "NAME --spec FILE --out DIR [--progress-fd N]", read the spec,
+ * install the SIGTERM handler. Returns 0, or -1 after printing why.
+ */
+int agent_init(struct agent *, int argc, char **argv);
+void agent_done(struct agent *);
+
+/* Progress messages: one JSON line each on the progress pipe. */
+void agent_progress(struct agent *, int percent, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void agent_log(struct agent *, const char *level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void agent_finding(struct agent *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Hold the measurement lock around every timed section. */
+void agent_lock(struct agent *);
+void agent_unlock(struct agent *);
+
+/* A path inside this agent's folder (caller frees). */
+char *agent_path(const struct agent *, const char *name);
+
+/*
+ * Write the report (markdown, may be NULL) and findings.json, both
+ * atomically, the report first so findings never name a missing report.
+ */
+int agent_publish(struct agent *, struct findings *, const char *report_name,
+    const char *report_text);
+
+int agent_index(const char *name);
+
+#endif

@@ -1,0 +1,62 @@
+/* findings.h - the findings every agent writes (schema perfd.findings/1). */
+#ifndef PERFD_FINDINGS_H
+#define PERFD_FINDINGS_H
+
+#include <cjson/cJSON.h>
+
+#define FINDINGS_SCHEMA	"perfd.findings/1"
+#define FINDINGS_FILE	"findings.json"
+
+struct vote {
+	char	*stage;
+	char	*vote;		/* optimize, leave, abstain */
+	char	*reason;
+};
+
+struct recommendation {
+	char	*id;
+	char	*title;
+	char	*stage;
+	double	 local_speedup;	/* on that stage; > 0 */
+	double	 ci_lo, ci_hi;	/* 0 when unknown */
+	int	 measured;	/* 1 measured in this investigation, 0 estimate */
+	char	*effort;	/* low, medium, high */
+	char	*evidence;
+	char	*apply;		/* how to apply it */
+};
+
+struct findings {
+	char			*agent;
+	char			*status;	/* ok, partial, failed, skipped */
+	char			*headline;	/* one sentence */
+	char			*report;	/* the report's file name, or NULL */
+	struct vote		*votes;
+	int			 nvotes;
+	struct recommendation	*recs;
+	int			 nrecs;
+	char			**warnings;
+	int			 nwarnings;
+	cJSON			*data;		/* agent-specific figures, or NULL */
+};
+
+struct findings *findings_new(const char *agent, const char *status);
+void findings_free(struct findings *);
+void findings_vote(struct findings *, const char *stage, const char *vote,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+struct recommendation *findings_recommend(struct findings *, const char *id,
+    const char *stage, const char *title);
+void findings_warn(struct findings *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Serialise; write atomically into dir/findings.json. */
+char *findings_to_json(const struct findings *);
+int findings_write(const struct findings *, const char *dir, char **cause);
+
+/* Read and validate against the schema; NULL with *cause when invalid. */
+struct findings *findings_read(const char *path, char **cause);
+struct findings *findings_parse(const char *text, char **cause);
+
+int findings_valid_vote(const char *);
+int findings_valid_status(const char *);
+
+#endif

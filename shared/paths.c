@@ -1,0 +1,142 @@
+/* paths.c - where perfd keeps its socket, state and helper programs. */
+#include "paths.h"
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+paths_secure_dir(const char *dir, char **cause)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		*cause = xasprintf("cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st) != 0) {
+		*cause = xasprintf("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		*cause = xasprintf("%s is not a folder (a link?): refusing to use it", dir);
+		return -1;
+	}
+	if (st.st_uid != getuid()) {
+		*cause = xasprintf("%s belongs to uid %ld, not to you (uid %ld): "
+		    "refusing to use it", dir, (long)st.st_uid, (long)getuid());
+		return -1;
+	}
+	if ((st.st_mode & 077) != 0) {
+		*cause = xasprintf("%s is open to other users (mode %03o, want 700): "
+		    "refusing to use it", dir, (unsigned)(st.st_mode & 0777));
+		return -1;
+	}
+	return 0;
+}
+
+char *
+paths_runtime_dir(char **cause)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char *dir;
+
+	if (xdg != NULL && xdg[0] == '/')
+		dir = path_join(xdg, "perfd");
+	else
+		dir = xasprintf("/tmp/perfd-%ld", (long)getuid());
+	if (paths_secure_dir(dir, cause) != 0) {
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+char *
+paths_socket(const char *override, char **cause)
+{
+	char *dir, *path;
+
+	if (override != NULL) {
+		path = path_absolute(NULL, override);
+		dir = path_dirname(path);
+		if (paths_secure_dir(dir, cause) != 0) {
+			free(path);
+			path = NULL;
+		}
+		free(dir);
+		return path;
+	}
+	dir = paths_runtime_dir(cause);
+	if (dir == NULL)
+		return NULL;
+	path = path_join(dir, "perfd.sock");
+	free(dir);
+	return path;
+}
+
+char *
+paths_state_dir(const char *override, char **cause)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char *dir;
+
+	if (override != NULL)
+		dir = path_absolute(NULL, override);
+	else if (xdg != NULL && xdg[0] == '/')
+		dir = path_join(xdg, "perfd");
+	else if (home != NULL && home[0] == '/')
+		dir = xasprintf("%s/.local/state/perfd", home);
+	else {
+		*cause = xstrdup("neither XDG_STATE_HOME nor HOME is set: pass --state DIR");
+		return NULL;
+	}
+	if (mkdir_p(dir, 0700) != 0) {
+		*cause = xasprintf("cannot create %s: %s", dir, strerror(errno));
+		free(dir);
+		return NULL;
+	}
+	return dir;
+}
+
+char *
+paths_lock(char **cause)
+{
+	const char *env = getenv("PERFD_LOCK");
+	char *dir, *path;
+
+	if (env != NULL && env[0] != '\0')
+		return xstrdup(env);
+	dir = paths_runtime_dir(cause);
+	if (dir == NULL)
+		return NULL;
+	path = path_join(dir, "measure.lock");
+	free(dir);
+	return path;
+}
+
+char *
+paths_agent_exe(void)
+{
+	const char *env = getenv("PERFD_AGENT");
+	char self[PATH_MAX], *dir, *exe;
+	ssize_t n;
+
+	if (env != NULL && env[0] != '\0')
+		return xstrdup(env);
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		dir = path_dirname(self);
+		exe = path_join(dir, "perfd-agent");
+		free(dir);
+		if (access(exe, X_OK) == 0)
+			return exe;
+		free(exe);
+	}
+	return xstrdup(PERFD_LIBEXECDIR "/perfd-agent");
+}

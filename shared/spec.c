@@ -1,0 +1,921 @@
+/* spec.c - the investigation spec (version 1): parse, validate, serialise. */
+#include "spec.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+/*
+ * Every key of the spec is described once, in the tables below, and the
+ * walker validates a YAML mapping against its table. Offsets point into
+ * the struct the mapping fills: struct spec for every mapping but the
+ * stages, which fill a struct spec_stage each.
+ */
+enum key_type {
+	K_STR,		/* a scalar string */
+	K_INT,		/* a plain integer within [min, max] */
+	K_DUR,		/* a duration such as 250ms, 60s, 2m, 1h */
+	K_PCT,		/* a percentage: 5% or 5 */
+	K_MAP,		/* a nested mapping of the same struct */
+	K_ENV,		/* a mapping of environment variables */
+	K_STAGES,	/* the sequence of stages */
+	K_INTS,		/* a sequence of integers within [min, max] */
+};
+
+struct key {
+	const char		*name;
+	enum key_type		 type;
+	int			 required;
+	int64_t			 min, max;
+	size_t			 off;		/* field in the struct */
+	size_t			 count_off;	/* K_INTS, K_STAGES: the count */
+	const struct key	*sub;		/* K_MAP, K_STAGES */
+	size_t			 present_off;	/* K_MAP: flag to set, or 0 */
+};
+
+#define S(f)	offsetof(struct spec, f)
+#define G(f)	offsetof(struct spec_stage, f)
+#define NOFLAG	((size_t)0)
+
+static const struct key fetch_keys[] = {
+	{ "url", K_STR, 1, 0, 0, G(fetch_url), 0, NULL, NOFLAG },
+	{ "output", K_STR, 1, 0, 0, G(fetch_output), 0, NULL, NOFLAG },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
+};
+
+static const struct key stage_keys[] = {
+	{ "name", K_STR, 1, 0, 0, G(name), 0, NULL, NOFLAG },
+	{ "run", K_STR, 0, 0, 0, G(run), 0, NULL, NOFLAG },
+	{ "fetch", K_MAP, 0, 0, 0, 0, 0, fetch_keys, NOFLAG },
+	{ "concurrency", K_INTS, 0, 1, 256, G(concurrency), G(nconcurrency), NULL, NOFLAG },
+	{ "threshold", K_PCT, 0, 0, 1000, G(threshold_pct), 0, NULL, NOFLAG },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
+};
+
+static const struct key pipeline_keys[] = {
+	{ "warmup", K_INT, 0, 0, 1000, S(warmup), 0, NULL, NOFLAG },
+	{ "repetitions", K_INT, 0, 1, 10000, S(repetitions), 0, NULL, NOFLAG },
+	{ "timeout", K_DUR, 0, 1, 24 * 3600 * 1000LL, S(timeout_ms), 0, NULL, NOFLAG },
+	{ "setup", K_STR, 0, 0, 0, S(setup), 0, NULL, NOFLAG },
+	{ "teardown", K_STR, 0, 0, 0, S(teardown), 0, NULL, NOFLAG },
+	{ "stages", K_STAGES, 1, 1, SPEC_MAX_STAGES, S(stages), S(nstages), stage_keys, NOFLAG },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
+};
+
+static const struct key database_keys[] = {
+	{ "kind", K_STR, 1, 0, 0, S(db_kind), 0, NULL, NOFLAG },
+	{ "path", K_STR, 1, 0, 0, S(db_path), 0, NULL, NOFLAG },
+	{ "table", K_STR, 1, 0, 0, S(db_table), 0, NULL, NOFLAG },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
+};
+
+static const struct key client_keys[] = {
+	{ "stage", K_STR, 1, 0, 0, S(client_stage), 0, NULL, NOFLAG },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
+};
+
+static const struct key batch_keys[] = {
+	{ "stage", K_STR, 1, 0, 0, S(batch_stage), 0, NULL, NOFLAG },
+	{ "command", K_STR, 0, 0, 0, S(batch_command), 0, NULL, NOFLAG },
+	{ "current", K_INT, 0, 1, 1000000000LL, S(batch_current), 0, NULL, NOFLAG },
+	{ "sizes", K_INTS, 0, 1, 1000000000LL, S(batch_sizes), S(nbatch_sizes), NULL, NOFLAG },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
+};
+
+static const struct key agents_keys[] = {
+	{ "timeout", K_DUR, 0, 1000, 7 * 24 * 3600 * 1000LL, S(agents_timeout_ms), 0, NULL, NOFLAG },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
+};
+
+static const struct key top_keys[] = {
+	{ "version", K_INT, 1, 0, 1000, S(version), 0, NULL, NOFLAG },
+	{ "name", K_STR, 1, 0, 0, S(name), 0, NULL, NOFLAG },
+	{ "description", K_STR, 0, 0, 0, S(description), 0, NULL, NOFLAG },
+	{ "hypothesis", K_STR, 0, 0, 0, S(hypothesis), 0, NULL, NOFLAG },
+	{ "workdir", K_STR, 0, 0, 0, S(workdir), 0, NULL, NOFLAG },
+	{ "env", K_ENV, 0, 0, 0, S(env), S(nenv), NULL, NOFLAG },
+	{ "rows", K_INT, 0, 1, INT64_MAX, S(rows), 0, NULL, NOFLAG },
+	{ "pipeline", K_MAP, 1, 0, 0, 0, 0, pipeline_keys, NOFLAG },
+	{ "database", K_MAP, 0, 0, 0, 0, 0, database_keys, S(has_database) },
+	{ "client", K_MAP, 0, 0, 0, 0, 0, client_keys, NOFLAG },
+	{ "batch", K_MAP, 0, 0, 0, 0, 0, batch_keys, S(has_batch) },
+	{ "agents", K_MAP, 0, 0, 0, 0, 0, agents_keys, NOFLAG },
+	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
+};
+
+static const char *database_kinds[] = { "sqlite" };
+static const int64_t default_batch_sizes[] = { 1, 10, 100, 1000, 10000, 100000 };
+
+/* Aliases can make a small file expand into a huge tree: cap the walk. */
+#define SPEC_MAX_NODES 100000
+
+struct ctx {
+	const char	*file;
+	yaml_document_t	*doc;
+	struct buf	 errors;
+	int		 nerrors;
+	int		 nodes;
+};
+
+static void
+err_at(struct ctx *c, yaml_node_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	size_t line = n ? n->start_mark.line + 1 : 1;
+	size_t col = n ? n->start_mark.column + 1 : 1;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	buf_printf(&c->errors, "%s:%zu:%zu: %s\n", c->file, line, col, msg);
+	c->nerrors++;
+	free(msg);
+}
+
+static const char *
+node_kind(yaml_node_t *n)
+{
+	switch (n->type) {
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	case YAML_SEQUENCE_NODE:
+		return "a sequence";
+	default:
+		return "a scalar";
+	}
+}
+
+/* Plain null scalars: empty, ~, null. */
+static int
+scalar_is_null(yaml_node_t *n)
+{
+	const char *v = (const char *)n->data.scalar.value;
+
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return 0;
+	return v[0] == '\0' || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+	    strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+}
+
+static const char *
+scalar(yaml_node_t *n)
+{
+	return (const char *)n->data.scalar.value;
+}
+
+/* A string value: any non-null scalar. */
+static char *
+get_str(struct ctx *c, yaml_node_t *n, const char *path)
+{
+	if (n->type != YAML_SCALAR_NODE) {
+		err_at(c, n, "%s: expected a string, got %s", path, node_kind(n));
+		return NULL;
+	}
+	if (scalar_is_null(n)) {
+		err_at(c, n, "%s: expected a string, got nothing", path);
+		return NULL;
+	}
+	return xstrdup(scalar(n));
+}
+
+static int
+parse_int(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (!isdigit((unsigned char)s[0]) && !(s[0] == '-' && isdigit((unsigned char)s[1])))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+get_int(struct ctx *c, yaml_node_t *n, const char *path, int64_t min,
+    int64_t max, int64_t *out)
+{
+	int64_t v;
+
+	if (n->type != YAML_SCALAR_NODE) {
+		err_at(c, n, "%s: expected an integer, got %s", path, node_kind(n));
+		return -1;
+	}
+	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+	    parse_int(scalar(n), &v) != 0) {
+		err_at(c, n, "%s: expected an integer, got '%s'", path, scalar(n));
+		return -1;
+	}
+	if (v < min || v > max) {
+		if (max == INT64_MAX)
+			err_at(c, n, "%s: %lld is out of range (at least %lld)", path,
+			    (long long)v, (long long)min);
+		else
+			err_at(c, n, "%s: %lld is out of range (%lld to %lld)", path,
+			    (long long)v, (long long)min, (long long)max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int64_t
+spec_parse_duration(const char *s)
+{
+	static const struct {
+		const char *unit;
+		double ms;
+	} units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+	};
+	char *end;
+	double v;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s)
+		return -1;
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(units); i++) {
+		if (strcmp(end, units[i].unit) == 0) {
+			double ms = v * units[i].ms;
+
+			if (ms > 9e15)
+				return -1;
+			return (int64_t)(ms + 0.5);
+		}
+	}
+	return -1;
+}
+
+static void walk_map(struct ctx *, yaml_node_t *, const struct key *,
+    void *, const char *);
+
+static void
+walk_ints(struct ctx *c, yaml_node_t *n, const struct key *k, void *base,
+    const char *path)
+{
+	int64_t **vals = (int64_t **)((char *)base + k->off);
+	int *count = (int *)((char *)base + k->count_off);
+	yaml_node_item_t *it;
+	int i = 0;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err_at(c, n, "%s: expected a sequence of integers, got %s", path,
+		    node_kind(n));
+		return;
+	}
+	if (n->data.sequence.items.top == n->data.sequence.items.start) {
+		err_at(c, n, "%s: expected at least one integer", path);
+		return;
+	}
+	free(*vals);
+	*vals = xcalloc((size_t)(n->data.sequence.items.top -
+	    n->data.sequence.items.start), sizeof **vals);
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+		char *ipath = xasprintf("%s[%d]", path, i);
+		int64_t v;
+
+		if (get_int(c, item, ipath, k->min, k->max, &v) == 0) {
+			for (int j = 0; j < i; j++) {
+				if ((*vals)[j] == v) {
+					err_at(c, item, "%s: %lld is listed twice", ipath,
+					    (long long)v);
+					break;
+				}
+			}
+			(*vals)[i++] = v;
+		}
+		free(ipath);
+	}
+	*count = i;
+}
+
+static void
+walk_env(struct ctx *c, yaml_node_t *n, const struct key *k, void *base,
+    const char *path)
+{
+	char ***env = (char ***)((char *)base + k->off);
+	int *count = (int *)((char *)base + k->count_off);
+	yaml_node_pair_t *p;
+
+	if (n->type != YAML_MAPPING_NODE) {
+		err_at(c, n, "%s: expected a mapping of variables, got %s", path,
+		    node_kind(n));
+		return;
+	}
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *vn = yaml_document_get_node(c->doc, p->value);
+		const char *name;
+		char *val, *vpath;
+
+		if (kn->type != YAML_SCALAR_NODE) {
+			err_at(c, kn, "%s: variable names must be strings", path);
+			continue;
+		}
+		name = scalar(kn);
+		if (!(isalpha((unsigned char)name[0]) || name[0] == '_') ||
+		    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789_") != strlen(name)) {
+			err_at(c, kn, "%s: '%s' is not a valid variable name", path, name);
+			continue;
+		}
+		vpath = xasprintf("%s.%s", path, name);
+		val = get_str(c, vn, vpath);
+		free(vpath);
+		if (val == NULL)
+			continue;
+		*env = xrealloc(*env, sizeof **env * (size_t)(*count + 1));
+		(*env)[(*count)++] = xasprintf("%s=%s", name, val);
+		free(val);
+	}
+}
+
+static void
+walk_stages(struct ctx *c, yaml_node_t *n, const struct key *k, void *base,
+    const char *path)
+{
+	struct spec_stage **stages = (struct spec_stage **)((char *)base + k->off);
+	int *count = (int *)((char *)base + k->count_off);
+	int total = 0;
+
+	if (n->type != YAML_SEQUENCE_NODE) {
+		err_at(c, n, "%s: expected a sequence of stages, got %s", path,
+		    node_kind(n));
+		return;
+	}
+	total = (int)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (total < k->min || total > k->max) {
+		err_at(c, n, "%s: expected %lld to %lld stages, got %d", path,
+		    (long long)k->min, (long long)k->max, total);
+		return;
+	}
+	*stages = xcalloc((size_t)total, sizeof **stages);
+	*count = total;
+	for (int i = 0; i < total; i++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc,
+		    n->data.sequence.items.start[i]);
+		struct spec_stage *st = &(*stages)[i];
+		char *spath = xasprintf("%s[%d]", path, i);
+
+		st->threshold_pct = -1;
+		walk_map(c, item, k->sub, st, spath);
+		if (item->type == YAML_MAPPING_NODE && st->name != NULL) {
+			if ((st->run != NULL) == (st->fetch_url != NULL || st->fetch_output != NULL))
+				err_at(c, item, "%s: stage '%s' needs exactly one of 'run' or "
+				    "'fetch', found %s", spath, st->name,
+				    st->run != NULL ? "both" : "neither");
+			else if (st->run != NULL && st->nconcurrency > 0)
+				err_at(c, item, "%s: 'concurrency' applies to fetch stages only",
+				    spath);
+		}
+		free(spath);
+	}
+}
+
+static void
+walk_value(struct ctx *c, yaml_node_t *v, const struct key *k, void *base,
+    const char *path)
+{
+	void *field = (char *)base + k->off;
+	char *s;
+	int64_t iv;
+
+	switch (k->type) {
+	case K_STR:
+		s = get_str(c, v, path);
+		if (s != NULL) {
+			free(*(char **)field);
+			*(char **)field = s;
+		}
+		break;
+	case K_INT:
+		if (get_int(c, v, path, k->min, k->max, &iv) == 0) {
+			*(int64_t *)field = iv;
+		}
+		break;
+	case K_DUR:
+		if (v->type != YAML_SCALAR_NODE ||
+		    (iv = spec_parse_duration(scalar(v))) < 0) {
+			err_at(c, v, "%s: bad duration '%s' (expected a number and a "
+			    "unit: 250ms, 60s, 2m, 1h)", path,
+			    v->type == YAML_SCALAR_NODE ? scalar(v) : node_kind(v));
+		} else if (iv < k->min || iv > k->max)
+			err_at(c, v, "%s: duration '%s' is out of range", path, scalar(v));
+		else
+			*(int64_t *)field = iv;
+		break;
+	case K_PCT: {
+		char *end;
+		double d = -1;
+
+		if (v->type == YAML_SCALAR_NODE && isdigit((unsigned char)scalar(v)[0])) {
+			d = strtod(scalar(v), &end);
+			if (!(*end == '\0' || (end[0] == '%' && end[1] == '\0')))
+				d = -1;
+		}
+		if (d < (double)k->min || d > (double)k->max)
+			err_at(c, v, "%s: bad percentage '%s' (expected 0%% to %lld%%)",
+			    path, v->type == YAML_SCALAR_NODE ? scalar(v) : node_kind(v),
+			    (long long)k->max);
+		else
+			*(double *)field = d;
+		break;
+	}
+	case K_MAP:
+		walk_map(c, v, k->sub, base, path);
+		if (k->present_off != NOFLAG)
+			*(int *)((char *)base + k->present_off) = 1;
+		break;
+	case K_ENV:
+		walk_env(c, v, k, base, path);
+		break;
+	case K_STAGES:
+		walk_stages(c, v, k, base, path);
+		break;
+	case K_INTS:
+		walk_ints(c, v, k, base, path);
+		break;
+	}
+}
+
+static char *
+allowed_keys(const struct key *keys)
+{
+	struct buf b = { 0 };
+
+	for (const struct key *k = keys; k->name != NULL; k++)
+		buf_printf(&b, "%s%s", k == keys ? "" : ", ", k->name);
+	return b.p;
+}
+
+/* Validate mapping n against keys, filling base; path names it in errors. */
+static void
+walk_map(struct ctx *c, yaml_node_t *n, const struct key *keys, void *base,
+    const char *path)
+{
+	yaml_node_pair_t *p, *q;
+	const char *where = path[0] != '\0' ? path : "the top level";
+
+	if (++c->nodes > SPEC_MAX_NODES) {
+		if (c->nodes == SPEC_MAX_NODES + 1)
+			err_at(c, n, "the document expands to more than %d mappings "
+			    "(aliases?)", SPEC_MAX_NODES);
+		return;
+	}
+	if (n->type != YAML_MAPPING_NODE) {
+		err_at(c, n, "%s: expected a mapping, got %s", where, node_kind(n));
+		return;
+	}
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *vn = yaml_document_get_node(c->doc, p->value);
+		const struct key *k;
+		const char *name;
+		char *kpath, *list;
+		int dup = 0;
+
+		if (kn->type != YAML_SCALAR_NODE) {
+			err_at(c, kn, "%s: keys must be strings, got %s", where,
+			    node_kind(kn));
+			continue;
+		}
+		name = scalar(kn);
+		for (q = n->data.mapping.pairs.start; q < p && !dup; q++) {
+			yaml_node_t *qn = yaml_document_get_node(c->doc, q->key);
+
+			if (qn->type == YAML_SCALAR_NODE && strcmp(scalar(qn), name) == 0) {
+				err_at(c, kn, "%s: duplicate key '%s' (first at line %zu)",
+				    where, name, qn->start_mark.line + 1);
+				dup = 1;
+			}
+		}
+		if (dup)
+			continue;
+		for (k = keys; k->name != NULL; k++) {
+			if (strcmp(k->name, name) == 0)
+				break;
+		}
+		if (k->name == NULL) {
+			list = allowed_keys(keys);
+			err_at(c, kn, "%s: unknown key '%s' (allowed: %s)", where, name,
+			    list);
+			free(list);
+			continue;
+		}
+		kpath = path[0] != '\0' ? xasprintf("%s.%s", path, name) : xstrdup(name);
+		walk_value(c, vn, k, base, kpath);
+		free(kpath);
+	}
+	for (const struct key *k = keys; k->name != NULL; k++) {
+		int found = 0;
+
+		if (!k->required)
+			continue;
+		for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+			yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+
+			if (kn->type == YAML_SCALAR_NODE && strcmp(scalar(kn), k->name) == 0)
+				found = 1;
+		}
+		if (!found)
+			err_at(c, n, "%s: missing required key '%s'", where, k->name);
+	}
+}
+
+/* The line of the mapping value for key path a.b in the document, or the root. */
+static yaml_node_t *
+find_node(yaml_document_t *doc, const char *a, const char *b)
+{
+	yaml_node_t *n = yaml_document_get_root_node(doc);
+	const char *names[2] = { a, b };
+
+	for (int i = 0; i < 2 && names[i] != NULL && n != NULL; i++) {
+		yaml_node_t *found = NULL;
+
+		if (n->type != YAML_MAPPING_NODE)
+			break;
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+		    p < n->data.mapping.pairs.top; p++) {
+			yaml_node_t *kn = yaml_document_get_node(doc, p->key);
+
+			if (kn->type == YAML_SCALAR_NODE && strcmp(scalar(kn), names[i]) == 0)
+				found = yaml_document_get_node(doc, p->value);
+		}
+		if (found == NULL)
+			break;
+		n = found;
+	}
+	return n;
+}
+
+static int
+valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 1 && n <= 64 &&
+	    strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+static char *
+stage_list(const struct spec *sp)
+{
+	struct buf b = { 0 };
+
+	for (int i = 0; i < sp->nstages; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", sp->stages[i].name ? sp->stages[i].name : "?");
+	return b.p != NULL ? b.p : xstrdup("");
+}
+
+static void
+check_stage_ref(struct ctx *c, struct spec *sp, const char *value, const char *a,
+    const char *b, const char *path)
+{
+	char *list;
+
+	if (value == NULL || spec_stage_index(sp, value) >= 0)
+		return;
+	list = stage_list(sp);
+	err_at(c, find_node(c->doc, a, b), "%s: '%s' names no stage (stages: %s)",
+	    path, value, list);
+	free(list);
+}
+
+/* Rules that span keys, checked once the whole document is read. */
+static void
+check_cross(struct ctx *c, struct spec *sp, const char *base)
+{
+	yaml_node_t *seq = find_node(c->doc, "pipeline", "stages");
+
+	if (sp->version != 0 && sp->version != SPEC_VERSION)
+		err_at(c, find_node(c->doc, "version", NULL), "version: unsupported "
+		    "version %lld (this perfd reads version %d)", (long long)sp->version,
+		    SPEC_VERSION);
+	if (sp->name != NULL && !valid_name(sp->name))
+		err_at(c, find_node(c->doc, "name", NULL), "name: '%s' is not a valid "
+		    "name (1 to 64 characters of a-z 0-9 . _ -)", sp->name);
+	for (int i = 0; i < sp->nstages; i++) {
+		const char *nm = sp->stages[i].name;
+		yaml_node_t *item = seq->type == YAML_SEQUENCE_NODE ?
+		    yaml_document_get_node(c->doc, seq->data.sequence.items.start[i]) : seq;
+
+		if (nm == NULL)
+			continue;
+		if (!valid_name(nm)) {
+			err_at(c, item, "pipeline.stages[%d].name: '%s' is not a valid "
+			    "stage name (1 to 64 characters of a-z 0-9 . _ -)", i, nm);
+			continue;
+		}
+		for (int j = 0; j < i; j++) {
+			if (sp->stages[j].name != NULL && strcmp(sp->stages[j].name, nm) == 0) {
+				err_at(c, item, "pipeline.stages[%d].name: duplicate stage "
+				    "name '%s' (also stages[%d])", i, nm, j);
+				break;
+			}
+		}
+	}
+	check_stage_ref(c, sp, sp->hypothesis, "hypothesis", NULL, "hypothesis");
+	check_stage_ref(c, sp, sp->client_stage, "client", "stage", "client.stage");
+	check_stage_ref(c, sp, sp->batch_stage, "batch", "stage", "batch.stage");
+	if (sp->batch_command != NULL && strstr(sp->batch_command, "{batch}") == NULL)
+		err_at(c, find_node(c->doc, "batch", "command"), "batch.command: must "
+		    "contain '{batch}' where the batch size goes");
+	if (sp->db_kind != NULL) {
+		int known = 0;
+
+		for (size_t i = 0; i < PERFD_ARRAY_LEN(database_kinds); i++)
+			known |= strcmp(sp->db_kind, database_kinds[i]) == 0;
+		if (!known)
+			err_at(c, find_node(c->doc, "database", "kind"), "database.kind: "
+			    "unsupported kind '%s' (supported: sqlite)", sp->db_kind);
+	}
+	if (sp->db_table != NULL && (strspn(sp->db_table, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(sp->db_table) ||
+	    isdigit((unsigned char)sp->db_table[0])))
+		err_at(c, find_node(c->doc, "database", "table"), "database.table: "
+		    "'%s' is not a plain table name (letters, digits, _)", sp->db_table);
+	if (c->nerrors == 0) {
+		struct stat st;
+		char *wd = path_absolute(base, sp->workdir != NULL ? sp->workdir : ".");
+
+		if (stat(wd, &st) != 0 || !S_ISDIR(st.st_mode))
+			err_at(c, find_node(c->doc, "workdir", NULL), "workdir: '%s' is not "
+			    "a folder", wd);
+		free(sp->workdir);
+		sp->workdir = wd;
+	}
+}
+
+static void
+set_defaults(struct spec *sp)
+{
+	sp->warmup = 1;
+	sp->repetitions = 10;
+	sp->timeout_ms = 60 * 1000;
+	sp->agents_timeout_ms = 30 * 60 * 1000;
+}
+
+static void
+finish_defaults(struct spec *sp)
+{
+	if (sp->has_batch && sp->nbatch_sizes == 0) {
+		sp->nbatch_sizes = (int)PERFD_ARRAY_LEN(default_batch_sizes);
+		sp->batch_sizes = xmalloc(sizeof default_batch_sizes);
+		memcpy(sp->batch_sizes, default_batch_sizes, sizeof default_batch_sizes);
+	}
+	if (sp->db_path != NULL && sp->db_path[0] != '/') {
+		char *p = path_join(sp->workdir, sp->db_path);
+
+		free(sp->db_path);
+		sp->db_path = p;
+	}
+}
+
+struct spec *
+spec_parse_text(const char *name, const char *base, const char *text,
+    size_t len, char **errors)
+{
+	struct ctx c = { .file = name };
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	struct spec *sp = xcalloc(1, sizeof *sp);
+	int loaded = 0;
+
+	set_defaults(sp);
+	if (len > SPEC_MAX_BYTES) {
+		buf_printf(&c.errors, "%s:1:1: the file is %zu bytes, over the 1 MiB "
+		    "limit\n", name, len);
+		goto fail;
+	}
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		buf_printf(&c.errors, "%s:%zu:%zu: not valid YAML: %s%s%s\n", name,
+		    parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+		    parser.problem ? parser.problem : "parse error",
+		    parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		goto fail;
+	}
+	yaml_parser_delete(&parser);
+	loaded = 1;
+	c.doc = &doc;
+	root = yaml_document_get_root_node(&doc);
+	if (root == NULL || (root->type == YAML_SCALAR_NODE && scalar_is_null(root))) {
+		buf_printf(&c.errors, "%s:1:1: the file is empty (expected a "
+		    "version 1 spec; see docs/spec.md)\n", name);
+		goto fail;
+	}
+	if (root->type != YAML_MAPPING_NODE) {
+		err_at(&c, root, "expected a mapping of keys at the top level, got %s",
+		    node_kind(root));
+		goto fail;
+	}
+	walk_map(&c, root, top_keys, sp, "");
+	check_cross(&c, sp, base);
+	if (c.nerrors > 0)
+		goto fail;
+	finish_defaults(sp);
+	yaml_document_delete(&doc);
+	*errors = NULL;
+	return sp;
+fail:
+	if (loaded)
+		yaml_document_delete(&doc);
+	spec_free(sp);
+	*errors = c.errors.p != NULL ? c.errors.p : xstrdup("unknown error\n");
+	return NULL;
+}
+
+struct spec *
+spec_parse_file(const char *path, char **errors)
+{
+	struct stat st;
+	char *text, *cause = NULL, *dir, *abs;
+	size_t len;
+	struct spec *sp;
+
+	if (stat(path, &st) == 0 && st.st_size > SPEC_MAX_BYTES) {
+		*errors = xasprintf("%s:1:1: the file is %lld bytes, over the 1 MiB "
+		    "limit\n", path, (long long)st.st_size);
+		return NULL;
+	}
+	text = read_file(path, SPEC_MAX_BYTES, &len, &cause);
+	if (text == NULL) {
+		*errors = xasprintf("%s\n", cause);
+		free(cause);
+		return NULL;
+	}
+	abs = path_absolute(NULL, path);
+	dir = path_dirname(abs);
+	sp = spec_parse_text(path, dir, text, len, errors);
+	free(abs);
+	free(dir);
+	free(text);
+	return sp;
+}
+
+void
+spec_free(struct spec *sp)
+{
+	if (sp == NULL)
+		return;
+	free(sp->name);
+	free(sp->description);
+	free(sp->hypothesis);
+	free(sp->workdir);
+	for (int i = 0; i < sp->nenv; i++)
+		free(sp->env[i]);
+	free(sp->env);
+	free(sp->setup);
+	free(sp->teardown);
+	for (int i = 0; i < sp->nstages; i++) {
+		free(sp->stages[i].name);
+		free(sp->stages[i].run);
+		free(sp->stages[i].fetch_url);
+		free(sp->stages[i].fetch_output);
+		free(sp->stages[i].concurrency);
+	}
+	free(sp->stages);
+	free(sp->db_kind);
+	free(sp->db_path);
+	free(sp->db_table);
+	free(sp->client_stage);
+	free(sp->batch_stage);
+	free(sp->batch_command);
+	free(sp->batch_sizes);
+	free(sp);
+}
+
+int
+spec_stage_index(const struct spec *sp, const char *name)
+{
+	for (int i = 0; i < sp->nstages; i++) {
+		if (sp->stages[i].name != NULL && strcmp(sp->stages[i].name, name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+static void
+add_str(cJSON *o, const char *k, const char *v)
+{
+	if (v != NULL)
+		cJSON_AddStringToObject(o, k, v);
+}
+
+static void
+add_ms(cJSON *o, const char *k, int64_t ms)
+{
+	char s[32];
+
+	snprintf(s, sizeof s, "%lldms", (long long)ms);
+	cJSON_AddStringToObject(o, k, s);
+}
+
+static cJSON *
+int_array(const int64_t *v, int n)
+{
+	cJSON *a = cJSON_CreateArray();
+
+	for (int i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateNumber((double)v[i]));
+	return a;
+}
+
+/*
+ * The JSON uses the spec's own key names and is itself a valid spec (JSON
+ * is YAML), so agents read spec.json back through spec_parse_file.
+ */
+char *
+spec_to_json(const struct spec *sp)
+{
+	cJSON *o = cJSON_CreateObject(), *p, *a, *e, *sub;
+	char *s;
+
+	cJSON_AddNumberToObject(o, "version", (double)sp->version);
+	add_str(o, "name", sp->name);
+	add_str(o, "description", sp->description);
+	add_str(o, "hypothesis", sp->hypothesis);
+	add_str(o, "workdir", sp->workdir);
+	if (sp->nenv > 0) {
+		e = cJSON_AddObjectToObject(o, "env");
+		for (int i = 0; i < sp->nenv; i++) {
+			char *k = xstrdup(sp->env[i]), *eq = strchr(k, '=');
+
+			*eq = '\0';
+			cJSON_AddStringToObject(e, k, eq + 1);
+			free(k);
+		}
+	}
+	if (sp->rows > 0)
+		cJSON_AddNumberToObject(o, "rows", (double)sp->rows);
+	p = cJSON_AddObjectToObject(o, "pipeline");
+	cJSON_AddNumberToObject(p, "warmup", (double)sp->warmup);
+	cJSON_AddNumberToObject(p, "repetitions", (double)sp->repetitions);
+	add_ms(p, "timeout", sp->timeout_ms);
+	add_str(p, "setup", sp->setup);
+	add_str(p, "teardown", sp->teardown);
+	a = cJSON_AddArrayToObject(p, "stages");
+	for (int i = 0; i < sp->nstages; i++) {
+		const struct spec_stage *st = &sp->stages[i];
+		cJSON *so = cJSON_CreateObject();
+
+		add_str(so, "name", st->name);
+		add_str(so, "run", st->run);
+		if (st->fetch_url != NULL) {
+			sub = cJSON_AddObjectToObject(so, "fetch");
+			add_str(sub, "url", st->fetch_url);
+			add_str(sub, "output", st->fetch_output);
+		}
+		if (st->nconcurrency > 0)
+			cJSON_AddItemToObject(so, "concurrency",
+			    int_array(st->concurrency, st->nconcurrency));
+		if (st->threshold_pct >= 0) {
+			char t[32];
+
+			snprintf(t, sizeof t, "%g%%", st->threshold_pct);
+			cJSON_AddStringToObject(so, "threshold", t);
+		}
+		cJSON_AddItemToArray(a, so);
+	}
+	if (sp->has_database) {
+		sub = cJSON_AddObjectToObject(o, "database");
+		add_str(sub, "kind", sp->db_kind);
+		add_str(sub, "path", sp->db_path);
+		add_str(sub, "table", sp->db_table);
+	}
+	if (sp->client_stage != NULL) {
+		sub = cJSON_AddObjectToObject(o, "client");
+		add_str(sub, "stage", sp->client_stage);
+	}
+	if (sp->has_batch) {
+		sub = cJSON_AddObjectToObject(o, "batch");
+		add_str(sub, "stage", sp->batch_stage);
+		add_str(sub, "command", sp->batch_command);
+		if (sp->batch_current > 0)
+			cJSON_AddNumberToObject(sub, "current", (double)sp->batch_current);
+		cJSON_AddItemToObject(sub, "sizes", int_array(sp->batch_sizes,
+		    sp->nbatch_sizes));
+	}
+	sub = cJSON_AddObjectToObject(o, "agents");
+	add_ms(sub, "timeout", sp->agents_timeout_ms);
+	s = cJSON_Print(o);
+	cJSON_Delete(o);
+	return s;
+}

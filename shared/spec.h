@@ -1,0 +1,77 @@
+/* spec.h - the investigation spec (version 1): parse, validate, serialise. */
+#ifndef PERFD_SPEC_H
+#define PERFD_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SPEC_VERSION	1
+#define SPEC_MAX_BYTES	(1024 * 1024)
+#define SPEC_MAX_STAGES	64
+
+struct spec_stage {
+	char	*name;
+	char	*run;		/* a /bin/sh command line, or NULL */
+	char	*fetch_url;	/* a fetch stage, or NULL */
+	char	*fetch_output;
+	int64_t	*concurrency;	/* fetch stages: parallel transfer counts */
+	int	 nconcurrency;
+	double	 threshold_pct;	/* regression threshold, -1 when unset */
+};
+
+struct spec {
+	int64_t	 version;
+	char	*name;
+	char	*description;
+	char	*hypothesis;	/* a stage name, or NULL */
+	char	*workdir;	/* absolute */
+	char	**env;		/* "KEY=value" strings */
+	int	 nenv;
+	int64_t	 rows;		/* 0 when unset */
+
+	int64_t	 warmup;
+	int64_t	 repetitions;
+	int64_t	 timeout_ms;
+	char	*setup;
+	char	*teardown;
+	struct spec_stage *stages;
+	int	 nstages;
+
+	int	 has_database;
+	char	*db_kind;
+	char	*db_path;	/* absolute (relative ones are under workdir) */
+	char	*db_table;
+
+	char	*client_stage;	/* or NULL */
+
+	int	 has_batch;
+	char	*batch_stage;
+	char	*batch_command;	/* contains {batch}, or NULL */
+	int64_t	 batch_current;	/* 0 when unset */
+	int64_t	*batch_sizes;
+	int	 nbatch_sizes;
+
+	int64_t	 agents_timeout_ms;
+};
+
+/*
+ * Parse and validate a spec file. On success returns the spec; on failure
+ * returns NULL and sets *errors to one "file:line:column: message" line
+ * per problem found (caller frees).
+ */
+struct spec *spec_parse_file(const char *path, char **errors);
+/* The same for text already read; name is used in messages, base for paths. */
+struct spec *spec_parse_text(const char *name, const char *base,
+    const char *text, size_t len, char **errors);
+void spec_free(struct spec *);
+
+/* The normalised spec as JSON (defaults filled, paths absolute). */
+char *spec_to_json(const struct spec *);
+
+/* Index of the stage called name, or -1. */
+int spec_stage_index(const struct spec *, const char *name);
+
+/* Parse a duration such as 250ms, 60s, 2m, 1h; -1 when malformed. */
+int64_t spec_parse_duration(const char *s);
+
+#endif
