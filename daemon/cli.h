@@ -29,6 +29,7 @@ int cmd_status(struct cli *);
 int cmd_list(struct cli *);
 int cmd_report(struct cli *);
 int cmd_run(struct cli *);
+int cmd_check(struct cli *);
 
 /* Follow an investigation's events on an open connection to its end. */
 struct conn;

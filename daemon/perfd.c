@@ -1,6 +1,7 @@
 /* perfd.c - the perfd command: parse the command line, run a command. */
 #include "cli.h"
 #include "server.h"
+#include "spec.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -38,6 +39,9 @@ static const struct command {
 	  "Stop a running investigation's five agents, or drop a queued one." },
 	{ "report", cmd_report, 1, "report ID [--cat]",
 	  "Print the path of the master report (--cat: its text)." },
+	{ "check", cmd_check, 1, "check SPEC",
+	  "Validate SPEC and print what would run, or every problem with its\n"
+	  "file:line:column. Runs nothing." },
 	{ "run", cmd_run, 1, "run SPEC [--out DIR] [--state DIR] [--json]",
 	  "Run the investigation in this process, without a daemon, showing its\n"
 	  "progress, and print the master report's path at the end." },
@@ -177,6 +181,24 @@ cmd_daemon(struct cli *cli)
 	struct server_opts o = { cli->socket, cli->state, cli->max_parallel };
 
 	return server_main(&o) == 0 ? EXIT_OK : EXIT_INTERNAL;
+}
+
+int
+cmd_check(struct cli *cli)
+{
+	char *errors = NULL;
+	struct spec *sp = spec_parse_file(cli->argv[0], &errors);
+
+	if (sp == NULL) {
+		fputs(errors, stderr);
+		free(errors);
+		return EXIT_USAGE;
+	}
+	printf("%s: valid spec '%s': %d stage%s, %lld warmup + %lld counted runs, "
+	    "workdir %s\n", cli->argv[0], sp->name, sp->nstages, sp->nstages == 1 ?
+	    "" : "s", (long long)sp->warmup, (long long)sp->repetitions, sp->workdir);
+	spec_free(sp);
+	return EXIT_OK;
 }
 
 int

@@ -843,6 +843,7 @@ cancel_inv(struct inv *v)
 
 		if (a->spawned && !a->exited) {
 			a->killed = 1;
+			uv_timer_stop(&a->timer);	/* a cancel is not a timeout */
 			stop_agent(a);
 		}
 	}

@@ -259,6 +259,19 @@ spec_parse_duration(const char *s)
 	return -1;
 }
 
+/* A bound for messages: 1s, 24h, 7d. */
+static char *
+fmt_ms(int64_t ms)
+{
+	if (ms % 86400000 == 0)
+		return xasprintf("%lldd", (long long)(ms / 86400000));
+	if (ms % 3600000 == 0)
+		return xasprintf("%lldh", (long long)(ms / 3600000));
+	if (ms % 1000 == 0)
+		return xasprintf("%llds", (long long)(ms / 1000));
+	return xasprintf("%lldms", (long long)ms);
+}
+
 static void walk_map(struct ctx *, yaml_node_t *, const struct key *,
     void *, const char *);
 
@@ -371,9 +384,12 @@ walk_stages(struct ctx *c, yaml_node_t *n, const struct key *k, void *base,
 		struct spec_stage *st = &(*stages)[i];
 		char *spath = xasprintf("%s[%d]", path, i);
 
+		int before = c->nerrors;
+
 		st->threshold_pct = -1;
 		walk_map(c, item, k->sub, st, spath);
-		if (item->type == YAML_MAPPING_NODE && st->name != NULL) {
+		/* A stage with errors of its own gets no second complaint. */
+		if (c->nerrors == before && st->name != NULL) {
 			if ((st->run != NULL) == (st->fetch_url != NULL || st->fetch_output != NULL))
 				err_at(c, item, "%s: stage '%s' needs exactly one of 'run' or "
 				    "'fetch', found %s", spath, st->name,
@@ -413,8 +429,14 @@ walk_value(struct ctx *c, yaml_node_t *v, const struct key *k, void *base,
 			err_at(c, v, "%s: bad duration '%s' (expected a number and a "
 			    "unit: 250ms, 60s, 2m, 1h)", path,
 			    v->type == YAML_SCALAR_NODE ? scalar(v) : node_kind(v));
-		} else if (iv < k->min || iv > k->max)
-			err_at(c, v, "%s: duration '%s' is out of range", path, scalar(v));
+		} else if (iv < k->min || iv > k->max) {
+			char *lo = fmt_ms(k->min), *hi = fmt_ms(k->max);
+
+			err_at(c, v, "%s: duration '%s' is out of range (%s to %s)", path,
+			    scalar(v), lo, hi);
+			free(lo);
+			free(hi);
+		}
 		else
 			*(int64_t *)field = iv;
 		break;
@@ -650,11 +672,12 @@ check_cross(struct ctx *c, struct spec *sp, const char *base)
 		    "'%s' is not a plain table name (letters, digits, _)", sp->db_table);
 	if (c->nerrors == 0) {
 		struct stat st;
-		char *wd = path_absolute(base, sp->workdir != NULL ? sp->workdir : ".");
+		const char *given = sp->workdir != NULL ? sp->workdir : ".";
+		char *wd = path_absolute(base, given);
 
 		if (stat(wd, &st) != 0 || !S_ISDIR(st.st_mode))
 			err_at(c, find_node(c->doc, "workdir", NULL), "workdir: '%s' is not "
-			    "a folder", wd);
+			    "a folder (relative paths start at the spec's folder)", given);
 		free(sp->workdir);
 		sp->workdir = wd;
 	}

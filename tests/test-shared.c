@@ -1,0 +1,428 @@
+/* test-shared.c - statistics, command runner, lock, findings, files, store. */
+#include "test.h"
+
+#include "findings.h"
+#include "lock.h"
+#include "proto.h"
+#include "run.h"
+#include "stats.h"
+#include "store.h"
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+TEST_IMPL(stats_basic)
+{
+	double x[] = { 5, 1, 4, 2, 3 };
+	struct stats st;
+
+	stats_compute(x, 5, &st);
+	ASSERT_INT(st.n, ==, 5);
+	ASSERT_NEAR(st.mean, 3, 1e-12);
+	ASSERT_NEAR(st.median, 3, 1e-12);
+	ASSERT_NEAR(st.min, 1, 1e-12);
+	ASSERT_NEAR(st.max, 5, 1e-12);
+	ASSERT_NEAR(st.sd, 1.5811388300841898, 1e-12);	/* sample sd */
+	ASSERT_NEAR(st.p95, 4.8, 1e-12);		/* linear interpolation */
+	ASSERT_NEAR(st.mad, 1, 1e-12);
+	ASSERT_NEAR(st.cv, 1.5811388300841898 / 3, 1e-12);
+	ASSERT_INT(st.ci_exact, ==, 0);			/* n < 6: no 95% CI */
+	ASSERT(x[0] == 5);				/* input untouched */
+	return 0;
+}
+
+/* Order-statistic CI ranks: n = 10 gives x(2)..x(9), n = 30 x(10)..x(21). */
+TEST_IMPL(stats_median_ci)
+{
+	double x[30];
+	struct stats st;
+
+	for (int i = 0; i < 30; i++)
+		x[i] = 29 - i + 1;	/* 30..1, unsorted on purpose */
+	stats_compute(x, 10, &st);	/* values 30..21 */
+	ASSERT_INT(st.ci_exact, ==, 1);
+	ASSERT_NEAR(st.ci_lo, 22, 1e-12);
+	ASSERT_NEAR(st.ci_hi, 29, 1e-12);
+	stats_compute(x, 30, &st);	/* values 30..1 */
+	ASSERT_NEAR(st.ci_lo, 10, 1e-12);
+	ASSERT_NEAR(st.ci_hi, 21, 1e-12);
+	return 0;
+}
+
+TEST_IMPL(stats_outliers)
+{
+	double x[] = { 10, 10.2, 9.9, 10.1, 9.8, 10.0, 30 };
+	int flags[7];
+
+	ASSERT_INT(stats_outliers(x, 7, flags), ==, 1);
+	ASSERT_INT(flags[6], ==, 1);
+	ASSERT_INT(flags[0], ==, 0);
+	return 0;
+}
+
+TEST_IMPL(run_exit_status)
+{
+	struct run_opts o = { .cmd = "exit 3" };
+	struct run_result r;
+
+	ASSERT_INT(run_command(&o, &r), ==, 0);
+	ASSERT_INT(r.exit_code, ==, 3);
+	ASSERT(!run_ok(&r));
+	o.cmd = "kill -9 $$";
+	run_command(&o, &r);
+	ASSERT_INT(r.signal, ==, 9);
+	ASSERT_STR(run_describe(&r, 0), "signal 9 (Killed)");
+	o.cmd = "true";
+	run_command(&o, &r);
+	ASSERT(run_ok(&r));
+	return 0;
+}
+
+/* Alive and not a zombie (pid 1 here may be slow to reap orphans). */
+static int
+pid_running(pid_t pid)
+{
+	char path[64], *stat, *cause = NULL, *p;
+	int running;
+
+	if (kill(pid, 0) != 0)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	stat = read_file(path, 4096, NULL, &cause);
+	if (stat == NULL) {
+		free(cause);
+		return 0;
+	}
+	p = strrchr(stat, ')');
+	running = p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+	free(stat);
+	return running;
+}
+
+/* A stage past its timeout dies with everything it started. */
+TEST_IMPL(run_timeout_kills_group)
+{
+	char cmd[512], *pidfile = xasprintf("%s/child.pid", test_tmp()), *cause = NULL;
+	struct run_opts o = { .cmd = cmd, .timeout_ms = 300 };
+	struct run_result r;
+	char *text;
+	pid_t grandchild;
+
+	snprintf(cmd, sizeof cmd, "sleep 30 & echo $! > %s; wait", pidfile);
+	ASSERT_INT(run_command(&o, &r), ==, 0);
+	ASSERT(r.timed_out);
+	ASSERT(r.wall_ns >= 300000000u && r.wall_ns < 2000000000u);
+	text = read_file(pidfile, 100, NULL, &cause);
+	ASSERT(text != NULL);
+	grandchild = (pid_t)atol(text);
+	usleep(100000);
+	ASSERT(!pid_running(grandchild));
+	ASSERT(strncmp(run_describe(&r, 300), "timeout after", 13) == 0);
+	free(text);
+	free(pidfile);
+	return 0;
+}
+
+TEST_IMPL(run_wall_time)
+{
+	struct run_opts o = { .cmd = "sleep 0.2" };
+	struct run_result r;
+
+	run_command(&o, &r);
+	ASSERT(run_ok(&r));
+	/* Behaviour, not speed: at least the sleep, and nowhere near a timeout. */
+	ASSERT(r.wall_ns >= 200000000u);
+	ASSERT(r.wall_ns < 5000000000u);
+	ASSERT(r.user_s + r.sys_s < 0.2);
+	return 0;
+}
+
+/* Peak RSS comes from wait4 and covers the command's children. */
+TEST_IMPL(run_peak_rss)
+{
+	char cmd[256];
+	struct run_opts o = { .cmd = cmd };
+	struct run_result r;
+
+	/* head -c into a shell variable would be slow; dd with a 64 MiB block is not. */
+	snprintf(cmd, sizeof cmd, "dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null");
+	run_command(&o, &r);
+	ASSERT(run_ok(&r));
+	ASSERT_INT(r.maxrss_kb, >=, 64 * 1024 * 9 / 10);
+	ASSERT_INT(r.maxrss_kb, <=, 64 * 1024 * 13 / 10);
+	return 0;
+}
+
+TEST_IMPL(run_io_bytes)
+{
+	char cmd[512];
+	struct run_opts o = { .cmd = cmd, .cwd = test_tmp() };
+	struct run_result r;
+
+	snprintf(cmd, sizeof cmd, "dd if=/dev/zero of=out.bin bs=1M count=3 2>/dev/null");
+	run_command(&o, &r);
+	ASSERT(run_ok(&r));
+	ASSERT_INT(r.wchar, >=, 3 * 1024 * 1024);
+	return 0;
+}
+
+TEST_IMPL(run_missing_cwd)
+{
+	struct run_opts o = { .cmd = "true", .cwd = "/nonexistent/folder" };
+	struct run_result r;
+
+	run_command(&o, &r);
+	ASSERT(!run_ok(&r));
+	ASSERT_INT(r.exit_code, ==, 126);
+	return 0;
+}
+
+TEST_IMPL(lock_exclusive)
+{
+	char *path = xasprintf("%s/measure.lock", test_tmp());
+	int fd = lock_acquire(path), status;
+	pid_t pid;
+
+	ASSERT(fd >= 0);
+	pid = fork();
+	if (pid == 0)
+		_exit(lock_try(path) < 0 && errno == EWOULDBLOCK ? 0 : 1);
+	waitpid(pid, &status, 0);
+	ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	lock_release(fd);
+	pid = fork();
+	if (pid == 0)
+		_exit(lock_try(path) >= 0 ? 0 : 1);
+	waitpid(pid, &status, 0);
+	ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	free(path);
+	return 0;
+}
+
+TEST_IMPL(findings_roundtrip)
+{
+	struct findings *f = findings_new("batch-size", "ok"), *g;
+	struct recommendation *r;
+	char *cause = NULL, *path;
+
+	f->headline = xstrdup("batch 1000 is the knee");
+	findings_vote(f, "ingest", "optimize", "throughput x%.1f at 1000", 3.5);
+	r = findings_recommend(f, "batch-1000", "ingest", "Use batches of 1000");
+	r->local_speedup = 3.5;
+	r->ci_lo = 3.1;
+	r->ci_hi = 3.9;
+	r->measured = 1;
+	findings_warn(f, "noisy run %d", 3);
+	ASSERT_INT(findings_write(f, test_tmp(), &cause), ==, 0);
+	path = path_join(test_tmp(), FINDINGS_FILE);
+	g = findings_read(path, &cause);
+	ASSERT(g != NULL);
+	ASSERT_STR(g->agent, "batch-size");
+	ASSERT_STR(g->votes[0].reason, "throughput x3.5 at 1000");
+	ASSERT_INT(g->nrecs, ==, 1);
+	ASSERT_NEAR(g->recs[0].local_speedup, 3.5, 1e-12);
+	ASSERT_NEAR(g->recs[0].ci_hi, 3.9, 1e-12);
+	ASSERT_INT(g->recs[0].measured, ==, 1);
+	ASSERT_STR(g->warnings[0], "noisy run 3");
+	findings_free(f);
+	findings_free(g);
+	free(path);
+	return 0;
+}
+
+TEST_IMPL(findings_invalid)
+{
+	static const struct {
+		const char *json, *why;
+	} cases[] = {
+		{ "[]", "not a JSON object" },
+		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\"}", "findings: missing 'status'" },
+		{ "{\"schema\":\"other/2\",\"agent\":\"x\",\"status\":\"ok\"}",
+		  "schema 'other/2' is not perfd.findings/1" },
+		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"great\"}",
+		  "status 'great' is not ok, partial, failed or skipped" },
+		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
+		  "\"votes\":[{\"stage\":\"a\",\"vote\":\"maybe\",\"reason\":\"r\"}],"
+		  "\"recommendations\":[]}", "votes[0]: vote 'maybe' is not optimize, leave or abstain" },
+		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
+		  "\"votes\":[],\"recommendations\":[{\"id\":\"i\",\"title\":\"t\","
+		  "\"stage\":\"a\",\"local_speedup\":0,\"measured\":true}]}",
+		  "recommendations[0]: 'local_speedup' must be a number > 0" },
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *cause = NULL;
+
+		ASSERT(findings_parse(cases[i].json, &cause) == NULL);
+		ASSERT_STR(cause, cases[i].why);
+		free(cause);
+	}
+	return 0;
+}
+
+TEST_IMPL(atomic_write_replaces)
+{
+	char *path = path_join(test_tmp(), "r.md"), *cause = NULL, *text;
+
+	ASSERT_INT(atomic_write(path, "old", 3, &cause), ==, 0);
+	ASSERT_INT(atomic_write(path, "new text", 8, &cause), ==, 0);
+	text = read_file(path, 100, NULL, &cause);
+	ASSERT_STR(text, "new text");
+	free(text);
+	/* No temporary file is left beside it. */
+	{
+		DIR *d = opendir(test_tmp());
+		struct dirent *e;
+		int files = 0;
+
+		while ((e = readdir(d)) != NULL)
+			files += e->d_name[0] != '.';
+		closedir(d);
+		ASSERT_INT(files, ==, 1);
+	}
+	ASSERT(atomic_write("/nonexistent/dir/x", "a", 1, &cause) != 0);
+	ASSERT(strstr(cause, "/nonexistent/dir/x.tmp.") != NULL);
+	free(cause);
+	free(path);
+	return 0;
+}
+
+static int nlines, ntoolong;
+static char last[64];
+
+static void
+on_line(void *arg, char *line)
+{
+	(void)arg;
+	nlines++;
+	snprintf(last, sizeof last, "%s", line);
+}
+
+static void
+on_toolong(void *arg)
+{
+	(void)arg;
+	ntoolong++;
+}
+
+TEST_IMPL(linebuf_split)
+{
+	struct linebuf lb = { .max = 100 };
+
+	linebuf_feed(&lb, "ab", 2, on_line, on_toolong, NULL);
+	ASSERT_INT(nlines, ==, 0);
+	linebuf_feed(&lb, "c\nde\nf", 6, on_line, on_toolong, NULL);
+	ASSERT_INT(nlines, ==, 2);
+	ASSERT_STR(last, "de");
+	linebuf_feed(&lb, "\n", 1, on_line, on_toolong, NULL);
+	ASSERT_STR(last, "f");
+	linebuf_free(&lb);
+	return 0;
+}
+
+/* A line over the cap is dropped whole, and the stream goes on after it. */
+TEST_IMPL(linebuf_toolong)
+{
+	struct linebuf lb = { .max = 10 };
+
+	linebuf_feed(&lb, "0123456789abc", 13, on_line, on_toolong, NULL);
+	ASSERT_INT(ntoolong, ==, 1);
+	linebuf_feed(&lb, "defgh", 5, on_line, on_toolong, NULL);
+	linebuf_feed(&lb, "ij\nok\n", 6, on_line, on_toolong, NULL);
+	ASSERT_INT(ntoolong, ==, 1);
+	ASSERT_INT(nlines, ==, 1);
+	ASSERT_STR(last, "ok");
+	linebuf_free(&lb);
+	return 0;
+}
+
+static int nreplayed;
+
+static void
+count_event(void *arg, const char *body)
+{
+	(void)arg;
+	(void)body;
+	nreplayed++;
+}
+
+TEST_IMPL(store_events_and_status)
+{
+	char *cause = NULL;
+	struct store *s = store_open(test_tmp(), &cause);
+	cJSON *inv;
+
+	ASSERT(s != NULL);
+	ASSERT_INT(store_add_investigation(s, "id1", "n", "/x.yaml", "{}", "h", "/d",
+	    getpid()), ==, 0);
+	ASSERT(store_add_investigation(s, "id1", "n", "/x.yaml", "{}", "h", "/d", 1) != 0);
+	store_begin(s);
+	for (int i = 1; i <= 5; i++)
+		ASSERT_INT(store_add_event(s, "id1", i, 0, NULL, "log", "{}"), ==, 0);
+	store_commit(s);
+	ASSERT_INT(store_last_seq(s, "id1"), ==, 5);
+	store_each_event(s, "id1", 2, count_event, NULL);
+	ASSERT_INT(nreplayed, ==, 3);
+	store_set_status(s, "id1", "running", NULL);
+	store_agent_started(s, "id1", "profiling", 123);
+	store_agent_ended(s, "id1", "profiling", "failed", 1, 0, "exit 1");
+	store_set_status(s, "id1", "done", NULL);
+	store_set_report(s, "id1", "/d/MASTER_INTEGRATION_REPORT.md");
+	inv = store_get(s, "id1");
+	ASSERT(inv != NULL);
+	ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItem(inv, "status")), "done");
+	ASSERT(cJSON_IsNumber(cJSON_GetObjectItem(inv, "ended_ms")));
+	ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(inv, "agents"), 0), "reason")), "exit 1");
+	cJSON_Delete(inv);
+	ASSERT(store_get(s, "nope") == NULL);
+	ASSERT(store_integrity_ok(s));
+	store_close(s);
+	return 0;
+}
+
+static int nrecovered;
+
+static void
+on_recover(void *arg, const char *id, const int64_t *pids, int npids)
+{
+	(void)arg;
+	ASSERT_STR(id, "dead");
+	ASSERT_INT(npids, ==, 1);
+	ASSERT_INT(pids[0], ==, 4242);
+	nrecovered++;
+}
+
+/* Investigations of a dead owner become interrupted; a live owner's stay. */
+TEST_IMPL(store_recover)
+{
+	char *cause = NULL;
+	struct store *s = store_open(test_tmp(), &cause);
+	pid_t dead = fork();
+	cJSON *inv;
+
+	if (dead == 0)
+		_exit(0);
+	waitpid(dead, NULL, 0);
+	store_add_investigation(s, "dead", "n", NULL, "{}", "h", "/d", dead);
+	store_set_status(s, "dead", "running", NULL);
+	store_agent_started(s, "dead", "profiling", 4242);
+	store_add_investigation(s, "alive", "n", NULL, "{}", "h", "/d", getppid());
+	store_set_status(s, "alive", "running", NULL);
+	ASSERT_INT(store_recover(s, on_recover, NULL), ==, 1);
+	ASSERT_INT(nrecovered, ==, 1);
+	inv = store_get(s, "dead");
+	ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItem(inv, "status")), "interrupted");
+	ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(inv, "agents"), 0), "status")), "interrupted");
+	cJSON_Delete(inv);
+	inv = store_get(s, "alive");
+	ASSERT_STR(cJSON_GetStringValue(cJSON_GetObjectItem(inv, "status")), "running");
+	cJSON_Delete(inv);
+	store_close(s);
+	return 0;
+}

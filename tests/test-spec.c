@@ -1,0 +1,226 @@
+/* test-spec.c - the spec parser: good specs, defaults, and the fixtures. */
+#include "test.h"
+
+#include "spec.h"
+#include "util.h"
+
+#include <unistd.h>
+
+static const char full_spec[] =
+	"version: 1\n"
+	"name: btcusdt-ingest\n"
+	"description: free text\n"
+	"hypothesis: ingest\n"
+	"workdir: .\n"
+	"env: {MODE: fast, N: 3}\n"
+	"rows: 44000\n"
+	"pipeline:\n"
+	"  warmup: 2\n"
+	"  repetitions: 7\n"
+	"  timeout: 90s\n"
+	"  setup: ./reset.sh\n"
+	"  teardown: ./cleanup.sh\n"
+	"  stages:\n"
+	"    - name: download\n"
+	"      fetch: {url: \"http://127.0.0.1:8080/data.csv.gz\", output: data.csv.gz}\n"
+	"      concurrency: [1, 4, 8]\n"
+	"    - name: parse\n"
+	"      run: ./parse.sh data.csv > rows.csv\n"
+	"      threshold: 7%\n"
+	"    - name: ingest\n"
+	"      run: ./ingest.sh\n"
+	"database:\n"
+	"  kind: sqlite\n"
+	"  path: target.db\n"
+	"  table: trades\n"
+	"client:\n"
+	"  stage: ingest\n"
+	"batch:\n"
+	"  stage: ingest\n"
+	"  command: ./ingest.sh --batch {batch}\n"
+	"  current: 10\n"
+	"  sizes: [1, 10, 100]\n"
+	"agents:\n"
+	"  timeout: 2m\n";
+
+static struct spec *
+parse(const char *text)
+{
+	const char *path = test_write("spec.yaml", text);
+	char *errors = NULL;
+	struct spec *sp = spec_parse_file(path, &errors);
+
+	if (sp == NULL)
+		fprintf(stderr, "unexpected errors:\n%s", errors);
+	free(errors);
+	return sp;
+}
+
+TEST_IMPL(spec_good_full)
+{
+	struct spec *sp = parse(full_spec);
+
+	ASSERT(sp != NULL);
+	ASSERT_STR(sp->name, "btcusdt-ingest");
+	ASSERT_STR(sp->hypothesis, "ingest");
+	ASSERT_INT(sp->nenv, ==, 2);
+	ASSERT_STR(sp->env[0], "MODE=fast");
+	ASSERT_INT(sp->rows, ==, 44000);
+	ASSERT_INT(sp->warmup, ==, 2);
+	ASSERT_INT(sp->repetitions, ==, 7);
+	ASSERT_INT(sp->timeout_ms, ==, 90000);
+	ASSERT_INT(sp->nstages, ==, 3);
+	ASSERT_STR(sp->stages[0].fetch_url, "http://127.0.0.1:8080/data.csv.gz");
+	ASSERT_INT(sp->stages[0].nconcurrency, ==, 3);
+	ASSERT_INT(sp->stages[0].concurrency[2], ==, 8);
+	ASSERT_NEAR(sp->stages[1].threshold_pct, 7, 1e-9);
+	ASSERT_NEAR(sp->stages[2].threshold_pct, -1, 1e-9);
+	ASSERT_STR(sp->stages[1].run, "./parse.sh data.csv > rows.csv");
+	ASSERT(sp->has_database);
+	ASSERT(sp->db_path[0] == '/');
+	ASSERT_STR(sp->db_table, "trades");
+	ASSERT_STR(sp->client_stage, "ingest");
+	ASSERT(sp->has_batch);
+	ASSERT_INT(sp->batch_current, ==, 10);
+	ASSERT_INT(sp->nbatch_sizes, ==, 3);
+	ASSERT_INT(sp->agents_timeout_ms, ==, 120000);
+	ASSERT_STR(sp->workdir, test_tmp());
+	spec_free(sp);
+	return 0;
+}
+
+TEST_IMPL(spec_defaults)
+{
+	struct spec *sp = parse("version: 1\nname: x\npipeline:\n  stages:\n"
+	    "    - {name: a, run: 'true'}\nbatch: {stage: a}\n");
+
+	ASSERT(sp != NULL);
+	ASSERT_INT(sp->warmup, ==, 1);
+	ASSERT_INT(sp->repetitions, ==, 10);
+	ASSERT_INT(sp->timeout_ms, ==, 60000);
+	ASSERT_INT(sp->agents_timeout_ms, ==, 30 * 60000);
+	ASSERT_INT(sp->nbatch_sizes, ==, 6);
+	ASSERT_INT(sp->batch_sizes[5], ==, 100000);
+	ASSERT(sp->hypothesis == NULL);
+	ASSERT(!sp->has_database);
+	spec_free(sp);
+	return 0;
+}
+
+/* spec.json is itself a valid spec, and normalising it again is a no-op. */
+TEST_IMPL(spec_json_roundtrip)
+{
+	struct spec *sp = parse(full_spec), *again;
+	char *json = spec_to_json(sp), *json2, *errors = NULL;
+	const char *path = test_write("spec.json", json);
+
+	again = spec_parse_file(path, &errors);
+	if (again == NULL)
+		fprintf(stderr, "%s", errors);
+	ASSERT(again != NULL);
+	json2 = spec_to_json(again);
+	ASSERT_STR(json2, json);
+	free(json);
+	free(json2);
+	spec_free(sp);
+	spec_free(again);
+	return 0;
+}
+
+TEST_IMPL(spec_durations)
+{
+	ASSERT_INT(spec_parse_duration("250ms"), ==, 250);
+	ASSERT_INT(spec_parse_duration("60s"), ==, 60000);
+	ASSERT_INT(spec_parse_duration("1.5s"), ==, 1500);
+	ASSERT_INT(spec_parse_duration("2m"), ==, 120000);
+	ASSERT_INT(spec_parse_duration("1h"), ==, 3600000);
+	ASSERT_INT(spec_parse_duration("60"), ==, -1);
+	ASSERT_INT(spec_parse_duration("s"), ==, -1);
+	ASSERT_INT(spec_parse_duration("5 s"), ==, -1);
+	ASSERT_INT(spec_parse_duration("-1s"), ==, -1);
+	ASSERT_INT(spec_parse_duration("3d"), ==, -1);
+	return 0;
+}
+
+/* One run of the parser reports every problem, each with its position. */
+TEST_IMPL(spec_collects_all_errors)
+{
+	const char *path = test_write("s.yaml", "version: 1\nname: x\nbogus: 1\n"
+	    "pipeline:\n  repetitions: 0\n  stages:\n    - {name: a, run: 'true'}\n");
+	char *errors = NULL;
+	struct spec *sp = spec_parse_file(path, &errors);
+	char want[2048];
+
+	ASSERT(sp == NULL);
+	snprintf(want, sizeof want,
+	    "%s:3:1: the top level: unknown key 'bogus' (allowed: version, name, "
+	    "description, hypothesis, workdir, env, rows, pipeline, database, client, "
+	    "batch, agents)\n"
+	    "%s:5:16: pipeline.repetitions: 0 is out of range (1 to 10000)\n", path, path);
+	ASSERT_STR(errors, want);
+	free(errors);
+	return 0;
+}
+
+TEST_IMPL(spec_alias_bomb)
+{
+	struct buf b = { 0 };
+	char *errors = NULL;
+	struct spec *sp;
+	const char *path;
+
+	buf_puts(&b, "version: 1\nname: x\npipeline:\n  stages: [{name: a, run: x}]\n"
+	    "a0: &a0 {k: v}\n");
+	for (int i = 1; i < 20; i++)
+		buf_printf(&b, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d]\n", i, i, i - 1, i - 1,
+		    i - 1, i - 1);
+	path = test_write("bomb.yaml", b.p);
+	sp = spec_parse_file(path, &errors);
+	ASSERT(sp == NULL);
+	ASSERT(strstr(errors, "unknown key 'a0'") != NULL);
+	free(errors);
+	buf_free(&b);
+	return 0;
+}
+
+TEST_IMPL(spec_oversize)
+{
+	struct buf b = { 0 };
+	char *errors = NULL;
+	const char *path;
+
+	buf_puts(&b, "version: 1\n");
+	while (b.len <= SPEC_MAX_BYTES)
+		buf_puts(&b, "# padding padding padding padding padding padding\n");
+	path = test_write("big.yaml", b.p);
+	ASSERT(spec_parse_file(path, &errors) == NULL);
+	ASSERT(strstr(errors, ":1:1: the file is ") != NULL);
+	ASSERT(strstr(errors, "over the 1 MiB limit") != NULL);
+	free(errors);
+	buf_free(&b);
+	return 0;
+}
+
+/* One bad-spec fixture: the parser must refuse it with exactly the message. */
+int
+test_spec_fixture(const char *yaml)
+{
+	char dir[512], path[600], expected_path[600], *errors = NULL, *want, *cause = NULL;
+	struct spec *sp;
+	size_t n = strlen(yaml);
+
+	snprintf(dir, sizeof dir, "%s/tests/specs", test_src());
+	ASSERT(chdir(dir) == 0);
+	snprintf(path, sizeof path, "bad/%s", yaml);
+	snprintf(expected_path, sizeof expected_path, "bad/%.*s.expected", (int)(n - 5), yaml);
+	want = read_file(expected_path, 1 << 20, NULL, &cause);
+	if (want == NULL)
+		fprintf(stderr, "%s\n", cause);
+	ASSERT(want != NULL);
+	sp = spec_parse_file(path, &errors);
+	ASSERT(sp == NULL);
+	ASSERT_STR(errors, want);
+	free(errors);
+	free(want);
+	return 0;
+}
