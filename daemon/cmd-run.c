@@ -24,11 +24,12 @@ struct run_state {
 };
 
 static void
-on_event(void *arg, const char *id, const char *line)
+on_event(void *arg, const char *id, int64_t seq, const char *line)
 {
 	struct run_state *r = arg;
 
 	(void)id;
+	(void)seq;
 	ui_event(r->ui, line);
 }
 

@@ -46,63 +46,97 @@ report_error(cJSON *resp)
 	return EXIT_INTERNAL;
 }
 
-int
-cli_follow(struct cli *cli, struct conn *c, const char *id)
+/* Send "watch" from after seq; 0, or the exit code after saying why. */
+static int
+start_watch(struct conn *c, const char *id, double after)
 {
-	cJSON *req = cJSON_CreateObject(), *resp, *ev;
-	char *cause = NULL, *report = NULL, *status = NULL;
-	int live = !cli->json && isatty(STDOUT_FILENO), rc;
-	struct ui *ui;
+	cJSON *req = cJSON_CreateObject(), *resp;
+	char *cause = NULL;
+	int rc = EXIT_OK;
 
 	cJSON_AddStringToObject(req, "cmd", "watch");
 	cJSON_AddStringToObject(req, "id", id);
+	if (after > 0)
+		cJSON_AddNumberToObject(req, "since", after);
 	resp = conn_request(c, req, &cause);
-	if (resp == NULL || !cJSON_IsTrue(cJSON_GetObjectItem(resp, "ok"))) {
-		rc = resp != NULL ? report_error(resp) : EXIT_INTERNAL;
-		if (resp == NULL)
-			fprintf(stderr, "perfd: %s\n", cause);
-		free(cause);
-		cJSON_Delete(resp);
-		return rc;
-	}
+	if (resp == NULL) {
+		fprintf(stderr, "perfd: %s\n", cause);
+		rc = EXIT_INTERNAL;
+	} else if (!cJSON_IsTrue(cJSON_GetObjectItem(resp, "ok")))
+		rc = report_error(resp);
+	free(cause);
 	cJSON_Delete(resp);
+	return rc;
+}
+
+/*
+ * Follow the events to the end. The daemon drops a watcher that falls
+ * more than its buffer behind; the events are all in its database, so we
+ * reconnect and go on from the last sequence number we saw.
+ */
+int
+cli_follow(struct cli *cli, struct conn *c, const char *id)
+{
+	char *cause = NULL, *report = NULL, *status = NULL;
+	int live = !cli->json && isatty(STDOUT_FILENO), rc, resumes = 0;
+	double last = 0;
+	struct ui *ui;
+	cJSON *ev;
+
+	if ((rc = start_watch(c, id, 0)) != EXIT_OK)
+		return rc;
 	ui = ui_new(stdout, live);
 	for (;;) {
+		const char *code;
+		cJSON *seq;
 		char *line;
-		int ended;
 
 		ev = conn_recv(c, &cause);
-		if (ev == NULL) {
-			fprintf(stderr, "perfd: %s\n", cause);
+		code = ev != NULL ? cJSON_GetStringValue(cJSON_GetObjectItem(
+		    cJSON_GetObjectItem(ev, "error"), "code")) : NULL;
+		if (ev == NULL || (code != NULL && strcmp(code, "slow_watcher") == 0)) {
+			cJSON_Delete(ev);
+			conn_close(c);
+			/* Reconnect only while the daemon answers, and not forever. */
+			if (++resumes > 1000 || open_daemon(cli, c) != EXIT_OK ||
+			    start_watch(c, id, last) != EXIT_OK) {
+				fprintf(stderr, "perfd: lost the daemon: %s\n",
+				    cause ? cause : "dropped");
+				rc = EXIT_INTERNAL;
+				goto out;
+			}
 			free(cause);
-			rc = EXIT_INTERNAL;
-			goto out;
+			cause = NULL;
+			continue;
 		}
 		if (cJSON_IsFalse(cJSON_GetObjectItem(ev, "ok"))) {
 			rc = report_error(ev);
 			cJSON_Delete(ev);
 			goto out;
 		}
+		seq = cJSON_GetObjectItem(ev, "seq");
+		if (cJSON_IsNumber(seq))
+			last = seq->valuedouble;
 		line = cJSON_PrintUnformatted(ev);
-		ended = ui_event(ui, line);
-		free(line);
-		if (ended) {
-			status = xstrdup(cJSON_GetStringValue(cJSON_GetObjectItem(ev, "status")) ?
-			    cJSON_GetStringValue(cJSON_GetObjectItem(ev, "status")) : "failed");
-			if (cJSON_GetStringValue(cJSON_GetObjectItem(ev, "report")) != NULL)
-				report = xstrdup(cJSON_GetStringValue(cJSON_GetObjectItem(ev,
-				    "report")));
+		if (ui_event(ui, line)) {
+			const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "status"));
+			const char *rp = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "report"));
+
+			status = xstrdup(st != NULL ? st : "failed");
+			report = rp != NULL ? xstrdup(rp) : NULL;
+			free(line);
 			cJSON_Delete(ev);
 			break;
 		}
+		free(line);
 		cJSON_Delete(ev);
 	}
 	rc = cli_status_exit(status);
-	if (!cli->json && !live)
-		;	/* JSON lines already carry the report path */
-	else if (!cli->json)
+	/* On a terminal, end with the outcome; JSON lines already carry it. */
+	if (live)
 		printf("%s %s%s%s\n", id, status, report ? ": " : "", report ? report : "");
 out:
+	free(cause);
 	ui_free(ui);
 	free(report);
 	free(status);

@@ -6,18 +6,11 @@
 
 #include "util.h"
 
-static void
-replay(void *arg, const char *body)
-{
-	client_send_line(arg, body);
-}
-
 void
 req_watch(struct client *c, cJSON *req)
 {
 	const char *id = req_string(c, req, "id", 1);
 	cJSON *since = cJSON_GetObjectItemCaseSensitive(req, "since"), *inv, *o;
-	double after = 0;
 
 	if (id == NULL)
 		return;
@@ -25,8 +18,6 @@ req_watch(struct client *c, cJSON *req)
 		client_error(c, "bad_field", "'since' must be a sequence number >= 0");
 		return;
 	}
-	if (since != NULL)
-		after = since->valuedouble;
 	inv = store_get(c->srv->store, id);
 	if (inv == NULL) {
 		client_error(c, "unknown_id", "no investigation %s", id);
@@ -37,26 +28,6 @@ req_watch(struct client *c, cJSON *req)
 	cJSON_AddItemToObject(o, "status", cJSON_Duplicate(cJSON_GetObjectItem(inv,
 	    "status"), 1));
 	client_send_json(c, o);
-	/*
-	 * The loop is single-threaded: nothing is broadcast between the
-	 * replay and the subscription, so no event is lost or sent twice.
-	 */
-	store_each_event(c->srv->store, id, (int64_t)after, replay, c);
-	if (sup_position(c->srv->sup, id) >= 0) {
-		free(c->watch_id);
-		c->watch_id = xstrdup(id);
-	} else {
-		/* Not active here (ended, or interrupted by a crash): say so. */
-		cJSON *e = cJSON_CreateObject();
-
-		cJSON_AddNumberToObject(e, "v", PROTO_VERSION);
-		cJSON_AddStringToObject(e, "event", "investigation");
-		cJSON_AddStringToObject(e, "investigation", id);
-		cJSON_AddStringToObject(e, "state", "finished");
-		cJSON_AddItemToObject(e, "status", cJSON_Duplicate(cJSON_GetObjectItem(inv,
-		    "status"), 1));
-		cJSON_AddTrueToObject(e, "replayed");
-		client_send_json(c, e);
-	}
 	cJSON_Delete(inv);
+	client_watch(c, id, since != NULL ? (int64_t)since->valuedouble : 0);
 }

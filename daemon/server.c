@@ -28,12 +28,17 @@ static const struct request {
 	{ "shutdown", req_shutdown },
 };
 
+static void client_pump(struct client *);
+
 static void
 on_write(uv_write_t *w, int status)
 {
-	(void)status;
+	struct client *c = w->handle->data;
+
 	free(w->data);
 	free(w);
+	if (status == 0 && c->catching_up && !c->closing)
+		client_pump(c);
 }
 
 void
@@ -164,17 +169,78 @@ client_send_event(struct client *c, const char *line)
 	client_send_line(c, line);
 }
 
+/* A new event; watchers still replaying will read it from the database. */
 static void
-on_event(void *arg, const char *id, const char *line)
+on_event(void *arg, const char *id, int64_t seq, const char *line)
 {
 	struct server *srv = arg;
 	struct client *c, *next;
 
 	for (c = LIST_FIRST(&srv->clients); c != NULL; c = next) {
 		next = LIST_NEXT(c, entry);
-		if (c->watch_id != NULL && strcmp(c->watch_id, id) == 0)
-			client_send_event(c, line);
+		if (c->watch_id == NULL || c->catching_up || seq <= c->sent_seq ||
+		    strcmp(c->watch_id, id) != 0)
+			continue;
+		client_send_event(c, line);
+		c->sent_seq = seq;
 	}
+}
+
+static void
+replay_one(void *arg, int64_t seq, const char *body)
+{
+	struct client *c = arg;
+
+	client_send_line(c, body);
+	c->sent_seq = seq;
+}
+
+/*
+ * Replay stored events a page at a time, only while the socket keeps up:
+ * the write callback calls this again. A short page means the database
+ * has nothing newer, and the loop is single-threaded, so from here the
+ * live events carry on without a gap or a repeat.
+ */
+static void
+client_pump(struct client *c)
+{
+	struct store *st = c->srv->store;
+	cJSON *inv, *e;
+	int n;
+
+	while (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) < WATCH_LOW_WATER) {
+		n = store_each_event(st, c->watch_id, c->sent_seq, WATCH_PAGE, replay_one, c);
+		if (n == WATCH_PAGE)
+			continue;
+		c->catching_up = 0;
+		if (sup_position(c->srv->sup, c->watch_id) >= 0)
+			return;
+		/* Not active here (ended, or interrupted by a crash): say so. */
+		inv = store_get(st, c->watch_id);
+		e = cJSON_CreateObject();
+		cJSON_AddNumberToObject(e, "v", PROTO_VERSION);
+		cJSON_AddStringToObject(e, "event", "investigation");
+		cJSON_AddStringToObject(e, "investigation", c->watch_id);
+		cJSON_AddStringToObject(e, "state", "finished");
+		cJSON_AddItemToObject(e, "status", cJSON_Duplicate(cJSON_GetObjectItem(inv,
+		    "status"), 1));
+		cJSON_AddTrueToObject(e, "replayed");
+		client_send_json(c, e);
+		cJSON_Delete(inv);
+		free(c->watch_id);
+		c->watch_id = NULL;
+		return;
+	}
+}
+
+void
+client_watch(struct client *c, const char *id, int64_t after)
+{
+	free(c->watch_id);
+	c->watch_id = xstrdup(id);
+	c->sent_seq = after;
+	c->catching_up = 1;
+	client_pump(c);
 }
 
 static void

@@ -10,8 +10,12 @@
 #include "store.h"
 #include "supervisor.h"
 
-/* A watcher with more than this queued unread is dropped. */
+/* A live watcher with more than this queued unread is dropped. */
 #define WATCH_MAX_QUEUE	(4u * 1024 * 1024)
+/* Replay from the database refills the queue only below this. */
+#define WATCH_LOW_WATER	(256u * 1024)
+/* Events read from the database per refill. */
+#define WATCH_PAGE	512
 
 struct server;
 
@@ -21,6 +25,8 @@ struct client {
 	uv_timer_t		 drop_timer;
 	struct linebuf		 in;
 	char			*watch_id;
+	int64_t			 sent_seq;	/* the last event sent */
+	int			 catching_up;	/* replaying from the database */
 	int			 closing;
 	int			 dropping;
 	LIST_ENTRY(client)	 entry;
@@ -56,6 +62,8 @@ void client_error(struct client *, const char *code, const char *fmt, ...)
 /* {"v":1,"ok":true} to fill in and send. */
 cJSON *client_ok(void);
 void server_stop(struct server *);
+/* Start sending id's events after seq: replay, then live. */
+void client_watch(struct client *, const char *id, int64_t after);
 
 /* A string field of the request, or NULL (and an error sent) when absent. */
 const char *req_string(struct client *, cJSON *req, const char *field, int required);

@@ -205,6 +205,7 @@ static void
 flush(struct inv *v)
 {
 	const char *p = v->pending.p;
+	int64_t seq = v->seq - v->npending;
 
 	if (v->sup->in_tx) {
 		store_commit(v->sup->store);
@@ -212,7 +213,7 @@ flush(struct inv *v)
 	}
 	for (int i = 0; i < v->npending; i++) {
 		if (v->sup->hooks.event != NULL)
-			v->sup->hooks.event(v->sup->hooks.arg, v->id, p);
+			v->sup->hooks.event(v->sup->hooks.arg, v->id, ++seq, p);
 		p += strlen(p) + 1;
 	}
 	buf_consume(&v->pending, v->pending.len);

@@ -11,7 +11,7 @@ struct sup;
 
 struct sup_hooks {
 	/* An event line (JSON, no newline), called after it was committed. */
-	void	(*event)(void *arg, const char *id, const char *line);
+	void	(*event)(void *arg, const char *id, int64_t seq, const char *line);
 	/* The investigation ended: done, failed or cancelled. */
 	void	(*finished)(void *arg, const char *id, const char *status,
 		    const char *report);

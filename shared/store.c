@@ -55,8 +55,8 @@ static const char *const queries[Q_COUNT] = {
 	    " WHERE investigation = ?1 AND agent = ?2",
 	[Q_EVENT] = "INSERT INTO events (investigation, seq, time_ms, agent, type, body)"
 	    " VALUES (?, ?, ?, ?, ?, ?)",
-	[Q_EVENTS] = "SELECT body FROM events WHERE investigation = ? AND seq > ?"
-	    " ORDER BY seq",
+	[Q_EVENTS] = "SELECT seq, body FROM events WHERE investigation = ? AND seq > ?"
+	    " ORDER BY seq LIMIT ?",
 	[Q_LAST_SEQ] = "SELECT coalesce(max(seq), 0) FROM events WHERE investigation = ?",
 	[Q_MEASURE] = "INSERT INTO measurements (investigation, agent, stage, run,"
 	    " metric, value) VALUES (?, ?, ?, ?, ?, ?)",
@@ -249,19 +249,22 @@ store_add_event(struct store *s, const char *id, int64_t seq, int64_t time_ms,
 }
 
 int
-store_each_event(struct store *s, const char *id, int64_t after,
-    void (*fn)(void *, const char *), void *arg)
+store_each_event(struct store *s, const char *id, int64_t after, int limit,
+    void (*fn)(void *, int64_t, const char *), void *arg)
 {
 	sqlite3_stmt *st = s->q[Q_EVENTS];
-	int rc;
+	int rc, n = 0;
 
 	bind_text(st, 1, id);
 	sqlite3_bind_int64(st, 2, after);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		fn(arg, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_bind_int(st, 3, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		fn(arg, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+		n++;
+	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc == SQLITE_DONE ? n : -1;
 }
 
 int64_t

@@ -32,9 +32,12 @@ int store_agent_ended(struct store *, const char *id, const char *agent,
 
 int store_add_event(struct store *, const char *id, int64_t seq, int64_t time_ms,
     const char *agent, const char *type, const char *body);
-/* Call fn for each stored event of id with seq > after, in order. */
-int store_each_event(struct store *, const char *id, int64_t after,
-    void (*fn)(void *, const char *body), void *arg);
+/*
+ * Call fn for each stored event of id with seq > after, in order, at
+ * most limit of them; returns how many, or -1.
+ */
+int store_each_event(struct store *, const char *id, int64_t after, int limit,
+    void (*fn)(void *, int64_t seq, const char *body), void *arg);
 int64_t store_last_seq(struct store *, const char *id);
 
 /* One raw measurement; later issues compare runs from these. */

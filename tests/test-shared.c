@@ -343,9 +343,10 @@ TEST_IMPL(linebuf_toolong)
 static int nreplayed;
 
 static void
-count_event(void *arg, const char *body)
+count_event(void *arg, int64_t seq, const char *body)
 {
 	(void)arg;
+	(void)seq;
 	(void)body;
 	nreplayed++;
 }
@@ -365,8 +366,9 @@ TEST_IMPL(store_events_and_status)
 		ASSERT_INT(store_add_event(s, "id1", i, 0, NULL, "log", "{}"), ==, 0);
 	store_commit(s);
 	ASSERT_INT(store_last_seq(s, "id1"), ==, 5);
-	store_each_event(s, "id1", 2, count_event, NULL);
+	ASSERT_INT(store_each_event(s, "id1", 2, 100, count_event, NULL), ==, 3);
 	ASSERT_INT(nreplayed, ==, 3);
+	ASSERT_INT(store_each_event(s, "id1", 0, 2, count_event, NULL), ==, 2);
 	store_set_status(s, "id1", "running", NULL);
 	store_agent_started(s, "id1", "profiling", 123);
 	store_agent_ended(s, "id1", "profiling", "failed", 1, 0, "exit 1");

@@ -27,7 +27,7 @@ struct outcome {
 };
 
 static void
-on_event(void *arg, const char *id, const char *line)
+on_event(void *arg, const char *id, int64_t seq, const char *line)
 {
 	struct outcome *o = arg;
 	cJSON *e = cJSON_Parse(line);
@@ -40,6 +40,7 @@ on_event(void *arg, const char *id, const char *line)
 		fprintf(stderr, "%s\n", line);
 	o->events++;
 	ASSERT_INT((int)cJSON_GetObjectItem(e, "seq")->valuedouble, ==, o->events);
+	ASSERT_INT(seq, ==, o->events);
 	if (msg != NULL && strstr(msg, "invalid progress line") != NULL)
 		o->bad_lines++;
 	if (strcmp(event, "agent") == 0 && strcmp(state, "started") == 0) {

@@ -1,0 +1,74 @@
+# lib.sh - shared set-up for the end-to-end tests (sourced).
+# Each test gets a private folder, socket and state; nothing touches ~.
+set -eu
+B="$PERFD_TEST_BUILD"
+S="$PERFD_TEST_SRC"
+T=$(mktemp -d /tmp/perfd-e2e-XXXXXX)
+export XDG_RUNTIME_DIR="$T/run" XDG_STATE_HOME="$T/state" HOME="$T/home"
+mkdir -p "$XDG_RUNTIME_DIR" "$HOME"
+chmod 700 "$XDG_RUNTIME_DIR"
+SOCK="$XDG_RUNTIME_DIR/perfd/perfd.sock"
+DPID=
+# Agents are the test double unless a test says otherwise.
+export PERFD_AGENT="$B/tests/fake-agent" FAKE_REAL_AGENT="$B/perfd-agent"
+
+perfd() { "$B/perfd" "$@"; }
+pclient() { "$B/tests/pclient" "$SOCK" "$@"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cleanup() {
+	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null || true
+	# Anything a test investigation left running goes too.
+	for p in /proc/[0-9]*; do
+		grep -qs "PERFD_INVESTIGATION=" "$p/environ" 2>/dev/null &&
+		    grep -qs "$T" "$p/environ" 2>/dev/null && kill -9 "${p#/proc/}" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+start_daemon() {
+	"$B/perfd" daemon "$@" 2>>"$T/daemon.log" &
+	DPID=$!
+	i=0
+	# Ready when this daemon (not a dead one's socket file) answers.
+	until echo '{"cmd":"ping"}' | "$B/tests/pclient" "$SOCK" send 2>/dev/null |
+	    grep -q "\"pid\":$DPID}"; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && fail "daemon did not start: $(cat "$T/daemon.log")"
+		kill -0 "$DPID" 2>/dev/null || fail "daemon exited: $(cat "$T/daemon.log")"
+		sleep 0.05
+	done
+}
+
+stop_daemon() {
+	kill "$DPID"
+	wait "$DPID" || true
+	DPID=
+}
+
+# A small valid spec in $T/spec.yaml.
+write_spec() {
+	cat >"$T/spec.yaml" <<EOS
+version: 1
+name: e2e
+pipeline:
+  warmup: 0
+  repetitions: 2
+  stages:
+    - {name: a, run: 'true'}
+    - {name: b, run: 'true'}
+agents:
+  timeout: ${1:-30s}
+EOS
+}
+
+# Wait until "perfd status ID" shows a status matching $2.
+wait_status() {
+	i=0
+	until perfd status "$1" --json | grep -q "\"status\":[[:space:]]*\"$2\""; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && fail "$1 never reached status $2: $(perfd status "$1")"
+		sleep 0.05
+	done
+}
