@@ -3,6 +3,7 @@
 #define PERFD_AGENTS_H
 
 #include "agentrt.h"
+#include "profiling.h"
 
 /* Each returns the process exit status; findings are written on success. */
 int agent_pending(struct agent *);

@@ -9,7 +9,7 @@ static const struct {
 	const char	*name;
 	int		(*fn)(struct agent *);
 } table[] = {
-	{ "profiling", agent_pending },
+	{ "profiling", profiling_main },
 	{ "db-config", agent_pending },
 	{ "client-library", agent_pending },
 	{ "batch-size", agent_pending },

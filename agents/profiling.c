@@ -1,0 +1,585 @@
+/* profiling.c - the profiling agent: where the pipeline's time really goes. */
+#include "agents.h"
+#include "profiling.h"
+#include "util.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+static double
+loadavg(void)
+{
+	char *cause = NULL, *text = read_file("/proc/loadavg", 256, NULL, &cause);
+	double v = 0;
+
+	if (text != NULL)
+		v = atof(text);
+	free(text);
+	free(cause);
+	return v;
+}
+
+/* The first line of a command's output, or NULL. */
+static char *
+command_line(const char *cmd, const char *cwd, const char *tmpdir)
+{
+	char *out = xasprintf("%s/.cmd.out", tmpdir), *text, *cause = NULL, *nl;
+	struct run_opts o = { .cmd = cmd, .cwd = cwd, .stdout_path = out, .timeout_ms = 5000 };
+	struct run_result r;
+
+	run_command(&o, &r);
+	text = run_ok(&r) ? read_file(out, 4096, NULL, &cause) : NULL;
+	unlink(out);
+	free(out);
+	free(cause);
+	if (text != NULL && (nl = strchr(text, '\n')) != NULL)
+		*nl = '\0';
+	if (text != NULL && text[0] == '\0') {
+		free(text);
+		text = NULL;
+	}
+	return text;
+}
+
+static char *
+cpu_model(void)
+{
+	char *cause = NULL, *text = read_file("/proc/cpuinfo", 1 << 20, NULL, &cause);
+	char *p, *end, *model = NULL;
+
+	free(cause);
+	if (text != NULL && (p = strstr(text, "model name")) != NULL &&
+	    (p = strchr(p, ':')) != NULL) {
+		p += 2;
+		end = strchr(p, '\n');
+		model = end != NULL ? xstrndup(p, (size_t)(end - p)) : xstrdup(p);
+	}
+	free(text);
+	return model != NULL ? model : xstrdup("unknown");
+}
+
+static void
+context(struct prof *p)
+{
+	struct utsname u;
+	char *cause = NULL, *json, hash[17];
+	size_t len;
+
+	p->cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	p->kernel = uname(&u) == 0 ? xasprintf("%s %s %s", u.sysname, u.release,
+	    u.machine) : xstrdup("unknown");
+	p->cpu_model = cpu_model();
+	p->git_commit = command_line("git rev-parse HEAD 2>/dev/null", p->a->spec->workdir,
+	    p->a->dir);
+	json = read_file(p->a->spec_path, 1 << 20, &len, &cause);
+	if (json != NULL) {
+		hash_hex(json, len, hash);
+		p->spec_hash = xstrdup(hash);
+	} else
+		p->spec_hash = xstrdup("unknown");
+	free(json);
+	free(cause);
+	p->load_before = loadavg();
+	p->started = time_iso(now_unix_ms());
+}
+
+/*
+ * The cost of starting /bin/sh, measured the way stages are run: the
+ * median of PROF_CALIBRATION_RUNS empty commands, under the lock.
+ */
+static void
+calibrate(struct prof *p)
+{
+	double x[PROF_CALIBRATION_RUNS];
+	struct run_opts o = { .cmd = ":" };
+	struct run_result r;
+	struct stats st;
+
+	agent_progress(p->a, 2, "calibrating process start (%d empty runs)",
+	    PROF_CALIBRATION_RUNS);
+	agent_lock(p->a);
+	for (int i = 0; i < PROF_CALIBRATION_RUNS; i++) {
+		run_command(&o, &r);
+		x[i] = (double)r.wall_ns / 1e6;
+	}
+	agent_unlock(p->a);
+	stats_compute(x, PROF_CALIBRATION_RUNS, &st);
+	p->shell_ms = st.median;
+}
+
+static void
+add_failure(struct prof *p, int run, const char *stage, const char *text)
+{
+	struct prof_failure *f;
+
+	p->fail = xrealloc(p->fail, sizeof *p->fail * (size_t)(p->nfail + 1));
+	f = &p->fail[p->nfail++];
+	f->run = run;
+	f->stage = xstrdup(stage);
+	f->text = xstrdup(text);
+	agent_log(p->a, "warning", "run %d: %s", run, text);
+}
+
+static void
+record(struct prof *p, int stage, int run, struct stage_result *res)
+{
+	struct prof_sample *s = &p->st[stage].s[run];
+
+	s->ok = res->ok;
+	s->raw_ms = res->wall_ms;
+	s->wall_ms = res->wall_ms;
+	if (!p->st[stage].fetch)
+		s->wall_ms = fmax(0, res->wall_ms - p->shell_ms);
+	s->util = res->cpu_util;
+	if (p->st[stage].fetch) {
+		s->fetch = res->fetch;
+		s->user_s = res->fetch.cpu_s;
+		s->read_bytes = res->fetch.bytes;
+	} else {
+		s->user_s = res->run.user_s;
+		s->sys_s = res->run.sys_s;
+		s->rss_kb = res->run.maxrss_kb;
+		s->read_bytes = res->run.read_bytes;
+		s->write_bytes = res->run.write_bytes;
+	}
+}
+
+/* One pipeline run: setup, each stage timed under the lock, teardown. */
+static int
+one_run(struct prof *p, int r)
+{
+	const struct spec *sp = p->a->spec;
+	int shown = r < p->warmup ? -(r + 1) : r - p->warmup + 1, complete = 1;
+	char *failure = NULL;
+
+	if (pipeline_hook(sp, "setup", sp->setup, p->a->dir, &failure) != 0) {
+		add_failure(p, shown, "setup", failure);
+		free(failure);
+		return 0;
+	}
+	for (int i = 0; i < sp->nstages; i++) {
+		struct stage_result res;
+
+		agent_lock(p->a);
+		pipeline_stage(sp, i, p->a->dir, NULL, &res);
+		agent_unlock(p->a);
+		record(p, i, r, &res);
+		if (!res.ok) {
+			add_failure(p, shown, sp->stages[i].name, res.failure);
+			stage_result_free(&res);
+			complete = 0;
+			break;
+		}
+		stage_result_free(&res);
+	}
+	if (pipeline_hook(sp, "teardown", sp->teardown, p->a->dir, &failure) != 0) {
+		add_failure(p, shown, "teardown", failure);
+		free(failure);
+	}
+	p->load_max = fmax(p->load_max, loadavg());
+	return complete;
+}
+
+static void
+measure(struct prof *p)
+{
+	int total = p->warmup + p->reps, bad_in_a_row = 0;
+
+	p->totals = xcalloc((size_t)p->reps, sizeof *p->totals);
+	for (int r = 0; r < total; r++) {
+		int counted = r >= p->warmup, ok;
+
+		agent_progress(p->a, 5 + 75 * r / total, "%s %d/%d", counted ?
+		    "run" : "warmup", counted ? r - p->warmup + 1 : r + 1,
+		    counted ? p->reps : p->warmup);
+		ok = one_run(p, r);
+		if (ok && counted) {
+			double sum = 0;
+
+			for (int i = 0; i < p->nstages; i++)
+				sum += p->st[i].s[r].wall_ms;
+			p->totals[p->ntotals++] = sum;
+		}
+		/* A pipeline that keeps failing is broken: stop measuring it. */
+		bad_in_a_row = ok ? 0 : bad_in_a_row + 1;
+		if (bad_in_a_row >= 2 && r + 1 < total) {
+			agent_log(p->a, "error", "two runs in a row failed: stopping");
+			break;
+		}
+	}
+}
+
+/* N transfers at once against 1, for each N of a fetch stage's list. */
+static void
+measure_concurrency(struct prof *p, int i)
+{
+	const struct spec_stage *st = &p->a->spec->stages[i];
+	struct prof_stage *ps = &p->st[i];
+	int runs = p->reps < 5 ? p->reps : 5, has1 = 0, k, j;
+	double base = 0;
+
+	for (k = 0; k < st->nconcurrency; k++)
+		has1 |= st->concurrency[k] == 1;
+	ps->nconc = st->nconcurrency + !has1;
+	ps->conc = xcalloc((size_t)ps->nconc, sizeof *ps->conc);
+	ps->conc[0].n = 1;
+	for (k = 0, j = 1; k < st->nconcurrency; k++)
+		if (st->concurrency[k] != 1)
+			ps->conc[j++].n = (int)st->concurrency[k];
+	for (k = 0; k < ps->nconc; k++) {
+		struct prof_conc *c = &ps->conc[k];
+		double *thr = xcalloc((size_t)runs, sizeof *thr);
+		struct stats s;
+		char err[256];
+
+		agent_progress(p->a, 82 + 10 * k / ps->nconc, "%s: %d transfers at once",
+		    ps->name, c->n);
+		for (int r = 0; r < runs; r++) {
+			double wall;
+			int64_t bytes;
+
+			agent_lock(p->a);
+			if (fetch_parallel(st->fetch_url, p->a->dir, c->n, p->a->spec->timeout_ms,
+			    &wall, &bytes, err) != 0) {
+				agent_unlock(p->a);
+				c->error = xstrdup(err);
+				break;
+			}
+			agent_unlock(p->a);
+			thr[c->runs++] = wall > 0 ? (double)bytes * 1000 / wall : 0;
+		}
+		if (c->runs > 0) {
+			stats_compute(thr, c->runs, &s);
+			c->throughput = s.median;
+			if (k == 0)
+				base = s.median;
+			/* The speed-up per run against the single-transfer median. */
+			for (int r = 0; r < c->runs && base > 0; r++)
+				thr[r] /= base;
+			if (base > 0) {
+				stats_compute(thr, c->runs, &s);
+				c->speedup = s.median;
+				c->speedup_lo = s.min;
+				c->speedup_hi = s.max;
+			}
+		}
+		free(thr);
+	}
+}
+
+static const char *
+classify(double util)
+{
+	return util >= PROF_CPU_BOUND ? "cpu-bound" : util <= PROF_WAITING ? "waiting" :
+	    "mixed";
+}
+
+static void
+analyse(struct prof *p)
+{
+	double *x = xcalloc((size_t)(p->warmup + p->reps), sizeof *x);
+	double *y = xcalloc((size_t)(p->warmup + p->reps), sizeof *y);
+	double *rss = xcalloc((size_t)(p->warmup + p->reps), sizeof *rss);
+	double *rb = xcalloc((size_t)(p->warmup + p->reps), sizeof *rb);
+	double *wb = xcalloc((size_t)(p->warmup + p->reps), sizeof *wb);
+	int *flags = xcalloc((size_t)(p->warmup + p->reps), sizeof *flags);
+	struct stats tmp;
+
+	if (p->ntotals > 0)
+		stats_compute(p->totals, p->ntotals, &p->total);
+	p->bottleneck = -1;
+	for (int i = 0; i < p->nstages; i++) {
+		struct prof_stage *ps = &p->st[i];
+		int n = 0, m = 0;
+
+		for (int r = p->warmup; r < p->warmup + p->reps; r++) {
+			if (!ps->s[r].ok)
+				continue;
+			x[n] = ps->s[r].wall_ms;
+			y[n] = ps->s[r].util;
+			rss[n] = (double)ps->s[r].rss_kb;
+			rb[n] = (double)ps->s[r].read_bytes;
+			wb[n] = (double)ps->s[r].write_bytes;
+			n++;
+		}
+		ps->n = n;
+		if (n == 0)
+			continue;
+		stats_compute(x, n, &ps->wall);
+		ps->outliers = stats_outliers(x, n, flags);
+		stats_compute(y, n, &tmp);
+		ps->util = tmp.median;
+		ps->klass = classify(ps->util);
+		stats_compute(rss, n, &tmp);
+		ps->rss_kb = (long)tmp.median;
+		stats_compute(rb, n, &tmp);
+		ps->read_bytes = tmp.median;
+		stats_compute(wb, n, &tmp);
+		ps->write_bytes = tmp.median;
+		/* The share per complete run, so its CI comes from the same runs. */
+		for (int r = p->warmup, t = 0; r < p->warmup + p->reps && t < p->ntotals; r++) {
+			int complete = 1;
+			double sum = 0;
+
+			for (int j = 0; j < p->nstages; j++) {
+				complete &= p->st[j].s[r].ok;
+				sum += p->st[j].s[r].wall_ms;
+			}
+			if (!complete)
+				continue;
+			x[m++] = sum > 0 ? ps->s[r].wall_ms / sum : 0;
+			t++;
+		}
+		if (m > 0)
+			stats_compute(x, m, &ps->share);
+		if (m > 0 && (p->bottleneck < 0 ||
+		    ps->share.median > p->st[p->bottleneck].share.median))
+			p->bottleneck = i;
+	}
+	p->load_after = loadavg();
+	free(x);
+	free(y);
+	free(rss);
+	free(rb);
+	free(wb);
+	free(flags);
+}
+
+static void
+warnings(struct prof *p)
+{
+	struct findings *f = p->f;
+
+	for (int i = 0; i < p->nstages; i++) {
+		struct prof_stage *ps = &p->st[i];
+		const struct prof_sample *first = &ps->s[p->warmup];
+
+		if (ps->n == 0)
+			continue;
+		if (ps->n >= 3 && first->ok && ps->wall.median > 0 &&
+		    first->wall_ms > 1.5 * ps->wall.median && first->wall_ms > ps->wall.max * 0.99)
+			findings_warn(f, "%s: the first counted run (%.1f ms) was much slower "
+			    "than the median (%.1f ms): caches warming up? Raise "
+			    "pipeline.warmup.", ps->name, first->wall_ms, ps->wall.median);
+		if (ps->wall.cv > 0.1)
+			findings_warn(f, "%s: high variance (coefficient of variation %.0f%%): "
+			    "the figures are less certain; close other load or add "
+			    "repetitions.", ps->name, ps->wall.cv * 100);
+		if (ps->outliers > 0)
+			findings_warn(f, "%s: %d outlier run%s (modified z-score > 3.5), kept "
+			    "in the statistics.", ps->name, ps->outliers,
+			    ps->outliers == 1 ? "" : "s");
+		if (!ps->fetch && ps->wall.median < PROF_TINY_MS)
+			findings_warn(f, "%s: median %.2f ms is under %.0f ms: the figure is "
+			    "dominated by process start (%.2f ms, subtracted).", ps->name,
+			    ps->wall.median, PROF_TINY_MS, p->shell_ms);
+	}
+	if (p->load_max > p->cores || p->load_before > p->cores)
+		findings_warn(f, "load average reached %.2f during the runs, above the %d "
+		    "cores: other work competed with the measurements.",
+		    fmax(p->load_max, p->load_before), p->cores);
+	if (p->reps < 5)
+		findings_warn(f, "only %d counted runs: confidence intervals need 6 or "
+		    "more.", p->reps);
+}
+
+static void
+votes_and_recommendations(struct prof *p)
+{
+	struct findings *f = p->f;
+
+	for (int i = 0; i < p->nstages; i++) {
+		struct prof_stage *ps = &p->st[i];
+		double sh = ps->share.median * 100;
+
+		if (ps->n == 0 || ps->share.n == 0)
+			findings_vote(f, ps->name, "abstain", "no complete run to measure it");
+		else if (i == p->bottleneck)
+			findings_vote(f, ps->name, "optimize", "the bottleneck: %.1f%% of the "
+			    "end-to-end time (95%% CI %.1f-%.1f%%), %s", sh,
+			    ps->share.ci_lo * 100, ps->share.ci_hi * 100, ps->klass);
+		else if (ps->share.median < PROF_NEGLIGIBLE_SHARE)
+			findings_vote(f, ps->name, "leave", "%.1f%% of the end-to-end time: "
+			    "even an infinite speed-up gains at most %.1f%%", sh,
+			    100 / (1 - ps->share.median) - 100);
+		else
+			findings_vote(f, ps->name, "abstain", "%.1f%% of the end-to-end time: "
+			    "not the bottleneck", sh);
+		for (int k = 1; k < ps->nconc; k++) {
+			struct prof_conc *c = &ps->conc[k], *best = c;
+			struct recommendation *r;
+			char id[64];
+
+			for (int j = 1; j < ps->nconc; j++)
+				if (ps->conc[j].speedup > best->speedup)
+					best = &ps->conc[j];
+			if (c != best || c->runs == 0 || c->speedup <= 1.05)
+				continue;
+			snprintf(id, sizeof id, "%s-concurrency-%d", ps->name, c->n);
+			r = findings_recommend(f, id, ps->name, "");
+			free(r->title);
+			r->title = xasprintf("Download %d files concurrently: x%.1f on %s",
+			    c->n, c->speedup, ps->name);
+			r->local_speedup = c->speedup;
+			r->ci_lo = c->speedup_lo;
+			r->ci_hi = c->speedup_hi;
+			r->measured = 1;
+			free(r->effort);
+			r->effort = xstrdup("medium");
+			r->evidence = xasprintf("%d parallel transfers of %s: %.1f MB/s "
+			    "aggregate against %.1f MB/s for one (median of %d runs; range "
+			    "x%.2f-x%.2f)", c->n, p->a->spec->stages[i].fetch_url,
+			    c->throughput / 1e6, ps->conc[0].throughput / 1e6, c->runs,
+			    c->speedup_lo, c->speedup_hi);
+			r->apply = xasprintf("Fetch the files of this stage %d at a time "
+			    "(a pool of %d workers, or curl --parallel --parallel-max %d) "
+			    "instead of one after another.", c->n, c->n, c->n);
+		}
+	}
+	if (p->bottleneck >= 0 && strcmp(p->st[p->bottleneck].klass, "cpu-bound") == 0 &&
+	    p->cores > 1) {
+		struct prof_stage *ps = &p->st[p->bottleneck];
+		struct recommendation *r = findings_recommend(f, "parallelise-bottleneck",
+		    ps->name, "");
+
+		free(r->title);
+		r->title = xasprintf("Split %s across the %d cores", ps->name, p->cores);
+		r->local_speedup = p->cores;
+		r->measured = 0;
+		free(r->effort);
+		r->effort = xstrdup("high");
+		r->evidence = xasprintf("CPU-bound (utilisation %.2f); %d cores: an upper "
+		    "bound, not a measurement (Amdahl within the stage lowers it)",
+		    ps->util, p->cores);
+		r->apply = xstrdup("Partition the input and run the stage's work in "
+		    "parallel, one worker per core.");
+	}
+}
+
+static void
+headline(struct prof *p)
+{
+	const struct spec *sp = p->a->spec;
+	struct prof_stage *b;
+	char *tail = NULL;
+
+	if (p->bottleneck < 0) {
+		p->f->headline = xstrdup("No complete pipeline run: nothing to rank (see "
+		    "the failures).");
+		return;
+	}
+	b = &p->st[p->bottleneck];
+	if (sp->hypothesis != NULL) {
+		int h = spec_stage_index(sp, sp->hypothesis);
+
+		if (h == p->bottleneck)
+			tail = xasprintf(" The hypothesis (%s) is confirmed.", sp->hypothesis);
+		else
+			tail = xasprintf(" The hypothesis (%s) is rejected: it takes %.1f%%.",
+			    sp->hypothesis, p->st[h].share.median * 100);
+	}
+	p->f->headline = xasprintf("%s is the bottleneck: %.1f%% of the end-to-end "
+	    "median %.0f ms (95%% CI %.1f-%.1f%%), %s.%s", b->name,
+	    b->share.median * 100, p->total.median, b->share.ci_lo * 100,
+	    b->share.ci_hi * 100, b->klass, tail != NULL ? tail : "");
+	free(tail);
+}
+
+static void
+prof_free(struct prof *p)
+{
+	for (int i = 0; i < p->nstages; i++) {
+		for (int k = 0; k < p->st[i].nconc; k++)
+			free(p->st[i].conc[k].error);
+		free(p->st[i].conc);
+		free(p->st[i].s);
+	}
+	for (int i = 0; i < p->nfail; i++) {
+		free(p->fail[i].stage);
+		free(p->fail[i].text);
+	}
+	free(p->fail);
+	free(p->st);
+	free(p->totals);
+	free(p->kernel);
+	free(p->cpu_model);
+	free(p->git_commit);
+	free(p->spec_hash);
+	free(p->started);
+	free(p->ended);
+	free(p->perf_note);
+	findings_free(p->f);
+}
+
+static int
+write_outputs(struct prof *p)
+{
+	char *md, *svg, *csv, *path, *cause = NULL;
+	int rc = 0;
+
+	csv = prof_runs_csv(p);
+	path = agent_path(p->a, "runs.csv");
+	rc |= atomic_write(path, csv, strlen(csv), &cause);
+	free(path);
+	free(csv);
+	svg = prof_chart_svg(p);
+	path = agent_path(p->a, "stages.svg");
+	rc |= atomic_write(path, svg, strlen(svg), &cause);
+	free(path);
+	free(svg);
+	if (rc != 0) {
+		fprintf(stderr, "perfd-agent: %s\n", cause);
+		free(cause);
+		return -1;
+	}
+	p->f->data = prof_data_json(p);
+	md = prof_report_md(p);
+	rc = agent_publish(p->a, p->f, "PROFILING_REPORT.md", md);
+	free(md);
+	return rc;
+}
+
+int
+profiling_main(struct agent *a)
+{
+	struct prof p;
+	int rc, nrun = 0;
+
+	memset(&p, 0, sizeof p);
+	p.a = a;
+	p.reps = (int)a->spec->repetitions;
+	p.warmup = (int)a->spec->warmup;
+	p.nstages = a->spec->nstages;
+	p.st = xcalloc((size_t)p.nstages, sizeof *p.st);
+	for (int i = 0; i < p.nstages; i++) {
+		p.st[i].name = a->spec->stages[i].name;
+		p.st[i].fetch = a->spec->stages[i].fetch_url != NULL;
+		p.st[i].s = xcalloc((size_t)(p.warmup + p.reps), sizeof *p.st[i].s);
+	}
+	context(&p);
+	calibrate(&p);
+	measure(&p);
+	for (int i = 0; i < p.nstages; i++)
+		if (p.st[i].fetch && a->spec->stages[i].nconcurrency > 0 && p.ntotals > 0)
+			measure_concurrency(&p, i);
+	analyse(&p);
+	p.ended = time_iso(now_unix_ms());
+	p.perf_note = xstrdup("CPU sampling with perf is not part of this version: "
+	    "no flame graph.");
+	nrun = p.ntotals;
+	p.f = findings_new(a->name, nrun == p.reps ? "ok" : nrun > 0 ? "partial" : "failed");
+	warnings(&p);
+	votes_and_recommendations(&p);
+	headline(&p);
+	agent_progress(a, 95, "writing the report");
+	rc = write_outputs(&p);
+	if (rc == 0)
+		agent_finding(a, "%s", p.f->headline);
+	prof_free(&p);
+	return rc == 0 ? 0 : 1;
+}

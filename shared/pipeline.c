@@ -1,0 +1,117 @@
+/* pipeline.c - run a spec's stages, setup and teardown: the one way every agent does it. */
+#include "pipeline.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Lines of stderr a failure report carries. */
+#define TAIL_LINES 20
+
+static char *
+failure_text(const char *what, const char *status, const char *errpath)
+{
+	char *tail = errpath != NULL ? file_tail(errpath, TAIL_LINES) : xstrdup("");
+	char *s = xasprintf("%s: %s%s%s", what, status, tail[0] ? "\n" : "", tail);
+
+	free(tail);
+	return s;
+}
+
+static void
+run_cmd(const struct spec *sp, const char *cmd, const char *out, const char *err,
+    int64_t timeout_ms, struct run_result *r)
+{
+	struct run_opts o = {
+		.cmd = cmd, .cwd = sp->workdir, .env = sp->env, .nenv = sp->nenv,
+		.timeout_ms = timeout_ms, .stdout_path = out, .stderr_path = err,
+	};
+
+	run_command(&o, r);
+}
+
+void
+pipeline_stage(const struct spec *sp, int i, const char *logdir,
+    const char *cmd_override, struct stage_result *res)
+{
+	const struct spec_stage *st = &sp->stages[i];
+	char *out = xasprintf("%s/%s.stdout", logdir, st->name);
+	char *err = xasprintf("%s/%s.stderr", logdir, st->name);
+
+	memset(res, 0, sizeof *res);
+	if (st->fetch_url != NULL && cmd_override == NULL) {
+		char *path = path_join(sp->workdir, st->fetch_output);
+
+		fetch_once(st->fetch_url, path, sp->timeout_ms, &res->fetch);
+		res->wall_ms = res->fetch.total_ms;
+		res->cpu_util = res->wall_ms > 0 ? res->fetch.cpu_s * 1000 / res->wall_ms : 0;
+		res->ok = res->fetch.ok;
+		if (!res->ok)
+			res->failure = xasprintf("stage %s: %s (%s)", st->name,
+			    res->fetch.error, st->fetch_url);
+		free(path);
+	} else {
+		run_cmd(sp, cmd_override != NULL ? cmd_override : st->run, out, err,
+		    sp->timeout_ms, &res->run);
+		res->wall_ms = (double)res->run.wall_ns / 1e6;
+		res->cpu_util = res->wall_ms > 0 ?
+		    (res->run.user_s + res->run.sys_s) * 1000 / res->wall_ms : 0;
+		res->ok = run_ok(&res->run);
+		if (!res->ok) {
+			char *what = xasprintf("stage %s", st->name);
+
+			res->failure = failure_text(what, run_describe(&res->run,
+			    sp->timeout_ms), err);
+			free(what);
+		}
+	}
+	free(out);
+	free(err);
+}
+
+void
+stage_result_free(struct stage_result *r)
+{
+	free(r->failure);
+	r->failure = NULL;
+}
+
+int
+pipeline_hook(const struct spec *sp, const char *what, const char *cmd,
+    const char *logdir, char **failure)
+{
+	char *out, *err;
+	struct run_result r;
+	int rc = 0;
+
+	if (cmd == NULL)
+		return 0;
+	out = xasprintf("%s/%s.stdout", logdir, what);
+	err = xasprintf("%s/%s.stderr", logdir, what);
+	run_cmd(sp, cmd, out, err, sp->timeout_ms, &r);
+	if (!run_ok(&r)) {
+		*failure = failure_text(what, run_describe(&r, sp->timeout_ms), err);
+		rc = -1;
+	}
+	free(out);
+	free(err);
+	return rc;
+}
+
+int
+pipeline_prepare(const struct spec *sp, int upto, const char *logdir, char **failure)
+{
+	struct stage_result r;
+
+	if (pipeline_hook(sp, "setup", sp->setup, logdir, failure) != 0)
+		return -1;
+	for (int i = 0; i < upto; i++) {
+		pipeline_stage(sp, i, logdir, NULL, &r);
+		if (!r.ok) {
+			*failure = r.failure;
+			return -1;
+		}
+		stage_result_free(&r);
+	}
+	return 0;
+}

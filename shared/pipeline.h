@@ -1,0 +1,38 @@
+/* pipeline.h - run a spec's stages, setup and teardown: the one way every agent does it. */
+#ifndef PERFD_PIPELINE_H
+#define PERFD_PIPELINE_H
+
+#include "fetch.h"
+#include "run.h"
+#include "spec.h"
+
+struct stage_result {
+	int			 ok;
+	struct run_result	 run;	/* run stages (and fetch: wall, cpu) */
+	struct fetch_result	 fetch;	/* fetch stages */
+	double			 wall_ms;
+	double			 cpu_util;	/* (user + sys) / wall */
+	char			*failure;	/* what went wrong, with stderr tail */
+};
+
+/*
+ * Run stage i once. Its stdout and stderr go to logdir/NAME.stdout and
+ * NAME.stderr (replaced each time). cmd_override, when not NULL, runs
+ * instead of the stage's own command (batch sweeps).
+ */
+void pipeline_stage(const struct spec *, int i, const char *logdir,
+    const char *cmd_override, struct stage_result *);
+void stage_result_free(struct stage_result *);
+
+/* Run a hook command (setup, teardown), untimed; 0 or -1 with *failure. */
+int pipeline_hook(const struct spec *, const char *what, const char *cmd,
+    const char *logdir, char **failure);
+
+/*
+ * Bring the pipeline to the point just before stage `upto`: setup, then
+ * the stages before it, untimed. 0, or -1 with *failure.
+ */
+int pipeline_prepare(const struct spec *, int upto, const char *logdir,
+    char **failure);
+
+#endif
