@@ -149,7 +149,12 @@ record(struct prof *p, int stage, int run, struct stage_result *res)
 	}
 }
 
-/* One pipeline run: setup, each stage timed under the lock, teardown. */
+/*
+ * One pipeline run: setup, each stage timed, teardown. The lock covers
+ * the whole run, not only the timed stages: every agent runs the same
+ * pipeline in the same workdir, and another agent's setup must not
+ * delete files under one of our stages.
+ */
 static int
 one_run(struct prof *p, int r)
 {
@@ -157,7 +162,9 @@ one_run(struct prof *p, int r)
 	int shown = r < p->warmup ? -(r + 1) : r - p->warmup + 1, complete = 1;
 	char *failure = NULL;
 
+	agent_lock(p->a);
 	if (pipeline_hook(sp, "setup", sp->setup, p->a->dir, &failure) != 0) {
+		agent_unlock(p->a);
 		add_failure(p, shown, "setup", failure);
 		free(failure);
 		return 0;
@@ -165,9 +172,7 @@ one_run(struct prof *p, int r)
 	for (int i = 0; i < sp->nstages; i++) {
 		struct stage_result res;
 
-		agent_lock(p->a);
 		pipeline_stage(sp, i, p->a->dir, NULL, &res);
-		agent_unlock(p->a);
 		record(p, i, r, &res);
 		if (!res.ok) {
 			add_failure(p, shown, sp->stages[i].name, res.failure);
@@ -181,6 +186,7 @@ one_run(struct prof *p, int r)
 		add_failure(p, shown, "teardown", failure);
 		free(failure);
 	}
+	agent_unlock(p->a);
 	p->load_max = fmax(p->load_max, loadavg());
 	return complete;
 }
