@@ -29,38 +29,67 @@ static const struct request {
 };
 
 static void client_pump(struct client *);
+static void client_flush(struct client *);
+static void on_stall(uv_timer_t *);
+
+/* Bytes accepted for this client and not yet taken by its socket. */
+static size_t
+client_queued(struct client *c)
+{
+	return c->out.len + (c->writing ? c->inflight.len : 0);
+}
 
 static void
 on_write(uv_write_t *w, int status)
 {
-	struct client *c = w->handle->data;
+	struct client *c = w->data;
 
-	free(w->data);
-	free(w);
-	if (status == 0 && c->catching_up && !c->closing)
+	c->writing = 0;
+	buf_consume(&c->inflight, c->inflight.len);
+	/* Keep a small buffer for the next burst, not a large one forever. */
+	if (c->inflight.cap > 64 * 1024)
+		buf_free(&c->inflight);
+	if (status != 0 || c->closing)
+		return;
+	if (c->watch_id != NULL && c->catching_up && !c->dropping)
+		uv_timer_start(&c->drop_timer, on_stall, WATCH_STALL_MS, 0);
+	if (c->catching_up && !c->dropping)
 		client_pump(c);
+	client_flush(c);
+}
+
+/*
+ * One write in flight per client: what is sent meanwhile accumulates in
+ * c->out and goes out in a single write when the previous one is done,
+ * so a burst of events costs one system call per client, not one each.
+ */
+static void
+client_flush(struct client *c)
+{
+	struct buf tmp;
+	uv_buf_t b;
+
+	if (c->writing || c->closing || c->out.len == 0)
+		return;
+	tmp = c->inflight;
+	c->inflight = c->out;
+	c->out = tmp;
+	c->wreq.data = c;
+	b = uv_buf_init(c->inflight.p, (unsigned)c->inflight.len);
+	if (uv_write(&c->wreq, (uv_stream_t *)&c->pipe, &b, 1, on_write) == 0)
+		c->writing = 1;
+	else
+		buf_consume(&c->inflight, c->inflight.len);
 }
 
 void
 client_send_line(struct client *c, const char *line)
 {
-	size_t n = strlen(line);
-	uv_write_t *w;
-	uv_buf_t b;
-	char *copy;
-
 	if (c->closing)
 		return;
-	copy = xmalloc(n + 1);
-	memcpy(copy, line, n);
-	copy[n] = '\n';
-	w = xmalloc(sizeof *w);
-	w->data = copy;
-	b = uv_buf_init(copy, (unsigned)n + 1);
-	if (uv_write(w, (uv_stream_t *)&c->pipe, &b, 1, on_write) != 0) {
-		free(copy);
-		free(w);
-	}
+	buf_puts(&c->out, line);
+	buf_add(&c->out, "\n", 1);
+	client_flush(c);
 }
 
 void
@@ -125,6 +154,8 @@ on_client_closed(uv_handle_t *h)
 		return;
 	}
 	linebuf_free(&c->in);
+	buf_free(&c->out);
+	buf_free(&c->inflight);
 	free(c->watch_id);
 	free(c);
 }
@@ -146,27 +177,24 @@ on_drop_timer(uv_timer_t *t)
 }
 
 /*
- * A watcher that stops reading must not make the daemon buffer without
- * bound: past WATCH_MAX_QUEUE it gets a final error event and is closed
- * (after a second, so a reader that wakes up can still see why).
+ * The socket took nothing for WATCH_STALL_MS while events waited: the
+ * watcher has stopped reading. It gets a final error line (if there is
+ * room for it) and is closed a second later.
  */
 static void
-client_send_event(struct client *c, const char *line)
+on_stall(uv_timer_t *t)
 {
-	if (c->dropping || c->closing)
-		return;
-	if (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) > WATCH_MAX_QUEUE) {
-		char *err = proto_error("slow_watcher", "more than %u bytes of events "
-		    "unread: this watcher is dropped; watch again with since", WATCH_MAX_QUEUE);
+	struct client *c = t->data;
+	char *err = proto_error("slow_watcher", "nothing read for %d ms: this watcher "
+	    "is dropped; watch again with since", WATCH_STALL_MS);
 
-		client_send_line(c, err);
-		free(err);
-		c->dropping = 1;
-		uv_read_stop((uv_stream_t *)&c->pipe);
-		uv_timer_start(&c->drop_timer, on_drop_timer, 1000, 0);
-		return;
-	}
-	client_send_line(c, line);
+	c->dropping = 1;
+	fprintf(stderr, "perfd: dropped a watcher of %s: nothing read for %d ms\n",
+	    c->watch_id != NULL ? c->watch_id : "?", WATCH_STALL_MS);
+	client_send_line(c, err);
+	free(err);
+	uv_read_stop((uv_stream_t *)&c->pipe);
+	uv_timer_start(&c->drop_timer, on_drop_timer, 1000, 0);
 }
 
 /* A new event; watchers still replaying will read it from the database. */
@@ -178,10 +206,16 @@ on_event(void *arg, const char *id, int64_t seq, const char *line)
 
 	for (c = LIST_FIRST(&srv->clients); c != NULL; c = next) {
 		next = LIST_NEXT(c, entry);
-		if (c->watch_id == NULL || c->catching_up || seq <= c->sent_seq ||
-		    strcmp(c->watch_id, id) != 0)
+		if (c->watch_id == NULL || c->catching_up || c->dropping ||
+		    seq <= c->sent_seq || strcmp(c->watch_id, id) != 0)
 			continue;
-		client_send_event(c, line);
+		if (client_queued(c) > WATCH_HIGH_WATER) {
+			/* Behind: from here it reads the database at its own pace. */
+			c->catching_up = 1;
+			uv_timer_start(&c->drop_timer, on_stall, WATCH_STALL_MS, 0);
+			continue;
+		}
+		client_send_line(c, line);
 		c->sent_seq = seq;
 	}
 }
@@ -208,11 +242,12 @@ client_pump(struct client *c)
 	cJSON *inv, *e;
 	int n;
 
-	while (uv_stream_get_write_queue_size((uv_stream_t *)&c->pipe) < WATCH_LOW_WATER) {
+	while (client_queued(c) < WATCH_LOW_WATER) {
 		n = store_each_event(st, c->watch_id, c->sent_seq, WATCH_PAGE, replay_one, c);
 		if (n == WATCH_PAGE)
 			continue;
 		c->catching_up = 0;
+		uv_timer_stop(&c->drop_timer);
 		if (sup_position(c->srv->sup, c->watch_id) >= 0)
 			return;
 		/* Not active here (ended, or interrupted by a crash): say so. */
@@ -240,6 +275,7 @@ client_watch(struct client *c, const char *id, int64_t after)
 	c->watch_id = xstrdup(id);
 	c->sent_seq = after;
 	c->catching_up = 1;
+	uv_timer_start(&c->drop_timer, on_stall, WATCH_STALL_MS, 0);
 	client_pump(c);
 }
 

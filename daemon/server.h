@@ -10,19 +10,29 @@
 #include "store.h"
 #include "supervisor.h"
 
-/* A live watcher with more than this queued unread is dropped. */
-#define WATCH_MAX_QUEUE	(4u * 1024 * 1024)
-/* Replay from the database refills the queue only below this. */
-#define WATCH_LOW_WATER	(256u * 1024)
+/*
+ * A live watcher with more than this unsent goes back to reading the
+ * database (replay), which it leaves once it has caught up: the daemon
+ * never holds more than this for one client.
+ */
+#define WATCH_HIGH_WATER	(1024u * 1024)
+/* Replay refills a watcher's buffer only below this. */
+#define WATCH_LOW_WATER		(256u * 1024)
 /* Events read from the database per refill. */
-#define WATCH_PAGE	512
+#define WATCH_PAGE		512
+/* A watcher whose socket takes nothing for this long is dropped. */
+#define WATCH_STALL_MS		10000
 
 struct server;
 
 struct client {
 	struct server		*srv;
 	uv_pipe_t		 pipe;
-	uv_timer_t		 drop_timer;
+	uv_timer_t		 drop_timer;	/* stall detection, then the drop */
+	uv_write_t		 wreq;
+	struct buf		 out;		/* waiting to be written */
+	struct buf		 inflight;	/* being written */
+	int			 writing;
 	struct linebuf		 in;
 	char			*watch_id;
 	int64_t			 sent_seq;	/* the last event sent */

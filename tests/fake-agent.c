@@ -48,11 +48,13 @@ write_ok(struct agent *a)
 	return rc == 0 ? 0 : 1;
 }
 
+static int behave(struct agent *, const char *);
+
 int
 main(int argc, char **argv)
 {
 	struct agent a;
-	const char *mode;
+	int rc;
 
 	if (argc > 1 && strcmp(argv[1], "integration") == 0 &&
 	    mode_for("integration") == NULL && getenv("FAKE_REAL_AGENT") != NULL) {
@@ -63,7 +65,16 @@ main(int argc, char **argv)
 	}
 	if (agent_init(&a, argc, argv) != 0)
 		return 2;
-	mode = mode_for(a.name);
+	rc = behave(&a, mode_for(a.name));
+	agent_done(&a);
+	return rc;
+}
+
+static int
+behave(struct agent *ap, const char *mode)
+{
+	struct agent a = *ap;
+
 	if (mode == NULL || strcmp(mode, "ok") == 0)
 		return write_ok(&a);
 	if (strcmp(mode, "crash") == 0)

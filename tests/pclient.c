@@ -3,7 +3,9 @@
  *   pclient SOCKET send [IDLE_MS]  send stdin as is, print every line that
  *                                  comes back until IDLE_MS (default 500)
  *                                  pass without one
- *   pclient SOCKET stall ID        watch ID and never read (a slow watcher)
+ *   pclient SOCKET stall ID [S]    watch ID and read nothing for S seconds
+ *                                  (default: forever), then read to the end:
+ *                                  exit 0 if the daemon closed the connection
  */
 #include "util.h"
 
@@ -64,8 +66,22 @@ main(int argc, char **argv)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
 		write_all(fd, req, strlen(req));
 		free(req);
-		for (;;)
-			pause();
+		if (argc < 5)
+			for (;;)
+				pause();
+		sleep((unsigned)atoi(argv[4]));
+		for (;;) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			ssize_t n;
+
+			if (poll(&p, 1, 5000) <= 0)
+				return 1;	/* still open */
+			n = read(fd, chunk, sizeof chunk);
+			if (n == 0)
+				return 0;	/* dropped */
+			if (n < 0)
+				return errno == ECONNRESET ? 0 : 1;
+		}
 	}
 	if (strcmp(argv[2], "send") == 0) {
 		int idle = argc > 3 ? atoi(argv[3]) : 500;

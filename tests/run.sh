@@ -6,6 +6,10 @@ set -u
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 export PERFD_TEST_SRC="$src" PERFD_TEST_BUILD="$build"
+# Memory figures mean nothing under AddressSanitizer: tests skip them.
+PERFD_TEST_ASAN=
+grep -q fsanitize=address "$build/build.ninja" 2>/dev/null && PERFD_TEST_ASAN=1
+export PERFD_TEST_ASAN
 log=$(mktemp)
 passed=0
 failed=0
