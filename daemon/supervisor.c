@@ -514,6 +514,18 @@ write_status_json(struct agent_proc *a, const char *status, const char *reason)
 	free(path);
 }
 
+/* Raw runs an agent left go into the state database, for compare and history. */
+static void
+import_runs(struct agent_proc *a)
+{
+	char *path = path_join(a->dir, "runs.csv");
+
+	if (access(path, F_OK) == 0 &&
+	    store_import_runs(a->inv->sup->store, a->inv->id, a->name, path) < 0)
+		fprintf(stderr, "perfd: could not import %s\n", path);
+	free(path);
+}
+
 /* The agent has exited and its pipe is drained (or its grace is over). */
 static void
 finalize_agent(struct agent_proc *a)
@@ -535,6 +547,7 @@ finalize_agent(struct agent_proc *a)
 	status = agent_outcome(a, &reason);
 	write_status_json(a, status, reason);
 	batch(v);
+	import_runs(a);
 	store_agent_ended(v->sup->store, v->id, a->name, status,
 	    (int)a->exit_status, a->term_signal, reason);
 	f = state_fields("ended", status);

@@ -121,7 +121,9 @@ ui_event(struct ui *u, const char *line)
 
 			if (strcmp(status, "ok") == 0)
 				u->agents[i].percent = 100;
-			set(&u->agents[i].message, reason != NULL ? reason : "done");
+			/* Keep the agent's own last word unless the end says more. */
+			if (reason != NULL || u->agents[i].message[0] == '\0')
+				set(&u->agents[i].message, reason != NULL ? reason : "done");
 		} else
 			set(&u->agents[i].state, "running");
 	} else if (i >= 0 && event != NULL && strcmp(event, "progress") == 0) {

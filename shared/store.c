@@ -296,6 +296,72 @@ store_add_measurement(struct store *s, const char *id, const char *agent,
 	return step_done(st);
 }
 
+/* Split line at commas in place; up to max fields; returns the count. */
+static int
+split_csv(char *line, char **f, int max)
+{
+	int n = 0;
+
+	while (n < max) {
+		f[n++] = line;
+		line = strchr(line, ',');
+		if (line == NULL)
+			break;
+		*line++ = '\0';
+	}
+	return n;
+}
+
+int
+store_import_runs(struct store *s, const char *id, const char *agent,
+    const char *csv_path)
+{
+	char *cause = NULL, *text = read_file(csv_path, 256 << 20, NULL, &cause);
+	char *line, *save = NULL, *head[64], *f[64];
+	int nhead, rows = 0, irun = -1, iwarm = -1, istage = -1, iok = -1;
+
+	free(cause);
+	if (text == NULL)
+		return -1;
+	line = strtok_r(text, "\n", &save);
+	nhead = line != NULL ? split_csv(line, head, 64) : 0;
+	for (int i = 0; i < nhead; i++) {
+		irun = strcmp(head[i], "run") == 0 ? i : irun;
+		iwarm = strcmp(head[i], "warmup") == 0 ? i : iwarm;
+		istage = strcmp(head[i], "stage") == 0 ? i : istage;
+		iok = strcmp(head[i], "ok") == 0 ? i : iok;
+	}
+	if (irun < 0 || istage < 0) {
+		free(text);
+		return -1;
+	}
+	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+		int n = split_csv(line, f, 64);
+
+		if (n != nhead || (iwarm >= 0 && strcmp(f[iwarm], "1") == 0) ||
+		    (iok >= 0 && strcmp(f[iok], "1") != 0))
+			continue;
+		for (int i = 0; i < n; i++) {
+			char *end;
+			double v;
+
+			if (i == irun || i == iwarm || i == istage || i == iok || f[i][0] == '\0')
+				continue;
+			v = strtod(f[i], &end);
+			if (*end != '\0')
+				continue;	/* not a number: kind and the like */
+			if (store_add_measurement(s, id, agent, f[istage], atoi(f[irun]),
+			    head[i], v) != 0) {
+				free(text);
+				return -1;
+			}
+		}
+		rows++;
+	}
+	free(text);
+	return rows;
+}
+
 /* A row as a JSON object, column names as keys, NULLs as null. */
 static cJSON *
 row_json(sqlite3_stmt *st)

@@ -44,6 +44,14 @@ int64_t store_last_seq(struct store *, const char *id);
 int store_add_measurement(struct store *, const char *id, const char *agent,
     const char *stage, int run, const char *metric, double value);
 
+/*
+ * Import an agent's runs.csv (header: run,warmup,stage,kind,ok,wall_ms,...):
+ * every numeric column of each counted, successful run becomes a
+ * measurement. Returns the rows imported, or -1.
+ */
+int store_import_runs(struct store *, const char *id, const char *agent,
+    const char *csv_path);
+
 /* The investigation with its agents, or NULL when the ID is unknown. */
 cJSON *store_get(struct store *, const char *id);
 /* The last limit investigations, newest first. */

@@ -382,6 +382,17 @@ TEST_IMPL(store_events_and_status)
 	    cJSON_GetObjectItem(inv, "agents"), 0), "reason")), "exit 1");
 	cJSON_Delete(inv);
 	ASSERT(store_get(s, "nope") == NULL);
+	/* runs.csv import: counted successful runs only, numeric columns only. */
+	{
+		const char *csv = test_write("runs.csv",
+		    "run,warmup,stage,kind,ok,wall_ms,peak_rss_kb,dns_ms\n"
+		    "1,1,a,run,1,9.5,100,\n"
+		    "1,0,a,run,1,1.5,200,\n"
+		    "2,0,a,run,0,2.5,200,\n"
+		    "2,0,b,fetch,1,3.5,0,0.25\n");
+
+		ASSERT_INT(store_import_runs(s, "id1", "profiling", csv), ==, 2);
+	}
 	ASSERT(store_integrity_ok(s));
 	store_close(s);
 	return 0;
