@@ -76,7 +76,7 @@ prof_runs_csv(struct prof *p)
 {
 	struct buf b = { 0 };
 
-	buf_puts(&b, "run,warmup,stage,kind,ok,wall_ms,raw_wall_ms,user_s,sys_s,cpu_util,"
+	buf_puts(&b, "run,warmup,stage,kind,ok,exit,wall_ms,raw_wall_ms,user_s,sys_s,cpu_util,"
 	    "peak_rss_kb,read_bytes,write_bytes,dns_ms,connect_ms,tls_ms,ttfb_ms,"
 	    "transfer_ms,bytes\n");
 	for (int r = 0; r < p->warmup + p->reps; r++) {
@@ -86,10 +86,10 @@ prof_runs_csv(struct prof *p)
 
 			if (s->raw_ms == 0 && !s->ok)
 				continue;	/* never ran: an earlier stage failed */
-			buf_printf(&b, "%d,%d,%s,%s,%d,%.4f,%.4f,%.6f,%.6f,%.4f,%ld,%lld,"
+			buf_printf(&b, "%d,%d,%s,%s,%d,%d,%.4f,%.4f,%.6f,%.6f,%.4f,%ld,%lld,"
 			    "%lld,", r < p->warmup ? r + 1 : r - p->warmup + 1,
 			    r < p->warmup, p->st[i].name, p->st[i].fetch ? "fetch" : "run",
-			    s->ok, s->wall_ms, s->raw_ms, s->user_s, s->sys_s, s->util,
+			    s->ok, s->exit_code, s->wall_ms, s->raw_ms, s->user_s, s->sys_s, s->util,
 			    s->rss_kb, (long long)s->read_bytes, (long long)s->write_bytes);
 			if (p->st[i].fetch)
 				buf_printf(&b, "%.3f,%.3f,%.3f,%.3f,%.3f,%lld\n", f->dns_ms,
@@ -363,7 +363,21 @@ prof_report_md(struct prof *p)
 		buf_puts(&b, "None.\n");
 	for (int i = 0; i < p->f->nwarnings; i++)
 		buf_printf(&b, "- %s\n", p->f->warnings[i]);
-	buf_printf(&b, "\n## CPU profile\n\n%s\n", p->perf_note);
+	buf_puts(&b, "\n## CPU profile\n\n");
+	if (p->have_flame) {
+		buf_printf(&b, "%s\n\n![flame graph](flamegraph.svg)\n\nStacks: "
+		    "[stacks.folded](stacks.folded). Functions with the most samples "
+		    "of their own (self time):\n\n| function | self samples | share |\n"
+		    "|---|---|---|\n", p->perf_note);
+		for (int i = 0; i < p->ntop; i++) {
+			char *c = md_cell(p->top[i].func);
+
+			buf_printf(&b, "| `%s` | %ld | %.1f%% |\n", c, p->top[i].samples,
+			    100.0 * p->top[i].samples / (double)p->perf_samples);
+			free(c);
+		}
+	} else
+		buf_printf(&b, "%s\n", p->perf_note);
 	buf_printf(&b, "\n## Context\n\n- perfd %s; %s to %s\n- %s; %s, %d cores\n"
 	    "- load average %.2f before, %.2f after, %.2f at most between runs\n"
 	    "- workdir `%s`, commit %s\n- spec hash %s; %lld warmup + %lld counted runs; "

@@ -131,6 +131,8 @@ record(struct prof *p, int stage, int run, struct stage_result *res)
 	struct prof_sample *s = &p->st[stage].s[run];
 
 	s->ok = res->ok;
+	s->exit_code = p->st[stage].fetch ? (res->ok ? 0 : 1) :
+	    res->run.timed_out ? -1 : res->run.exit_code;
 	s->raw_ms = res->wall_ms;
 	s->wall_ms = res->wall_ms;
 	if (!p->st[stage].fetch)
@@ -519,6 +521,8 @@ prof_free(struct prof *p)
 	free(p->started);
 	free(p->ended);
 	free(p->perf_note);
+	for (int i = 0; i < p->ntop; i++)
+		free(p->top[i].func);
 	findings_free(p->f);
 }
 
@@ -575,8 +579,7 @@ profiling_main(struct agent *a)
 			measure_concurrency(&p, i);
 	analyse(&p);
 	p.ended = time_iso(now_unix_ms());
-	p.perf_note = xstrdup("CPU sampling with perf is not part of this version: "
-	    "no flame graph.");
+	prof_perf(&p);
 	nrun = p.ntotals;
 	p.f = findings_new(a->name, nrun == p.reps ? "ok" : nrun > 0 ? "partial" : "failed");
 	warnings(&p);

@@ -3,6 +3,7 @@
 #define PERFD_PROFILING_H
 
 #include "agentrt.h"
+#include "flame.h"
 #include "pipeline.h"
 #include "stats.h"
 
@@ -18,6 +19,7 @@
 
 struct prof_sample {
 	int		 ok;
+	int		 exit_code;	/* -1: killed by a signal, or timed out */
 	double		 wall_ms;	/* shell start subtracted (run stages) */
 	double		 raw_ms;
 	double		 user_s, sys_s, util;
@@ -73,10 +75,16 @@ struct prof {
 	char		*kernel, *cpu_model, *git_commit, *spec_hash;
 	char		*started, *ended;
 	char		*perf_note;	/* why there is no flame graph */
+	int		 have_flame;
+	long		 perf_samples;
+	struct flame_self top[10];	/* self time, largest first */
+	int		 ntop;
 	struct findings	*f;
 };
 
 int profiling_main(struct agent *);
+/* profiling-perf.c: sample a CPU-bound bottleneck with perf. */
+void prof_perf(struct prof *);
 /* profiling-report.c: the markdown report, the chart, runs.csv. */
 char *prof_report_md(struct prof *);
 char *prof_chart_svg(struct prof *);

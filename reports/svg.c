@@ -48,7 +48,7 @@ svg_nice_step(double range, int ticks)
 char *
 svg_hbar(const char *title, const char *unit, const struct svg_bar *bars, int n)
 {
-	const int left = 170, right = 110, top = 44, row = 30, width = 760;
+	const int left = 150, right = 300, top = 44, row = 30, width = 900;
 	int plot = width - left - right, height = top + row * n + 40;
 	double max = 0, step;
 	struct buf b = { 0 };

@@ -3,7 +3,7 @@
 # (Debian packages), only what is missing. Needs root or sudo.
 set -eu
 pkgs="gcc libc6-dev meson ninja-build pkg-config libuv1-dev libyaml-dev libcjson-dev
-libsqlite3-dev libcurl4-openssl-dev sqlite3 gzip procps util-linux git"
+libsqlite3-dev libcurl4-openssl-dev sqlite3 gzip procps util-linux git linux-perf"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -30,24 +30,50 @@ run_kill_current(int sig)
 		kill(-pg, sig);
 }
 
+extern char **environ;
+
+/*
+ * Everything the child needs, prepared by the parent: after vfork() the
+ * child shares our memory, so it makes system calls only — no malloc, no
+ * stdio, no environment edits.
+ */
+struct child_plan {
+	const char	*file;		/* for execve, or NULL: search PATH */
+	char *const	*argv;
+	char		**envp;
+	const char	*cwd;
+	const char	*out, *err;
+	int		 flags;		/* for the output files */
+	pid_t		 parent;
+};
+
 static void
-child_redirect(int target, const char *path, int append)
+child_fail(const char *what)
 {
-	int flags = O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC);
-	int fd = open(path != NULL ? path : "/dev/null", path != NULL ? flags : O_WRONLY,
-	    0644);
+	static const char msg[] = "perfd: cannot ";
+
+	if (write(2, msg, sizeof msg - 1) < 0 || write(2, what, strlen(what)) < 0 ||
+	    write(2, "\n", 1) < 0)
+		_exit(126);
+	_exit(what[0] == 'r' ? 127 : 126);
+}
+
+static void
+child_redirect(int target, const char *path, int flags)
+{
+	int fd = path != NULL ? open(path, flags, 0644) : open("/dev/null", O_WRONLY);
 
 	if (fd < 0)
-		_exit(126);
+		child_fail("open an output file");
 	if (fd != target) {
 		dup2(fd, target);
 		close(fd);
 	}
 }
 
-/* In the child, after fork: never returns. */
+/* In the child, after vfork: never returns. */
 static void
-child_exec(const struct run_opts *o, pid_t parent)
+child_exec(const struct child_plan *c)
 {
 	sigset_t none;
 	int fd;
@@ -55,7 +81,7 @@ child_exec(const struct run_opts *o, pid_t parent)
 	setpgid(0, 0);
 	/* If the agent dies, its stage must not run on unsupervised. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
+	if (getppid() != c->parent)
 		_exit(127);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -63,51 +89,92 @@ child_exec(const struct run_opts *o, pid_t parent)
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	fd = open("/dev/null", O_RDONLY);
-	if (fd >= 0 && fd != 0) {
+	if (fd > 0) {
 		dup2(fd, 0);
 		close(fd);
 	}
-	child_redirect(1, o->stdout_path, o->append);
-	child_redirect(2, o->stderr_path, o->append);
-	if (o->cwd != NULL && chdir(o->cwd) != 0) {
-		dprintf(2, "perfd: cannot enter %s: %s\n", o->cwd, strerror(errno));
-		_exit(126);
-	}
-	for (int i = 0; i < o->nenv; i++)
-		putenv(o->env[i]);
-	if (o->argv != NULL)
-		execvp(o->argv[0], o->argv);
+	child_redirect(1, c->out, c->flags);
+	child_redirect(2, c->err, c->flags);
+	if (c->cwd != NULL && chdir(c->cwd) != 0)
+		child_fail("enter the working folder");
+	if (c->file != NULL)
+		execve(c->file, c->argv, c->envp);
 	else
-		execl("/bin/sh", "sh", "-c", o->cmd, (char *)NULL);
-	dprintf(2, "perfd: cannot run %s: %s\n", o->argv != NULL ? o->argv[0] :
-	    "/bin/sh", strerror(errno));
-	_exit(127);
+		execvpe(c->argv[0], c->argv, c->envp);
+	child_fail("run the command");
+}
+
+/*
+ * vfork in a frame of its own, so that no local of the caller lives
+ * across it: no copy of our page tables, so starting the command costs
+ * what it costs hyperfine; we are suspended until it has exec'd.
+ */
+static pid_t __attribute__((noinline))
+spawn(const struct child_plan *c)
+{
+	pid_t pid = vfork();
+
+	if (pid == 0)
+		child_exec(c);
+	return pid;
+}
+
+/* environ plus extra "KEY=value" entries, later ones winning. */
+static char **
+make_envp(char *const *extra, int nextra)
+{
+	size_t n = 0, k = 0;
+	char **envp;
+
+	while (environ[n] != NULL)
+		n++;
+	envp = xcalloc(n + (size_t)nextra + 1, sizeof *envp);
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(environ[i], '=');
+		size_t klen = eq != NULL ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+		int overridden = 0;
+
+		for (int j = 0; j < nextra && !overridden; j++)
+			overridden = strncmp(extra[j], environ[i], klen) == 0 &&
+			    extra[j][klen] == '=';
+		if (!overridden)
+			envp[k++] = environ[i];
+	}
+	for (int j = 0; j < nextra; j++)
+		envp[k++] = extra[j];
+	return envp;
+}
+
+/* The value after "name: " in /proc/PID/io text, or -1. */
+static int64_t
+io_field(const char *text, const char *name)
+{
+	const char *p = strstr(text, name);
+
+	return p != NULL ? strtoll(p + strlen(name), NULL, 10) : -1;
 }
 
 static void
 read_proc_io(pid_t pid, struct run_result *r)
 {
-	char path[64], line[128];
-	FILE *f;
-	long long v;
+	char path[64], text[512];
+	ssize_t n;
+	int fd;
 
 	snprintf(path, sizeof path, "/proc/%ld/io", (long)pid);
-	f = fopen(path, "re");
-	if (f == NULL) {
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, text, sizeof text - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0) {
 		r->read_bytes = r->write_bytes = r->rchar = r->wchar = -1;
 		return;
 	}
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (sscanf(line, "read_bytes: %lld", &v) == 1)
-			r->read_bytes = v;
-		else if (sscanf(line, "write_bytes: %lld", &v) == 1)
-			r->write_bytes = v;
-		else if (sscanf(line, "rchar: %lld", &v) == 1)
-			r->rchar = v;
-		else if (sscanf(line, "wchar: %lld", &v) == 1)
-			r->wchar = v;
-	}
-	fclose(f);
+	text[n] = '\0';
+	r->rchar = io_field(text, "rchar: ");
+	r->wchar = io_field(text, "wchar: ");
+	r->read_bytes = io_field(text, "\nread_bytes: ");
+	r->write_bytes = io_field(text, "\nwrite_bytes: ");
 }
 
 /* Wait up to ms for the child to exit (ms < 0: forever); 1 exited, 0 not. */
@@ -151,22 +218,40 @@ wait_exit(pid_t pid, int pidfd, int64_t ms)
 int
 run_command(const struct run_opts *o, struct run_result *r)
 {
-	pid_t parent = getpid(), pid;
+	static char *const sh_argv[] = { "sh", "-c", NULL, NULL };
+	char *argv_sh[4];
+	struct child_plan c = {
+		.cwd = o->cwd, .out = o->stdout_path, .err = o->stderr_path,
+		.flags = O_WRONLY | O_CREAT | O_CLOEXEC | (o->append ? O_APPEND : O_TRUNC),
+		.parent = getpid(),
+	};
 	struct rusage ru;
 	uint64_t start;
 	siginfo_t si;
 	int status, pidfd;
+	pid_t pid;
 
 	memset(r, 0, sizeof *r);
 	r->exit_code = -1;
+	if (o->argv != NULL)
+		c.argv = o->argv;
+	else {
+		memcpy(argv_sh, sh_argv, sizeof argv_sh);
+		argv_sh[2] = (char *)o->cmd;
+		c.argv = argv_sh;
+		c.file = "/bin/sh";
+	}
+	c.envp = o->nenv > 0 ? make_envp(o->env, o->nenv) : environ;
 	start = now_ns();
-	pid = fork();
+	pid = spawn(&c);
 	if (pid < 0) {
-		snprintf(r->error, sizeof r->error, "fork: %s", strerror(errno));
+		snprintf(r->error, sizeof r->error, "vfork: %s", strerror(errno));
+		if (c.envp != environ)
+			free(c.envp);
 		return -1;
 	}
-	if (pid == 0)
-		child_exec(o, parent);
+	if (c.envp != environ)
+		free(c.envp);
 	/* Set the group from both sides so a kill right now cannot miss it. */
 	setpgid(pid, pid);
 	current_pgid = pid;

@@ -35,4 +35,9 @@
 	X(sup_cancel)				\
 	X(sup_queue)				\
 	X(sup_missing_agent_exe)		\
-	X(integration_waits_and_names_missing)
+	X(integration_waits_and_names_missing)	\
+	X(flame_fold_perf_script)		\
+	X(flame_top_self)			\
+	X(flame_svg_frames)			\
+	X(svg_hbar_chart)			\
+	X(md_helpers)

@@ -10,7 +10,9 @@
  * usage: slow-cdn --root DIR --port N [--latency-ms 120] [--rate 4000000]
  *                 [--idle-exit 30] [--pidfile FILE]
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>

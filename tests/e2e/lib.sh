@@ -18,12 +18,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cleanup() {
 	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null || true
+	[ -n "${CDN_PID:-}" ] && kill "$CDN_PID" 2>/dev/null || true
 	# Anything a test investigation left running goes too.
 	for p in /proc/[0-9]*; do
 		grep -qs "PERFD_INVESTIGATION=" "$p/environ" 2>/dev/null &&
 		    grep -qs "$T" "$p/environ" 2>/dev/null && kill -9 "${p#/proc/}" 2>/dev/null
 	done
-	rm -rf "$T"
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
 
@@ -69,6 +70,26 @@ wait_status() {
 	until perfd status "$1" --json | grep -q "\"status\":[[:space:]]*\"$2\""; do
 		i=$((i + 1))
 		[ $i -gt 200 ] && fail "$1 never reached status $2: $(perfd status "$1")"
+		sleep 0.05
+	done
+}
+
+jget() { "$B/tests/jget" "$@"; }
+
+# Use the real agents (not the test double).
+real_agents() { unset PERFD_AGENT; }
+
+# A fixture HTTP server on 127.0.0.1 serving $T/www: start_cdn LATENCY_MS RATE
+start_cdn() {
+	mkdir -p "$T/www"
+	CDN_PORT=$((20000 + $$ % 20000))
+	"$B/tests/slow-cdn" --root "$T/www" --port "$CDN_PORT" --latency-ms "$1" \
+	    --rate "$2" --idle-exit 120 --pidfile "$T/cdn.pid" 2>"$T/cdn.log" &
+	CDN_PID=$!
+	i=0
+	until [ -s "$T/cdn.pid" ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && fail "fixture server did not start: $(cat "$T/cdn.log")"
 		sleep 0.05
 	done
 }
