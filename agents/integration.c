@@ -1,6 +1,6 @@
 /* integration.c - wait for the four reports, then write the master report. */
 #include "agents.h"
-#include "md.h"
+#include "integration.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -11,13 +11,6 @@
 
 /* How often the four folders are looked at. */
 #define POLL_MS 100
-
-struct report_in {
-	const char		*agent;
-	struct findings		*f;		/* NULL: no usable report */
-	char			*why;		/* why there is none */
-	int			 done;
-};
 
 /* The supervisor's status.json for an agent that ended, or NULL. */
 static cJSON *
@@ -104,149 +97,31 @@ wait_reports(struct agent *a, struct report_in *in)
 	}
 }
 
-static const char *
-vote_of(const struct findings *f, const char *stage, const char **reason)
-{
-	for (int i = 0; f != NULL && i < f->nvotes; i++) {
-		if (strcmp(f->votes[i].stage, stage) == 0) {
-			*reason = f->votes[i].reason;
-			return f->votes[i].vote;
-		}
-	}
-	*reason = NULL;
-	return NULL;
-}
-
-static void
-md_votes(struct buf *md, struct agent *a, struct report_in *in)
-{
-	const char *head[1 + AGENT_INVESTIGATORS] = { "stage" };
-
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
-		head[i + 1] = in[i].agent;
-	md_row(md, 1 + AGENT_INVESTIGATORS, head);
-	md_rule(md, 1 + AGENT_INVESTIGATORS);
-	for (int s = 0; s < a->spec->nstages; s++) {
-		const char *cells[1 + AGENT_INVESTIGATORS], *reason;
-		char *own[AGENT_INVESTIGATORS];
-
-		cells[0] = a->spec->stages[s].name;
-		for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
-			const char *v = vote_of(in[i].f, a->spec->stages[s].name, &reason);
-
-			own[i] = v != NULL ? xasprintf("%s: %s", v, reason) :
-			    xstrdup(in[i].f != NULL ? "(no vote)" : "(no report)");
-			cells[i + 1] = own[i];
-		}
-		md_row(md, 1 + AGENT_INVESTIGATORS, cells);
-		for (int i = 0; i < AGENT_INVESTIGATORS; i++)
-			free(own[i]);
-	}
-}
-
-static cJSON *
-master_json(struct agent *a, struct report_in *in)
-{
-	cJSON *o = cJSON_CreateObject(), *agents, *votes, *recs;
-	char *id = path_dirname(a->spec_path), *base = strrchr(id, '/');
-
-	cJSON_AddStringToObject(o, "schema", "perfd.master/1");
-	cJSON_AddStringToObject(o, "investigation", base != NULL ? base + 1 : id);
-	cJSON_AddStringToObject(o, "name", a->spec->name);
-	cJSON_AddNullToObject(o, "bottleneck");
-	cJSON_AddNullToObject(o, "hypothesis");
-	cJSON_AddArrayToObject(o, "stages");
-	recs = cJSON_AddArrayToObject(o, "recommendations");
-	votes = cJSON_AddArrayToObject(o, "votes");
-	cJSON_AddNullToObject(o, "batch");
-	agents = cJSON_AddObjectToObject(o, "agents");
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
-		cJSON *ag = cJSON_AddObjectToObject(agents, in[i].agent);
-
-		cJSON_AddStringToObject(ag, "status", in[i].f != NULL ? in[i].f->status :
-		    "missing");
-		if (in[i].f != NULL && in[i].f->report != NULL) {
-			char *rel = xasprintf("%s/%s", in[i].agent, in[i].f->report);
-
-			cJSON_AddStringToObject(ag, "report", rel);
-			free(rel);
-		} else
-			cJSON_AddNullToObject(ag, "report");
-		if (in[i].why != NULL)
-			cJSON_AddStringToObject(ag, "reason", in[i].why);
-		for (int v = 0; in[i].f != NULL && v < in[i].f->nvotes; v++) {
-			cJSON *vo = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(vo, "stage", in[i].f->votes[v].stage);
-			cJSON_AddStringToObject(vo, "agent", in[i].agent);
-			cJSON_AddStringToObject(vo, "vote", in[i].f->votes[v].vote);
-			cJSON_AddStringToObject(vo, "reason", in[i].f->votes[v].reason);
-			cJSON_AddItemToArray(votes, vo);
-		}
-	}
-	(void)recs;
-	free(id);
-	return o;
-}
-
-static char *
-master_md(struct agent *a, struct report_in *in)
-{
-	struct buf md = { 0 };
-	int have = 0;
-	char *now = time_iso(now_unix_ms());
-
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
-		have += in[i].f != NULL;
-	buf_printf(&md, "# Master integration report: %s\n\n", a->spec->name);
-	buf_printf(&md, "## 1. Executive summary\n\n%d of %d agent reports arrived.\n\n",
-	    have, AGENT_INVESTIGATORS);
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
-		buf_printf(&md, "- **%s**: %s\n", in[i].agent, in[i].f != NULL &&
-		    in[i].f->headline != NULL ? in[i].f->headline : in[i].why ? in[i].why :
-		    "no headline");
-	buf_puts(&md, "\nConsensus and the end-to-end ranking of recommendations are "
-	    "not computed by this version of the integration agent; the votes below "
-	    "are the agents' own.\n\n");
-	buf_puts(&md, "## 3. Vote matrix\n\n");
-	md_votes(&md, a, in);
-	buf_puts(&md, "\n## 4. Agents\n\n");
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
-		buf_printf(&md, "### %s\n\n", in[i].agent);
-		if (in[i].f == NULL) {
-			buf_printf(&md, "No report: %s.\n\n", in[i].why);
-			continue;
-		}
-		buf_printf(&md, "Status: %s. %s\n", in[i].f->status,
-		    in[i].f->headline ? in[i].f->headline : "");
-		if (in[i].f->report != NULL)
-			buf_printf(&md, "Report: [%s/%s](%s/%s)\n", in[i].agent,
-			    in[i].f->report, in[i].agent, in[i].f->report);
-		buf_puts(&md, "\n");
-	}
-	buf_printf(&md, "## 7. Context\n\n- perfd %s\n- written %s\n- spec: `spec.json`\n",
-	    PERFD_VERSION, now);
-	free(now);
-	return md.p;
-}
-
 int
 integration_main(struct agent *a)
 {
-	struct report_in in[AGENT_INVESTIGATORS];
-	char *md, *js, *path, *cause = NULL;
+	struct integ g;
+	char *md = NULL, *js, *path, *cause = NULL;
 	cJSON *o;
 	int rc = 0;
 
-	memset(in, 0, sizeof in);
+	memset(&g, 0, sizeof g);
+	g.a = a;
+	g.nstages = a->spec->nstages;
+	g.st = xcalloc((size_t)g.nstages, sizeof *g.st);
+	for (int s = 0; s < g.nstages; s++)
+		g.st[s].name = a->spec->stages[s].name;
 	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
-		in[i].agent = agent_names[i];
-	wait_reports(a, in);
+		g.in[i].agent = agent_names[i];
+	wait_reports(a, g.in);
+	agent_progress(a, 80, "consensus and ranking");
+	integ_analyse(&g);
 	agent_progress(a, 90, "writing the master report");
-	o = master_json(a, in);
+	g.written = time_iso(now_unix_ms());
+	o = integ_report_json(&g);
 	js = cJSON_Print(o);
 	cJSON_Delete(o);
-	md = master_md(a, in);
+	md = integ_report_md(&g);
 	/* The JSON first: the .md's presence is what marks the investigation done. */
 	path = path_join(a->inv_dir, "MASTER_INTEGRATION_REPORT.json");
 	if (atomic_write(path, js, strlen(js), &cause) != 0)
@@ -262,9 +137,19 @@ integration_main(struct agent *a)
 	} else
 		agent_progress(a, 100, "master report written");
 	for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
-		findings_free(in[i].f);
-		free(in[i].why);
+		findings_free(g.in[i].f);
+		free(g.in[i].why);
 	}
+	for (int s = 0; s < g.nstages; s++) {
+		free(g.st[s].resolution);
+		free(g.st[s].tb.how);
+		free(g.st[s].tb.outcome);
+	}
+	for (int i = 0; i < g.nrecs; i++)
+		free(g.recs[i].unranked_why);
+	free(g.recs);
+	free(g.st);
+	free(g.written);
 	free(md);
 	free(js);
 	return rc;

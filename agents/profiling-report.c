@@ -35,7 +35,8 @@ by_median(struct prof *p)
 
 	for (int i = 0; i < p->nstages; i++)
 		idx[i] = i;
-	qsort_r(idx, (size_t)p->nstages, sizeof *idx, order_by_median, p);
+	if (p->nstages > 1)
+		qsort_r(idx, (size_t)p->nstages, sizeof *idx, order_by_median, p);
 	return idx;
 }
 

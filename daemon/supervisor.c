@@ -714,16 +714,18 @@ agent_env(struct inv *v)
 
 	while (environ[n] != NULL)
 		n++;
-	env = xcalloc(n + 3, sizeof *env);
+	env = xcalloc(n + 4, sizeof *env);
 	for (size_t i = 0, j = 0; i < n; i++) {
 		if (strncmp(environ[i], "PERFD_INVESTIGATION=", 20) != 0 &&
-		    strncmp(environ[i], "PERFD_LOCK=", 11) != 0)
+		    strncmp(environ[i], "PERFD_LOCK=", 11) != 0 &&
+		    strncmp(environ[i], "PERFD_SPEC_SOURCE=", 18) != 0)
 			env[j++] = environ[i];
 	}
 	for (n = 0; env[n] != NULL; n++)
 		;
 	env[n++] = xasprintf("PERFD_INVESTIGATION=%s", v->id);
 	env[n++] = xasprintf("PERFD_LOCK=%s", v->sup->lock_path);
+	env[n++] = xasprintf("PERFD_SPEC_SOURCE=%s", v->spec_path);
 	return env;
 }
 
@@ -805,8 +807,8 @@ start_inv(struct inv *v)
 	flush(v);
 	for (n = 0; env[n] != NULL; n++)
 		;
-	free(env[n - 1]);
-	free(env[n - 2]);
+	for (int k = 1; k <= 3; k++)
+		free(env[n - (size_t)k]);
 	free(env);
 	for (int i = 0; i < AGENT_COUNT; i++) {
 		if (v->agents[i].spawn_error != NULL)

@@ -108,7 +108,8 @@ flame_fold(const char *text)
 	free(frames);
 	free(comm);
 	free(copy);
-	qsort(st, (size_t)n, sizeof *st, cmp_stack);
+	if (n > 1)
+		qsort(st, (size_t)n, sizeof *st, cmp_stack);
 	for (int i = 0; i < n; ) {
 		int j = i;
 		long count = 0;
@@ -312,7 +313,8 @@ flame_top_self(const char *folded, int n, struct flame_self *out, long *total)
 		}
 		line = *eol != '\0' ? eol + 1 : eol;
 	}
-	qsort(all, (size_t)nall, sizeof *all, cmp_self);
+	if (nall > 1)
+		qsort(all, (size_t)nall, sizeof *all, cmp_self);
 	for (int i = 0; i < nall; i++) {
 		if (i < n)
 			out[i] = all[i];

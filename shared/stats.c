@@ -17,7 +17,8 @@ cmp_double(const void *a, const void *b)
 void
 stats_sort(double *x, int n)
 {
-	qsort(x, (size_t)n, sizeof *x, cmp_double);
+	if (n > 1)
+		qsort(x, (size_t)n, sizeof *x, cmp_double);
 }
 
 double

@@ -40,4 +40,5 @@
 	X(flame_top_self)			\
 	X(flame_svg_frames)			\
 	X(svg_hbar_chart)			\
-	X(md_helpers)
+	X(md_helpers)				\
+	X(rank_rules)

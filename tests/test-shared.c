@@ -439,3 +439,35 @@ TEST_IMPL(store_recover)
 	store_close(s);
 	return 0;
 }
+
+#include "rank.h"
+
+TEST_IMPL(rank_rules)
+{
+	/* The seed rules, as counts of optimize and leave votes. */
+	ASSERT_INT(rank_consensus(4, 0), ==, CONS_CONSENSUS);
+	ASSERT_INT(rank_consensus(0, 3), ==, CONS_CONSENSUS);
+	ASSERT_INT(rank_consensus(2, 0), ==, CONS_INVESTIGATE);
+	ASSERT_INT(rank_consensus(1, 0), ==, CONS_SINGLE);
+	ASSERT_INT(rank_consensus(0, 0), ==, CONS_NONE);
+	ASSERT_INT(rank_consensus(3, 1), ==, CONS_CONTRADICTION);
+	ASSERT_INT(rank_consensus(1, 1), ==, CONS_CONTRADICTION);
+	/* Amdahl: 10x on 4% of the time is 1.037x; 10x on 90% is 5.26x. */
+	ASSERT_NEAR(rank_amdahl(0.04, 10), 1.0 / 0.964, 1e-12);
+	ASSERT_NEAR(rank_amdahl(0.9, 10), 1.0 / 0.19, 1e-12);
+	ASSERT_NEAR(rank_amdahl(1.0, 3), 3, 1e-12);
+	ASSERT_NEAR(rank_amdahl(0, 100), 1, 1e-12);
+	/* Boundaries: 5 is P1, just above is P0; 2 is P1; 1.2 is P2. */
+	ASSERT_INT(rank_priority(5.0001, 1), ==, 0);
+	ASSERT_INT(rank_priority(5.0, 1), ==, 1);
+	ASSERT_INT(rank_priority(rank_amdahl(1.0, 5), 1), ==, 1);
+	ASSERT_INT(rank_priority(2.0, 1), ==, 1);
+	ASSERT_INT(rank_priority(1.9999999999999, 1), ==, 1);
+	ASSERT_INT(rank_priority(1.99, 1), ==, 2);
+	ASSERT_INT(rank_priority(1.2, 1), ==, 2);
+	ASSERT_INT(rank_priority(1.19, 1), ==, 3);
+	/* An estimate is never above P1. */
+	ASSERT_INT(rank_priority(20, 0), ==, 1);
+	ASSERT_INT(rank_priority(1.1, 0), ==, 3);
+	return 0;
+}

@@ -1,0 +1,444 @@
+/* integration-report.c - MASTER_INTEGRATION_REPORT.md and .json. */
+#include "integration.h"
+#include "md.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const prio_names[] = { "P0", "P1", "P2", "P3" };
+
+static const char *
+investigation_id(struct integ *g)
+{
+	const char *slash = strrchr(g->a->inv_dir, '/');
+
+	return slash != NULL ? slash + 1 : g->a->inv_dir;
+}
+
+static char *
+ms(double v)
+{
+	return md_duration(v);
+}
+
+static void
+summary(struct buf *b, struct integ *g)
+{
+	const struct spec *sp = g->a->spec;
+	int have = 0;
+
+	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
+		have += g->in[i].f != NULL;
+	buf_puts(b, "## 1. Executive summary\n\n");
+	if (g->bottleneck >= 0) {
+		struct stage_view *v = &g->st[g->bottleneck];
+		char *t = ms(g->total_ms);
+
+		buf_printf(b, "**The bottleneck is %s: %.1f%% of the end-to-end time** "
+		    "(95%% CI %.1f–%.1f%%; end to end %s, median of the profiling runs).",
+		    v->name, v->share * 100, v->share_lo * 100, v->share_hi * 100, t);
+		free(t);
+		for (int s = 0; s < g->nstages; s++)
+			if (s != g->bottleneck && g->st[s].has_share &&
+			    g->st[s].share < 0.05)
+				buf_printf(b, " %s is not (%.1f%%).", g->st[s].name,
+				    g->st[s].share * 100);
+		buf_puts(b, "\n\n");
+	} else
+		buf_puts(b, "No bottleneck could be named: the profiling agent's figures "
+		    "are missing (see section 4).\n\n");
+	if (sp->hypothesis != NULL) {
+		int h = spec_stage_index(sp, sp->hypothesis);
+		struct stage_view *v = &g->st[h];
+
+		if (!v->has_share)
+			buf_printf(b, "The team's hypothesis — %s is the bottleneck — could not "
+			    "be checked: no measured share.\n\n", sp->hypothesis);
+		else if (h == g->bottleneck)
+			buf_printf(b, "The team's hypothesis — **%s is the bottleneck** — is "
+			    "**confirmed**: %.1f%% of the time (95%% CI %.1f–%.1f%%).\n\n",
+			    sp->hypothesis, v->share * 100, v->share_lo * 100, v->share_hi * 100);
+		else
+			buf_printf(b, "The team's hypothesis — **%s is the bottleneck** — is "
+			    "**rejected**: it takes %.1f%% of the time (95%% CI %.1f–%.1f%%). "
+			    "Even an infinitely fast %s would make the pipeline only x%.2f "
+			    "faster.\n\n", sp->hypothesis, v->share * 100, v->share_lo * 100,
+			    v->share_hi * 100, sp->hypothesis, 1 / (1 - v->share));
+	}
+	buf_printf(b, "%d of %d agent reports arrived; the consensus is computed over "
+	    "those.\n\n", have, AGENT_INVESTIGATORS);
+	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
+		buf_printf(b, "- **%s** (%s): %s\n", g->in[i].agent, g->in[i].f != NULL ?
+		    g->in[i].f->status : "no report", g->in[i].f != NULL &&
+		    g->in[i].f->headline != NULL ? g->in[i].f->headline : g->in[i].why ?
+		    g->in[i].why : "no headline");
+	buf_puts(b, "\n");
+}
+
+static const char *
+cons_of(struct integ *g, const struct ranked *x)
+{
+	return x->stage >= 0 ? rank_consensus_name(g->st[x->stage].cons) : "n/a";
+}
+
+static void
+rec_block(struct buf *b, struct integ *g, const struct ranked *x, int rank)
+{
+	const struct recommendation *r = x->r;
+
+	buf_printf(b, "### %d. %s — %s%s\n\n", rank, prio_names[x->priority], r->title,
+	    r->measured ? "" : " (estimate)");
+	buf_printf(b, "- **End to end: x%.2f** (range x%.2f–x%.2f) — local x%.2f on %s, "
+	    "which is %.1f%% of the time\n", x->e2e, x->e2e_lo, x->e2e_hi,
+	    r->local_speedup, r->stage, g->st[x->stage].share * 100);
+	buf_printf(b, "- %s; from %s; consensus on %s: %s\n", r->measured ?
+	    "measured in this investigation" : "**estimated, not measured** (capped at P1)",
+	    x->agent, r->stage, cons_of(g, x));
+	if (r->evidence != NULL)
+		buf_printf(b, "- Evidence: %s\n", r->evidence);
+	buf_printf(b, "- Effort: %s\n", r->effort);
+	if (r->apply != NULL)
+		buf_printf(b, "- How: %s\n", r->apply);
+	buf_puts(b, "\n");
+}
+
+static void
+top3(struct buf *b, struct integ *g)
+{
+	int shown = 0;
+
+	buf_puts(b, "## 2. Top recommendations\n\nRanked by end-to-end speed-up "
+	    "(Amdahl: 1 / ((1 − s) + s / k) for a stage with share s sped up k "
+	    "times). P0 > x5, P1 x2–x5, P2 x1.2–x2, P3 < x1.2; an estimate is never "
+	    "above P1.\n\n");
+	for (int i = 0; i < g->nrecs && shown < 3; i++)
+		if (g->recs[i].ranked)
+			rec_block(b, g, &g->recs[i], ++shown);
+	if (shown == 0)
+		buf_puts(b, "No agent made a recommendation it could back with a "
+		    "measurement on a stage with a measured share.\n\n");
+}
+
+static void
+votes(struct buf *b, struct integ *g)
+{
+	const char *head[2 + AGENT_INVESTIGATORS] = { "stage" };
+
+	buf_puts(b, "## 3. Votes and consensus\n\n");
+	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
+		head[i + 1] = g->in[i].agent;
+	head[1 + AGENT_INVESTIGATORS] = "consensus";
+	md_row(b, 2 + AGENT_INVESTIGATORS, head);
+	md_rule(b, 2 + AGENT_INVESTIGATORS);
+	for (int s = 0; s < g->nstages; s++) {
+		struct stage_view *v = &g->st[s];
+		const char *cells[2 + AGENT_INVESTIGATORS];
+		char *own[1 + AGENT_INVESTIGATORS];
+
+		cells[0] = v->name;
+		for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+			own[i] = v->vote[i] != NULL ? xasprintf("**%s**: %s", v->vote[i],
+			    v->reason[i]) : xstrdup(g->in[i].f != NULL ? "(no vote)" :
+			    "(no report)");
+			cells[i + 1] = own[i];
+		}
+		own[AGENT_INVESTIGATORS] = xasprintf("%s → %s", rank_consensus_name(v->cons),
+		    v->verdict);
+		cells[1 + AGENT_INVESTIGATORS] = own[AGENT_INVESTIGATORS];
+		md_row(b, 2 + AGENT_INVESTIGATORS, cells);
+		for (int i = 0; i <= AGENT_INVESTIGATORS; i++)
+			free(own[i]);
+	}
+	buf_puts(b, "\nRules: 3 or more agents agree → consensus; 2 agree and the "
+	    "others abstain → investigate further; an optimize against a leave → "
+	    "contradiction, settled by the Amdahl figure when one side's argument is "
+	    "the stage's share, else by a tie-breaker experiment.\n\n");
+	for (int s = 0; s < g->nstages; s++) {
+		struct stage_view *v = &g->st[s];
+
+		if (v->cons != CONS_CONTRADICTION)
+			continue;
+		buf_printf(b, "- **Contradiction on %s** (%d optimize, %d leave): %s.\n",
+		    v->name, v->optimize, v->leave, v->resolution);
+		if (v->tb.ran)
+			buf_printf(b, "  Tie-breaker: %s. Outcome: %s. It supports "
+			    "**%s**.\n", v->tb.how, v->tb.outcome, v->tb.supports);
+	}
+	buf_puts(b, "\n");
+}
+
+static void
+agents(struct buf *b, struct integ *g)
+{
+	buf_puts(b, "## 4. Agents\n\n");
+	for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+		struct findings *f = g->in[i].f;
+
+		buf_printf(b, "### %s\n\n", g->in[i].agent);
+		if (f == NULL) {
+			buf_printf(b, "No report: %s.\n\n", g->in[i].why);
+			continue;
+		}
+		buf_printf(b, "Status: **%s**. %s\n\n", f->status, f->headline ? f->headline : "");
+		if (f->report != NULL)
+			buf_printf(b, "Report: [%s/%s](%s/%s)", g->in[i].agent, f->report,
+			    g->in[i].agent, f->report);
+		if (i == 0 && f->report != NULL)
+			buf_printf(b, " · chart: [%s/stages.svg](%s/stages.svg)", g->in[i].agent,
+			    g->in[i].agent);
+		buf_puts(b, "\n\n");
+	}
+}
+
+static void
+roadmap(struct buf *b, struct integ *g)
+{
+	static const char *const phase[] = {
+		"Phase 1 — P0, the changes that move the pipeline most",
+		"Phase 2 — P1",
+		"Phase 3 — P2 quick wins",
+		"Not worth it now — P3 (under x1.2 end to end)",
+	};
+	int any;
+
+	buf_puts(b, "## 5. Roadmap\n\n");
+	for (int p = 0; p < 4; p++) {
+		buf_printf(b, "**%s**\n\n", phase[p]);
+		any = 0;
+		for (int i = 0; i < g->nrecs; i++) {
+			const struct ranked *x = &g->recs[i];
+
+			if (!x->ranked || x->priority != p)
+				continue;
+			buf_printf(b, "- %s — x%.2f end to end (x%.2f on %s)%s, effort %s\n",
+			    x->r->title, x->e2e, x->r->local_speedup, x->r->stage,
+			    x->r->measured ? "" : ", estimate", x->r->effort);
+			any = 1;
+		}
+		buf_puts(b, any ? "\n" : "- none\n\n");
+	}
+	for (int i = 0; i < g->nrecs; i++)
+		if (!g->recs[i].ranked)
+			buf_printf(b, "- Unranked: %s — %s\n", g->recs[i].r->title,
+			    g->recs[i].unranked_why);
+	if (g->outlook_ms > 0) {
+		char *a = ms(g->total_ms), *z = ms(g->outlook_ms);
+
+		buf_printf(b, "\n**Combined outlook**: the top change on each stage, all "
+		    "applied: %s → %s end to end (x%.2f, by Amdahl over the stages).", a, z,
+		    g->total_ms / g->outlook_ms);
+		free(a);
+		free(z);
+	}
+	if (g->pipeline_bound > 0)
+		buf_printf(b, " Streaming the stages instead of running them one after "
+		    "another would bound the time by the slowest stage: at most x%.2f "
+		    "(total ÷ slowest stage).", g->pipeline_bound);
+	buf_puts(b, "\n\n");
+}
+
+static void
+verify(struct buf *b, struct integ *g)
+{
+	const struct ranked *top = NULL;
+
+	for (int i = 0; i < g->nrecs && top == NULL; i++)
+		if (g->recs[i].ranked)
+			top = &g->recs[i];
+	const char *src = getenv("PERFD_SPEC_SOURCE");
+
+	buf_printf(b, "## 6. How to verify\n\nAfter applying a change, measure again "
+	    "and compare with this investigation:\n\n```sh\nperfd submit %s --wait\n"
+	    "perfd compare %s NEW_ID\n```\n\n", src != NULL && src[0] != '\0' ? src :
+	    g->a->spec_path, investigation_id(g));
+	if (top != NULL && g->total_ms > 0) {
+		struct stage_view *v = &g->st[top->stage];
+		char *t = ms(g->total_ms / top->e2e), *st = ms(v->median_ms /
+		    top->r->local_speedup), *a = ms(g->total_ms), *sa = ms(v->median_ms);
+
+		buf_printf(b, "Predicted after \"%s\": end to end %s → **%s** (x%.2f); "
+		    "%s %s → **%s** (x%.2f). A new run that falls short of these did not "
+		    "get what was measured here.\n\n", top->r->title, a, t, top->e2e,
+		    v->name, sa, st, top->r->local_speedup);
+		free(t);
+		free(st);
+		free(a);
+		free(sa);
+	}
+}
+
+static void
+context(struct buf *b, struct integ *g)
+{
+	cJSON *ctx = g->prof != NULL ? cJSON_GetObjectItem(g->prof, "context") : NULL;
+
+	buf_printf(b, "## 7. Context\n\n- investigation %s of `%s` (spec `%s`)\n- perfd %s; "
+	    "written %s\n", investigation_id(g), g->a->spec->name, "spec.json",
+	    PERFD_VERSION, g->written);
+	if (ctx != NULL)
+		buf_printf(b, "- machine: %s, %d cores, %s; load %.2f before, %.2f after\n"
+		    "- workdir commit: %s\n",
+		    cJSON_GetStringValue(cJSON_GetObjectItem(ctx, "cpu_model")),
+		    (int)cJSON_GetObjectItem(ctx, "cores")->valuedouble,
+		    cJSON_GetStringValue(cJSON_GetObjectItem(ctx, "kernel")),
+		    cJSON_GetObjectItem(ctx, "load_before")->valuedouble,
+		    cJSON_GetObjectItem(ctx, "load_after")->valuedouble,
+		    cJSON_IsString(cJSON_GetObjectItem(ctx, "git_commit")) ?
+		    cJSON_GetStringValue(cJSON_GetObjectItem(ctx, "git_commit")) :
+		    "(not a git repository)");
+	buf_puts(b, "\nWarnings from the agents:\n\n");
+	for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+		struct findings *f = g->in[i].f;
+
+		if (f == NULL)
+			buf_printf(b, "- %s: no report (%s)\n", g->in[i].agent, g->in[i].why);
+		for (int k = 0; f != NULL && k < f->nwarnings; k++)
+			buf_printf(b, "- %s: %s\n", g->in[i].agent, f->warnings[k]);
+		if (f != NULL && (strcmp(f->status, "failed") == 0 ||
+		    strcmp(f->status, "skipped") == 0))
+			buf_printf(b, "- %s: status %s\n", g->in[i].agent, f->status);
+	}
+}
+
+char *
+integ_report_md(struct integ *g)
+{
+	struct buf b = { 0 };
+
+	buf_printf(&b, "# Master integration report: %s\n\n", g->a->spec->name);
+	summary(&b, g);
+	top3(&b, g);
+	votes(&b, g);
+	agents(&b, g);
+	roadmap(&b, g);
+	verify(&b, g);
+	context(&b, g);
+	return b.p;
+}
+
+static cJSON *
+num_or_null(int ok, double v)
+{
+	return ok ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+cJSON *
+integ_report_json(struct integ *g)
+{
+	cJSON *o = cJSON_CreateObject(), *arr, *x, *ag;
+	const struct spec *sp = g->a->spec;
+	struct findings *bf = g->in[3].f;
+
+	cJSON_AddStringToObject(o, "schema", "perfd.master/1");
+	cJSON_AddStringToObject(o, "investigation", investigation_id(g));
+	cJSON_AddStringToObject(o, "name", sp->name);
+	cJSON_AddItemToObject(o, "total_ms", num_or_null(g->total_ms > 0, g->total_ms));
+	if (g->bottleneck >= 0) {
+		struct stage_view *v = &g->st[g->bottleneck];
+
+		x = cJSON_AddObjectToObject(o, "bottleneck");
+		cJSON_AddStringToObject(x, "stage", v->name);
+		cJSON_AddNumberToObject(x, "share", v->share);
+		cJSON_AddBoolToObject(x, "cpu_bound", v->cpu_util >= 0.8);
+	} else
+		cJSON_AddNullToObject(o, "bottleneck");
+	if (sp->hypothesis != NULL && g->st[spec_stage_index(sp, sp->hypothesis)].has_share) {
+		int h = spec_stage_index(sp, sp->hypothesis);
+
+		x = cJSON_AddObjectToObject(o, "hypothesis");
+		cJSON_AddStringToObject(x, "stage", sp->hypothesis);
+		cJSON_AddNumberToObject(x, "share", g->st[h].share);
+		cJSON_AddBoolToObject(x, "confirmed", h == g->bottleneck);
+	} else
+		cJSON_AddNullToObject(o, "hypothesis");
+	arr = cJSON_AddArrayToObject(o, "stages");
+	for (int s = 0; s < g->nstages; s++) {
+		struct stage_view *v = &g->st[s];
+
+		x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "name", v->name);
+		cJSON_AddItemToObject(x, "share", num_or_null(v->has_share, v->share));
+		cJSON_AddItemToObject(x, "median_ms", num_or_null(v->has_share, v->median_ms));
+		cJSON_AddItemToObject(x, "p95_ms", num_or_null(v->has_share, v->p95_ms));
+		cJSON_AddItemToObject(x, "cpu_util", num_or_null(v->has_share, v->cpu_util));
+		cJSON_AddItemToObject(x, "peak_rss_kb", num_or_null(v->has_share, v->rss_kb));
+		cJSON_AddStringToObject(x, "consensus", rank_consensus_name(v->cons));
+		cJSON_AddStringToObject(x, "verdict", v->verdict);
+		if (v->resolution != NULL)
+			cJSON_AddStringToObject(x, "resolution", v->resolution);
+		if (v->tb.ran) {
+			cJSON *t = cJSON_AddObjectToObject(x, "tiebreaker");
+
+			cJSON_AddStringToObject(t, "how", v->tb.how);
+			cJSON_AddStringToObject(t, "outcome", v->tb.outcome);
+			cJSON_AddStringToObject(t, "supports", v->tb.supports);
+		}
+		cJSON_AddItemToArray(arr, x);
+	}
+	arr = cJSON_AddArrayToObject(o, "recommendations");
+	for (int i = 0, rank = 0; i < g->nrecs; i++) {
+		const struct ranked *r = &g->recs[i];
+		cJSON *agents_arr;
+
+		x = cJSON_CreateObject();
+		cJSON_AddItemToObject(x, "rank", num_or_null(r->ranked, ++rank));
+		if (r->ranked)
+			cJSON_AddStringToObject(x, "priority", prio_names[r->priority]);
+		else
+			cJSON_AddNullToObject(x, "priority");
+		cJSON_AddStringToObject(x, "title", r->r->title);
+		cJSON_AddStringToObject(x, "stage", r->r->stage);
+		agents_arr = cJSON_AddArrayToObject(x, "agents");
+		cJSON_AddItemToArray(agents_arr, cJSON_CreateString(r->agent));
+		cJSON_AddStringToObject(x, "consensus", cons_of(g, r));
+		cJSON_AddNumberToObject(x, "local_speedup", r->r->local_speedup);
+		cJSON_AddItemToObject(x, "end_to_end_speedup", num_or_null(r->ranked, r->e2e));
+		cJSON_AddBoolToObject(x, "measured", r->r->measured);
+		if (r->r->evidence != NULL)
+			cJSON_AddStringToObject(x, "evidence", r->r->evidence);
+		else
+			cJSON_AddNullToObject(x, "evidence");
+		if (!r->ranked)
+			cJSON_AddStringToObject(x, "unranked_reason", r->unranked_why);
+		cJSON_AddItemToArray(arr, x);
+	}
+	arr = cJSON_AddArrayToObject(o, "votes");
+	for (int s = 0; s < g->nstages; s++)
+		for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+			if (g->st[s].vote[i] == NULL)
+				continue;
+			x = cJSON_CreateObject();
+			cJSON_AddStringToObject(x, "stage", g->st[s].name);
+			cJSON_AddStringToObject(x, "agent", g->in[i].agent);
+			cJSON_AddStringToObject(x, "vote", g->st[s].vote[i]);
+			cJSON_AddStringToObject(x, "reason", g->st[s].reason[i]);
+			cJSON_AddItemToArray(arr, x);
+		}
+	if (bf != NULL && bf->data != NULL && cJSON_GetObjectItem(bf->data, "recommended"))
+		cJSON_AddItemToObject(o, "batch", cJSON_Duplicate(bf->data, 1));
+	else
+		cJSON_AddNullToObject(o, "batch");
+	x = cJSON_AddObjectToObject(o, "outlook");
+	cJSON_AddItemToObject(x, "combined_ms", num_or_null(g->outlook_ms > 0, g->outlook_ms));
+	cJSON_AddItemToObject(x, "pipelining_bound", num_or_null(g->pipeline_bound > 0,
+	    g->pipeline_bound));
+	ag = cJSON_AddObjectToObject(o, "agents");
+	for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+		struct findings *f = g->in[i].f;
+
+		x = cJSON_AddObjectToObject(ag, g->in[i].agent);
+		cJSON_AddStringToObject(x, "status", f != NULL ? f->status : "missing");
+		if (f != NULL && f->report != NULL) {
+			char *rel = xasprintf("%s/%s", g->in[i].agent, f->report);
+
+			cJSON_AddStringToObject(x, "report", rel);
+			free(rel);
+		} else
+			cJSON_AddNullToObject(x, "report");
+		if (g->in[i].why != NULL)
+			cJSON_AddStringToObject(x, "reason", g->in[i].why);
+	}
+	return o;
+}
