@@ -8,5 +8,6 @@
 /* Each returns the process exit status; findings are written on success. */
 int agent_pending(struct agent *);
 int integration_main(struct agent *);
+int batch_main(struct agent *);
 
 #endif

@@ -163,6 +163,71 @@ remeasure_share(struct integ *g, int s, struct stats *share, struct stats *wall)
 	return n;
 }
 
+/*
+ * A contradiction about a batch size: the claimed size against the current
+ * one, alternating, INTEG_TIEBREAK_MIN runs each, under the lock. Returns
+ * 0 when it ran (the outcome is in v->tb), -1 when it does not apply.
+ */
+static int
+batch_tiebreak(struct integ *g, int s)
+{
+	const struct spec *sp = g->a->spec;
+	struct findings *bf = g->in[3].f;
+	struct stage_view *v = &g->st[s];
+	cJSON *cur, *rec;
+	double w[2][INTEG_TIEBREAK_MIN];
+	int n[2] = { 0, 0 };
+	long long size[2];
+	struct stats st[2];
+
+	if (sp->batch_command == NULL || spec_stage_index(sp, sp->batch_stage) != s ||
+	    bf == NULL || bf->data == NULL)
+		return -1;
+	cur = cJSON_GetObjectItem(bf->data, "current");
+	rec = cJSON_GetObjectItem(bf->data, "recommended");
+	if (!cJSON_IsNumber(cur) || !cJSON_IsNumber(rec) || cur->valuedouble == rec->valuedouble)
+		return -1;
+	size[0] = (long long)cur->valuedouble;
+	size[1] = (long long)rec->valuedouble;
+	for (int r = 0; r < 2 * INTEG_TIEBREAK_MIN; r++) {
+		int which = r % 2;
+		char *cmd = pipeline_batch_command(sp->batch_command, size[which]), *fail = NULL;
+		struct stage_result res = { 0 };
+
+		agent_progress(g->a, 82, "tie-breaker on %s: batch %lld, run %d/%d", v->name,
+		    size[which], r / 2 + 1, INTEG_TIEBREAK_MIN);
+		agent_lock(g->a);
+		if (pipeline_measure(sp, s, cmd, g->a->dir, NULL, NULL, &res, &fail) == 0 &&
+		    res.ok)
+			w[which][n[which]++] = res.wall_ms;
+		agent_unlock(g->a);
+		stage_result_free(&res);
+		free(fail);
+		free(cmd);
+	}
+	v->tb.ran = 1;
+	v->tb.how = xasprintf("batch %lld (claimed) against %lld (current), %d runs "
+	    "each, alternating, under the measurement lock", size[1], size[0],
+	    INTEG_TIEBREAK_MIN);
+	if (n[0] == 0 || n[1] == 0) {
+		v->tb.outcome = xstrdup("a size failed in every run: no figure");
+		v->tb.supports = "leave";
+	} else {
+		double k;
+
+		stats_compute(w[0], n[0], &st[0]);
+		stats_compute(w[1], n[1], &st[1]);
+		k = st[0].median / st[1].median;
+		v->tb.supports = k >= INTEG_WORTH ? "optimize" : "leave";
+		v->tb.outcome = xasprintf("median %.1f ms at %lld against %.1f ms at %lld: "
+		    "x%.2f on the stage", st[1].median, size[1], st[0].median, size[0], k);
+	}
+	v->verdict = v->tb.supports;
+	v->resolution = xasprintf("settled by a tie-breaker experiment on the batch "
+	    "size: %s", v->tb.supports);
+	return 0;
+}
+
 /* Settle a contradiction on stage s: by Amdahl when it can, else by experiment. */
 static void
 settle(struct integ *g, int s)
@@ -193,7 +258,10 @@ settle(struct integ *g, int s)
 			return;
 		}
 	}
-	/* Otherwise an experiment: the stage's share again, with more runs. */
+	/* Otherwise an experiment: a batch size against the current one, or
+	 * the stage's share again, with more runs. */
+	if (batch_tiebreak(g, s) == 0)
+		return;
 	n = remeasure_share(g, s, &share, &wall);
 	v->tb.ran = 1;
 	v->tb.how = xasprintf("%d more runs of the whole pipeline under the "

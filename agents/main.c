@@ -12,7 +12,7 @@ static const struct {
 	{ "profiling", profiling_main },
 	{ "db-config", agent_pending },
 	{ "client-library", agent_pending },
-	{ "batch-size", agent_pending },
+	{ "batch-size", batch_main },
 	{ "integration", integration_main },
 };
 

@@ -107,3 +107,113 @@ svg_hbar(const char *title, const char *unit, const struct svg_bar *bars, int n)
 	buf_puts(&b, "</svg>\n");
 	return b.p;
 }
+
+char *
+svg_sweep(const char *title, const struct svg_sweep *c)
+{
+	const int W = 860, H = 420, L = 90, R = 90, T = 50, B = 60;
+	double xmin = INFINITY, xmax = -INFINITY, ymax = 0, y2max = 0, step;
+	struct buf b = { 0 };
+	char *t;
+
+	for (int i = 0; i < c->n; i++) {
+		xmin = fmin(xmin, log10(c->x[i]));
+		xmax = fmax(xmax, log10(c->x[i]));
+		if (c->failed == NULL || !c->failed[i])
+			ymax = fmax(ymax, fmax(c->y[i], c->yhi != NULL ? c->yhi[i] : 0));
+		if (c->y2 != NULL)
+			y2max = fmax(y2max, c->y2[i]);
+	}
+	if (!(xmax > xmin)) {
+		xmin -= 0.5;
+		xmax += 0.5;
+	}
+	xmin -= 0.15;
+	xmax += 0.15;
+	step = svg_nice_step(ymax > 0 ? ymax : 1, 5);
+	ymax = ceil((ymax > 0 ? ymax : 1) / step) * step;
+#define PX(v) (L + (W - L - R) * (log10(v) - xmin) / (xmax - xmin))
+#define PY(v) (H - B - (H - T - B) * (v) / ymax)
+#define PY2(v) (H - B - (H - T - B) * (v) / (y2max > 0 ? y2max * 1.1 : 1))
+	t = svg_escape(title);
+	buf_printf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+	    "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" "
+	    "height=\"100%%\" fill=\"white\"/>\n<text x=\"10\" y=\"24\" font-size=\"15\" "
+	    "font-weight=\"bold\">%s</text>\n", W, H, t);
+	free(t);
+	if (c->band_hi > 0)
+		buf_printf(&b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+		    "fill=\"#d8f0d8\"><title>optimal range</title></rect>\n<text x=\"%.1f\" "
+		    "y=\"%d\" fill=\"#3a7a3a\">optimal range</text>\n", PX(c->band_lo) - 6, T,
+		    PX(c->band_hi) - PX(c->band_lo) + 12, H - T - B, PX(c->band_lo) - 4, T + 14);
+	for (double v = 0; v <= ymax + step / 2; v += step)
+		buf_printf(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+		    "stroke=\"#e4e4e4\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" "
+		    "fill=\"#555\">%g</text>\n", L, PY(v), W - R, PY(v), L - 6, PY(v) + 4, v);
+	for (int e = (int)ceil(xmin); e <= (int)floor(xmax); e++)
+		buf_printf(&b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+		    "stroke=\"#e4e4e4\"/><text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+		    "fill=\"#555\">%g</text>\n", PX(pow(10, e)), T, PX(pow(10, e)), H - B,
+		    PX(pow(10, e)), H - B + 16, pow(10, e));
+	buf_printf(&b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n"
+	    "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" "
+	    "text-anchor=\"middle\">%s</text>\n", (L + W - R) / 2, H - 18, c->xlabel,
+	    (T + H - B) / 2, (T + H - B) / 2, c->ylabel);
+	if (c->y2 != NULL && y2max > 0) {
+		buf_printf(&b, "<text x=\"%d\" y=\"%d\" transform=\"rotate(90 %d %d)\" "
+		    "text-anchor=\"middle\" fill=\"#b5651d\">%s</text>\n", W - 20,
+		    (T + H - B) / 2, W - 20, (T + H - B) / 2, c->y2label);
+		for (int k = 0; k <= 4; k++) {
+			double v = y2max * 1.1 * k / 4;
+
+			buf_printf(&b, "<text x=\"%d\" y=\"%.1f\" fill=\"#b5651d\">%.0f</text>\n",
+			    W - R + 6, PY2(v) + 4, v);
+		}
+		buf_puts(&b, "<polyline fill=\"none\" stroke=\"#b5651d\" "
+		    "stroke-dasharray=\"5,4\" points=\"");
+		for (int i = 0; i < c->n; i++)
+			if (c->failed == NULL || !c->failed[i])
+				buf_printf(&b, "%.1f,%.1f ", PX(c->x[i]), PY2(c->y2[i]));
+		buf_puts(&b, "\"/>\n");
+	}
+	buf_puts(&b, "<polyline fill=\"none\" stroke=\"#2f6fb3\" stroke-width=\"2\" points=\"");
+	for (int i = 0; i < c->n; i++)
+		if (c->failed == NULL || !c->failed[i])
+			buf_printf(&b, "%.1f,%.1f ", PX(c->x[i]), PY(c->y[i]));
+	buf_puts(&b, "\"/>\n");
+	for (int i = 0; i < c->n; i++) {
+		double x = PX(c->x[i]);
+
+		if (c->failed != NULL && c->failed[i]) {
+			buf_printf(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+			    "fill=\"#c00\" font-weight=\"bold\">x failed<title>%g failed"
+			    "</title></text>\n", x, H - B - 8, c->x[i]);
+			continue;
+		}
+		if (c->ylo != NULL && c->yhi != NULL)
+			buf_printf(&b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			    "stroke=\"#2f6fb3\"/>\n", x, PY(c->ylo[i]), x, PY(c->yhi[i]));
+		buf_printf(&b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#2f6fb3\">"
+		    "<title>%g: %.4g (CI %.4g-%.4g)</title></circle>\n", x, PY(c->y[i]),
+		    c->x[i], c->y[i], c->ylo ? c->ylo[i] : c->y[i], c->yhi ? c->yhi[i] : c->y[i]);
+		if (c->y2 != NULL)
+			buf_printf(&b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\" "
+			    "fill=\"#b5651d\"><title>%g: %.0f</title></rect>\n", x - 3,
+			    PY2(c->y2[i]) - 3, c->x[i], c->y2[i]);
+	}
+	if (c->mark1 > 0)
+		buf_printf(&b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+		    "stroke=\"#c0392b\" stroke-dasharray=\"3,3\"/><text x=\"%.1f\" y=\"%d\" "
+		    "fill=\"#c0392b\" text-anchor=\"middle\">%s</text>\n", PX(c->mark1), T,
+		    PX(c->mark1), H - B, PX(c->mark1), T - 4, c->mark1_label);
+	if (c->mark2 > 0)
+		buf_printf(&b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+		    "stroke=\"#27ae60\" stroke-width=\"2\"/><text x=\"%.1f\" y=\"%d\" "
+		    "fill=\"#27ae60\" text-anchor=\"middle\">%s</text>\n", PX(c->mark2), T + 40,
+		    PX(c->mark2), H - B, PX(c->mark2), T + 36, c->mark2_label);
+#undef PX
+#undef PY
+#undef PY2
+	buf_puts(&b, "</svg>\n");
+	return b.p;
+}

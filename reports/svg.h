@@ -15,6 +15,21 @@ struct svg_bar {
  */
 char *svg_hbar(const char *title, const char *unit, const struct svg_bar *, int n);
 
+struct svg_sweep {
+	int		 n;
+	const double	*x;		/* > 0, ascending: drawn on a log axis */
+	const double	*y, *ylo, *yhi;	/* the main series with its CI */
+	const double	*y2;		/* a second series on the right axis, or NULL */
+	const int	*failed;	/* points to mark as failed, or NULL */
+	double		 band_lo, band_hi;	/* a shaded x range, or 0 */
+	double		 mark1, mark2;	/* x positions to mark, or 0 */
+	const char	*mark1_label, *mark2_label;
+	const char	*xlabel, *ylabel, *y2label;
+};
+
+/* A log-x chart: a series with CI bars, a shaded band, marks, a second axis. */
+char *svg_sweep(const char *title, const struct svg_sweep *);
+
 /* Escape text for XML (caller frees). */
 char *svg_escape(const char *);
 

@@ -115,3 +115,38 @@ pipeline_prepare(const struct spec *sp, int upto, const char *logdir, char **fai
 	}
 	return 0;
 }
+
+int
+pipeline_measure(const struct spec *sp, int i, const char *cmd_override,
+    const char *logdir, void (*around)(void *, int), void *arg,
+    struct stage_result *res, char **failure)
+{
+	char *ignored = NULL;
+
+	if (pipeline_prepare(sp, i, logdir, failure) != 0)
+		return -1;
+	if (around != NULL)
+		around(arg, 0);
+	pipeline_stage(sp, i, logdir, cmd_override, res);
+	if (around != NULL)
+		around(arg, 1);
+	if (pipeline_hook(sp, "teardown", sp->teardown, logdir, &ignored) != 0)
+		free(ignored);
+	return 0;
+}
+
+char *
+pipeline_batch_command(const char *cmd, long long size)
+{
+	struct buf b = { 0 };
+	const char *p = cmd, *q;
+
+	buf_add(&b, "", 0);
+	while ((q = strstr(p, "{batch}")) != NULL) {
+		buf_add(&b, p, (size_t)(q - p));
+		buf_printf(&b, "%lld", size);
+		p = q + 7;
+	}
+	buf_puts(&b, p);
+	return b.p;
+}

@@ -35,4 +35,19 @@ int pipeline_hook(const struct spec *, const char *what, const char *cmd,
 int pipeline_prepare(const struct spec *, int upto, const char *logdir,
     char **failure);
 
+/*
+ * One measurement of stage i as a run makes it: setup and the stages
+ * before it (untimed), the stage (cmd_override instead of its command when
+ * not NULL), then teardown. around(arg, 0) and around(arg, 1) are called
+ * just before and after the timed stage (may be NULL). The caller holds
+ * the measurement lock. 0 with *res filled (res->ok may be 0), or -1 with
+ * *failure when the pipeline before the stage failed.
+ */
+int pipeline_measure(const struct spec *, int i, const char *cmd_override,
+    const char *logdir, void (*around)(void *, int), void *arg,
+    struct stage_result *res, char **failure);
+
+/* The command with every {batch} replaced by size (caller frees). */
+char *pipeline_batch_command(const char *cmd, long long size);
+
 #endif

@@ -7,7 +7,11 @@ int
 main(int argc, char **argv)
 {
 	size_t mib = argc > 1 ? (size_t)atol(argv[1]) : 64;
-	char *p = malloc(mib << 20);
+	char *p;
+
+	if (mib == 0)
+		return 0;
+	p = malloc(mib << 20);
 
 	if (p == NULL)
 		return 1;

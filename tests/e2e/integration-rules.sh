@@ -115,3 +115,24 @@ done
 jget "$M" recommendations.7.unranked_reason | grep -q "no measured share for other" || fail "unranked reason"
 grep -q -- "- estimate — x20.00 end to end (x20.00 on all), estimate" "$I/MASTER_INTEGRATION_REPORT.md" || fail "estimate not marked"
 [ "$(jget "$M" recommendations.3.measured)" = false ] || fail "estimate measured"
+
+# 4. A contradiction about a batch size: the claimed size against the current one.
+HYP=load mkinv batchclaim 60s prep='true' load="$S/tests/fixtures/knee-loader.sh 10"
+cat >>"$I/spec.json" <<EOS
+env: {ALLOC: "$B/tests/alloc"}
+batch:
+  stage: load
+  command: $S/tests/fixtures/knee-loader.sh {batch}
+  current: 10
+EOS
+finding profiling ok "prep:abstain load:abstain"
+finding db-config ok ""
+finding client-library ok "load:leave"
+finding batch-size ok "load:optimize" "$(rec batch-1000 load 2.9 true)" \
+    '{"current":10,"recommended":1000,"optimal_range":[1000,10000]}'
+integrate
+[ "$(stage_field 1 consensus)" = contradiction ] || fail "batch contradiction"
+stage_field 1 tiebreaker.how | grep -q "batch 1000 (claimed) against 10 (current), 10 runs each" ||
+    fail "batch tie-breaker: $(stage_field 1 tiebreaker.how)"
+[ "$(stage_field 1 tiebreaker.supports)" = optimize ] || fail "batch tie-breaker supports $(stage_field 1 tiebreaker.supports)"
+[ "$(jget "$M" batch.recommended)" = 1000 ] || fail "master batch field"

@@ -1,0 +1,640 @@
+/* batch.c - the batch-size agent: the throughput-versus-memory curve and its knee. */
+#include "agents.h"
+#include "md.h"
+#include "pipeline.h"
+#include "sqlprobe.h"
+#include "stats.h"
+#include "svg.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Sizes whose throughput CI reaches this fraction of the best are "optimal". */
+#define BATCH_WITHIN		0.95
+/* Rows the SQLite probe inserts per measurement (when there is no command). */
+#define BATCH_PROBE_ROWS	5000
+
+struct bsize {
+	int64_t		 size;
+	int		 n;		/* successful runs */
+	double		*wall;		/* ms */
+	double		*rss;		/* kB */
+	struct stats	 w;
+	double		 thr, thr_lo, thr_hi;	/* rows/s, with CI */
+	double		 rss_kb;	/* median */
+	char		*failure;
+	char		*skipped;	/* why it was not measured */
+};
+
+struct batch {
+	struct agent	*a;
+	int		 probe;		/* 1: the SQLite probe; 0: batch.command */
+	int		 stage;
+	int		 reps;
+	unsigned	 seed;
+	double		 rows;
+	const char	*rows_from;
+	struct bsize	*sz;
+	int		 n;
+	int		 best, rec, cur;	/* indexes, -1 when none */
+	int		 range_lo, range_hi;
+	long long	 count_before;
+	struct findings	*f;
+	struct probe	 pr;
+};
+
+/* Deterministic shuffles from the recorded seed (xorshift32). */
+static unsigned
+next_rand(unsigned *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/* Around the timed command: the table's row count before and after. */
+static void
+count_rows(void *arg, int after)
+{
+	struct batch *bt = arg;
+	char *cause = NULL;
+	long long n = probe_count(bt->a->spec->db_path, bt->a->spec->db_table, &cause);
+
+	free(cause);
+	if (!after)
+		bt->count_before = n;
+	else if (n > bt->count_before && bt->count_before >= 0 && bt->rows <= 0)
+		bt->rows = (double)(n - bt->count_before);
+}
+
+/* One timed visit of a size through the pipeline's own command. */
+static void
+visit_command(struct batch *bt, struct bsize *z)
+{
+	const struct spec *sp = bt->a->spec;
+	char *cmd = pipeline_batch_command(sp->batch_command, z->size), *failure = NULL;
+	int count = bt->rows_from != NULL && strcmp(bt->rows_from, "table") == 0;
+	struct stage_result res = { 0 };
+
+	agent_lock(bt->a);
+	if (pipeline_measure(sp, bt->stage, cmd, bt->a->dir, count ? count_rows : NULL,
+	    bt, &res, &failure) != 0) {
+		z->failure = xasprintf("the pipeline before %s failed: %s",
+		    sp->stages[bt->stage].name, failure);
+		free(failure);
+	} else if (!res.ok)
+		z->failure = xasprintf("batch %lld: %s", (long long)z->size, res.failure);
+	else {
+		z->wall[z->n] = res.wall_ms;
+		z->rss[z->n] = (double)res.run.maxrss_kb;
+		z->n++;
+	}
+	stage_result_free(&res);
+	agent_unlock(bt->a);
+	free(cmd);
+}
+
+/* One timed visit of a size with the SQLite probe on the scratch copy. */
+static void
+visit_probe(struct batch *bt, struct bsize *z)
+{
+	char *cause = NULL;
+	double secs;
+
+	agent_lock(bt->a);
+	secs = probe_insert(&bt->pr, BATCH_PROBE_ROWS, (int)z->size, 1, &cause);
+	agent_unlock(bt->a);
+	if (secs < 0) {
+		z->failure = xasprintf("batch %lld: %s", (long long)z->size, cause);
+		free(cause);
+		return;
+	}
+	z->wall[z->n] = secs * 1000;
+	z->rss[z->n] = 0;
+	z->n++;
+}
+
+/* Visit the sizes in a shuffled order per repetition (A C B, B A C, ...). */
+static void
+sweep(struct batch *bt)
+{
+	int *order = xcalloc((size_t)bt->n, sizeof *order), done = 0;
+	int total = bt->n * bt->reps;
+	unsigned s = bt->seed;
+
+	for (int r = 0; r < bt->reps; r++) {
+		for (int i = 0; i < bt->n; i++)
+			order[i] = i;
+		for (int i = bt->n - 1; i > 0; i--) {
+			int j = (int)(next_rand(&s) % (unsigned)(i + 1)), t = order[i];
+
+			order[i] = order[j];
+			order[j] = t;
+		}
+		for (int k = 0; k < bt->n; k++) {
+			struct bsize *z = &bt->sz[order[k]];
+
+			done++;
+			/* A size that failed once is not run again; it is reported. */
+			if (z->failure != NULL || z->skipped != NULL)
+				continue;
+			agent_progress(bt->a, 5 + 80 * done / total, "batch %lld, repetition "
+			    "%d/%d", (long long)z->size, r + 1, bt->reps);
+			if (bt->probe)
+				visit_probe(bt, z);
+			else
+				visit_command(bt, z);
+		}
+	}
+	free(order);
+}
+
+static void
+analyse(struct batch *bt)
+{
+	struct stats tmp;
+
+	bt->best = bt->rec = bt->cur = -1;
+	for (int i = 0; i < bt->n; i++) {
+		struct bsize *z = &bt->sz[i];
+
+		if (bt->a->spec->batch_current == z->size)
+			bt->cur = i;
+		if (z->n == 0 || z->failure != NULL)
+			continue;
+		stats_compute(z->wall, z->n, &z->w);
+		stats_compute(z->rss, z->n, &tmp);
+		z->rss_kb = tmp.median;
+		if (bt->rows > 0) {
+			z->thr = bt->rows * 1000 / z->w.median;
+			z->thr_lo = bt->rows * 1000 / z->w.ci_hi;
+			z->thr_hi = bt->rows * 1000 / z->w.ci_lo;
+		} else {	/* runs per second: still a valid relative figure */
+			z->thr = 1000 / z->w.median;
+			z->thr_lo = 1000 / z->w.ci_hi;
+			z->thr_hi = 1000 / z->w.ci_lo;
+		}
+		if (bt->best < 0 || z->thr > bt->sz[bt->best].thr)
+			bt->best = i;
+	}
+	if (bt->best < 0)
+		return;
+	bt->range_lo = bt->range_hi = -1;
+	for (int i = 0; i < bt->n; i++) {
+		struct bsize *z = &bt->sz[i];
+
+		if (z->n == 0 || z->failure != NULL ||
+		    z->thr_hi < BATCH_WITHIN * bt->sz[bt->best].thr)
+			continue;
+		if (bt->rec < 0)
+			bt->rec = i;	/* sizes are ascending: the smallest */
+		if (bt->range_lo < 0)
+			bt->range_lo = i;
+		bt->range_hi = i;
+	}
+}
+
+static int
+in_range(struct batch *bt, int i)
+{
+	struct bsize *z = &bt->sz[i];
+
+	return z->n > 0 && z->failure == NULL &&
+	    z->thr_hi >= BATCH_WITHIN * bt->sz[bt->best].thr;
+}
+
+static const char *
+unit(struct batch *bt)
+{
+	return bt->rows > 0 ? "rows/s" : "runs/s";
+}
+
+static void
+verdict(struct batch *bt)
+{
+	const char *stage = bt->a->spec->stages[bt->stage].name;
+	struct findings *f = bt->f;
+	struct bsize *r, *c;
+
+	for (int s = 0; s < bt->a->spec->nstages; s++)
+		if (s != bt->stage)
+			findings_vote(f, bt->a->spec->stages[s].name, "abstain",
+			    "batch size applies to %s only", stage);
+	if (bt->best < 0) {
+		findings_vote(f, stage, "abstain", "no batch size could be measured");
+		f->headline = xstrdup("No batch size could be measured (see the failures).");
+		return;
+	}
+	r = &bt->sz[bt->rec];
+	if (bt->cur < 0) {
+		findings_vote(f, stage, "abstain", "no batch.current to compare: the "
+		    "smallest size within 5%% of the best throughput is %lld",
+		    (long long)r->size);
+		f->headline = xasprintf("Batch size %lld is the knee: the smallest within "
+		    "5%% of the best throughput (%.4g %s); no current size to compare.",
+		    (long long)r->size, bt->sz[bt->best].thr, unit(bt));
+		return;
+	}
+	c = &bt->sz[bt->cur];
+	if (c->failure != NULL || c->n == 0) {
+		findings_vote(f, stage, "optimize", "the current batch size %lld failed",
+		    (long long)c->size);
+		f->headline = xasprintf("The current batch size %lld fails; %lld is the "
+		    "knee.", (long long)c->size, (long long)r->size);
+		return;
+	}
+	if (in_range(bt, bt->cur)) {
+		findings_vote(f, stage, "leave", "batch size %lld is within the optimal "
+		    "range (%lld-%lld): %.4g %s, best %.4g", (long long)c->size,
+		    (long long)bt->sz[bt->range_lo].size, (long long)bt->sz[bt->range_hi].size,
+		    c->thr, unit(bt), bt->sz[bt->best].thr);
+		f->headline = xasprintf("Batch size %lld is within the optimal range "
+		    "(%lld-%lld); the smallest in it, %lld, would do as well.",
+		    (long long)c->size, (long long)bt->sz[bt->range_lo].size,
+		    (long long)bt->sz[bt->range_hi].size, (long long)r->size);
+		return;
+	}
+	{
+		double k = r->thr / c->thr;
+		struct recommendation *rc;
+		char id[64];
+
+		findings_vote(f, stage, "optimize", "batch size %lld gives %.4g %s; %lld "
+		    "gives %.4g (x%.2f)", (long long)c->size, c->thr, unit(bt),
+		    (long long)r->size, r->thr, k);
+		snprintf(id, sizeof id, "batch-%lld", (long long)r->size);
+		rc = findings_recommend(f, id, stage, "");
+		free(rc->title);
+		rc->title = xasprintf("Batch size %lld instead of %lld", (long long)r->size,
+		    (long long)c->size);
+		rc->local_speedup = k;
+		rc->ci_lo = r->thr_lo / c->thr_hi;
+		rc->ci_hi = r->thr_hi / c->thr_lo;
+		rc->measured = 1;
+		free(rc->effort);
+		rc->effort = xstrdup("low");
+		rc->evidence = xasprintf("%.4g %s at %lld against %.4g at %lld (medians of "
+		    "%d and %d runs, visited in shuffled order)", r->thr, unit(bt),
+		    (long long)r->size, c->thr, (long long)c->size, r->n, c->n);
+		if (bt->probe)
+			rc->apply = xasprintf("Commit every %lld rows.", (long long)r->size);
+		else {
+			char *cmd = pipeline_batch_command(bt->a->spec->batch_command, r->size);
+
+			rc->apply = xasprintf("Run the stage as: %s", cmd);
+			free(cmd);
+		}
+		f->headline = xasprintf("Batch size %lld is outside the optimal range; "
+		    "%lld gives x%.2f on %s (%.4g against %.4g %s).", (long long)c->size,
+		    (long long)r->size, k, stage, r->thr, c->thr, unit(bt));
+	}
+}
+
+/* Past the knee, more memory for nothing: say so. */
+static void
+memory_warning(struct batch *bt)
+{
+	struct bsize *r, *big = NULL;
+
+	if (bt->rec < 0 || bt->probe)
+		return;
+	r = &bt->sz[bt->rec];
+	for (int i = bt->n - 1; i > bt->rec && big == NULL; i--)
+		if (bt->sz[i].n > 0 && bt->sz[i].failure == NULL)
+			big = &bt->sz[i];
+	if (big == NULL || r->rss_kb <= 0)
+		return;
+	if (big->rss_kb >= 2 * r->rss_kb && big->thr < r->thr * 1.05)
+		findings_warn(bt->f, "peak RSS grows from %.1f MB at %lld to %.1f MB at "
+		    "%lld with no throughput gain: memory looks unbounded in the batch "
+		    "size.", r->rss_kb / 1024, (long long)r->size, big->rss_kb / 1024,
+		    (long long)big->size);
+}
+
+static cJSON *
+data_json(struct batch *bt)
+{
+	cJSON *o = cJSON_CreateObject(), *a, *r;
+
+	cJSON_AddStringToObject(o, "mode", bt->probe ? "sqlite-probe" : "command");
+	cJSON_AddNumberToObject(o, "seed", bt->seed);
+	cJSON_AddNumberToObject(o, "rows", bt->rows);
+	cJSON_AddStringToObject(o, "unit", unit(bt));
+	if (bt->a->spec->batch_current > 0)
+		cJSON_AddNumberToObject(o, "current", (double)bt->a->spec->batch_current);
+	else
+		cJSON_AddNullToObject(o, "current");
+	if (bt->rec >= 0) {
+		cJSON_AddNumberToObject(o, "recommended", (double)bt->sz[bt->rec].size);
+		r = cJSON_AddArrayToObject(o, "optimal_range");
+		cJSON_AddItemToArray(r, cJSON_CreateNumber((double)bt->sz[bt->range_lo].size));
+		cJSON_AddItemToArray(r, cJSON_CreateNumber((double)bt->sz[bt->range_hi].size));
+	} else {
+		cJSON_AddNullToObject(o, "recommended");
+		cJSON_AddNullToObject(o, "optimal_range");
+	}
+	a = cJSON_AddArrayToObject(o, "sizes");
+	for (int i = 0; i < bt->n; i++) {
+		struct bsize *z = &bt->sz[i];
+		cJSON *s = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(s, "size", (double)z->size);
+		cJSON_AddNumberToObject(s, "runs", z->n);
+		cJSON_AddBoolToObject(s, "failed", z->failure != NULL);
+		if (z->failure != NULL)
+			cJSON_AddStringToObject(s, "error", z->failure);
+		if (z->skipped != NULL)
+			cJSON_AddStringToObject(s, "skipped", z->skipped);
+		if (z->n > 0 && z->failure == NULL) {
+			cJSON_AddNumberToObject(s, "median_ms", z->w.median);
+			r = cJSON_AddArrayToObject(s, "ci_ms");
+			cJSON_AddItemToArray(r, cJSON_CreateNumber(z->w.ci_lo));
+			cJSON_AddItemToArray(r, cJSON_CreateNumber(z->w.ci_hi));
+			cJSON_AddNumberToObject(s, "p95_ms", z->w.p95);
+			cJSON_AddNumberToObject(s, "throughput", z->thr);
+			r = cJSON_AddArrayToObject(s, "throughput_ci");
+			cJSON_AddItemToArray(r, cJSON_CreateNumber(z->thr_lo));
+			cJSON_AddItemToArray(r, cJSON_CreateNumber(z->thr_hi));
+			cJSON_AddNumberToObject(s, "peak_rss_kb", z->rss_kb);
+		}
+		cJSON_AddItemToArray(a, s);
+	}
+	return o;
+}
+
+static char *
+chart(struct batch *bt)
+{
+	double *x = xcalloc((size_t)bt->n, sizeof *x), *y = xcalloc((size_t)bt->n, sizeof *y);
+	double *lo = xcalloc((size_t)bt->n, sizeof *lo), *hi = xcalloc((size_t)bt->n, sizeof *hi);
+	double *rss = xcalloc((size_t)bt->n, sizeof *rss);
+	int *failed = xcalloc((size_t)bt->n, sizeof *failed), m = 0;
+	struct svg_sweep c = { 0 };
+	char *svg, *title, *ylabel;
+
+	for (int i = 0; i < bt->n; i++) {
+		struct bsize *z = &bt->sz[i];
+
+		if (z->skipped != NULL)
+			continue;
+		x[m] = (double)z->size;
+		failed[m] = z->failure != NULL || z->n == 0;
+		y[m] = z->thr;
+		lo[m] = z->thr_lo;
+		hi[m] = z->thr_hi;
+		rss[m] = z->rss_kb / 1024;
+		m++;
+	}
+	ylabel = xasprintf("throughput (%s), 95%% CI", unit(bt));
+	c.n = m;
+	c.x = x;
+	c.y = y;
+	c.ylo = lo;
+	c.yhi = hi;
+	c.y2 = bt->probe ? NULL : rss;
+	c.failed = failed;
+	if (bt->rec >= 0) {
+		c.band_lo = (double)bt->sz[bt->range_lo].size;
+		c.band_hi = (double)bt->sz[bt->range_hi].size;
+		c.mark2 = (double)bt->sz[bt->rec].size;
+		c.mark2_label = "recommended";
+	}
+	if (bt->a->spec->batch_current > 0) {
+		c.mark1 = (double)bt->a->spec->batch_current;
+		c.mark1_label = "current";
+	}
+	c.xlabel = "batch size (log scale)";
+	c.ylabel = ylabel;
+	c.y2label = "peak RSS (MB)";
+	title = xasprintf("%s: throughput against batch size (%s)", bt->a->spec->name,
+	    bt->probe ? "SQLite probe" : "batch.command");
+	svg = svg_sweep(title, &c);
+	free(x);
+	free(y);
+	free(lo);
+	free(hi);
+	free(rss);
+	free(failed);
+	free(title);
+	free(ylabel);
+	return svg;
+}
+
+static char *
+report(struct batch *bt)
+{
+	struct buf b = { 0 };
+	const struct spec *sp = bt->a->spec;
+
+	buf_printf(&b, "# Batch-size analysis: %s\n\n## Verdict\n\n%s\n\n", sp->name,
+	    bt->f->headline);
+	if (bt->probe)
+		buf_printf(&b, "Measured with the SQLite probe: %d synthetic rows shaped "
+		    "like `%s` inserted into a scratch copy of the database (made with "
+		    "the backup API; the original is opened read-only), committing every "
+		    "*size* rows with a prepared statement.\n\n", BATCH_PROBE_ROWS,
+		    sp->db_table);
+	else
+		buf_printf(&b, "Measured with `%s`: for each size, setup and the stages "
+		    "before %s ran untimed, then the command was timed, under the "
+		    "measurement lock. Throughput counts %s.\n\n", sp->batch_command,
+		    sp->stages[bt->stage].name, bt->rows_from != NULL ? bt->rows_from :
+		    "runs per second (no row count: set `rows` in the spec)");
+	buf_printf(&b, "Sizes were visited in a shuffled order per repetition (seed "
+	    "%u), so slow drift of the machine does not look like a trend. The optimal "
+	    "range is every size whose throughput CI reaches %.0f%% of the best; the "
+	    "recommendation is the smallest size in it.\n\n", bt->seed,
+	    BATCH_WITHIN * 100);
+	buf_printf(&b, "| batch size | throughput (%s) | 95%% CI | wall median | p95 | "
+	    "peak RSS | runs | |\n|---|---|---|---|---|---|---|---|\n", unit(bt));
+	for (int i = 0; i < bt->n; i++) {
+		struct bsize *z = &bt->sz[i];
+		char *med, *p95, *mark, *rss;
+
+		if (z->skipped != NULL) {
+			buf_printf(&b, "| %lld | not measured: %s | | | | | 0 | |\n",
+			    (long long)z->size, z->skipped);
+			continue;
+		}
+		if (z->failure != NULL || z->n == 0) {
+			char *cell = md_cell(z->failure != NULL ? z->failure : "no run");
+
+			buf_printf(&b, "| %lld | **failed** | %s | | | | %d | |\n",
+			    (long long)z->size, cell, z->n);
+			free(cell);
+			continue;
+		}
+		med = md_duration(z->w.median);
+		p95 = md_duration(z->w.p95);
+		mark = xasprintf("%s%s%s", i == bt->rec ? "recommended " : "",
+		    i == bt->cur ? "current " : "", in_range(bt, i) ? "in range" : "");
+		rss = bt->probe ? xstrdup("–") : xasprintf("%.1f MB", z->rss_kb / 1024);
+		buf_printf(&b, "| %lld | %.4g | %.4g–%.4g | %s | %s | %s | %d | %s |\n",
+		    (long long)z->size, z->thr, z->thr_lo, z->thr_hi, med, p95, rss, z->n,
+		    mark);
+		free(rss);
+		free(med);
+		free(p95);
+		free(mark);
+	}
+	buf_puts(&b, "\n![throughput against batch size](batch.svg)\n");
+	if (bt->rec >= 0 && !bt->probe) {
+		struct bsize *r = &bt->sz[bt->rec], *big = NULL;
+
+		for (int i = bt->n - 1; i >= 0 && big == NULL; i--)
+			if (bt->sz[i].n > 0 && bt->sz[i].failure == NULL)
+				big = &bt->sz[i];
+		if (big != NULL && big != r && big->rss_kb - r->rss_kb >= 100)
+			buf_printf(&b, "\nAt %lld instead of %lld the stage peaks at %.1f MB "
+			    "instead of %.1f MB: %.1f MB saved.\n", (long long)r->size,
+			    (long long)big->size, r->rss_kb / 1024, big->rss_kb / 1024,
+			    (big->rss_kb - r->rss_kb) / 1024);
+	}
+	buf_puts(&b, "\n## Warnings\n\n");
+	if (bt->f->nwarnings == 0)
+		buf_puts(&b, "None.\n");
+	for (int i = 0; i < bt->f->nwarnings; i++)
+		buf_printf(&b, "- %s\n", bt->f->warnings[i]);
+	return b.p;
+}
+
+static int
+cmp_size(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The sizes to sweep, ascending, with batch.current among them. */
+static void
+sizes(struct batch *bt)
+{
+	const struct spec *sp = bt->a->spec;
+	int64_t *v = xcalloc((size_t)sp->nbatch_sizes + 1, sizeof *v);
+	int n = sp->nbatch_sizes, has = 0;
+
+	memcpy(v, sp->batch_sizes, sizeof *v * (size_t)n);
+	for (int i = 0; i < n; i++)
+		has |= v[i] == sp->batch_current;
+	if (sp->batch_current > 0 && !has)
+		v[n++] = sp->batch_current;
+	qsort(v, (size_t)n, sizeof *v, cmp_size);
+	bt->n = n;
+	bt->sz = xcalloc((size_t)n, sizeof *bt->sz);
+	for (int i = 0; i < n; i++) {
+		bt->sz[i].size = v[i];
+		bt->sz[i].wall = xcalloc((size_t)bt->reps, sizeof (double));
+		bt->sz[i].rss = xcalloc((size_t)bt->reps, sizeof (double));
+		if (bt->probe && v[i] > BATCH_PROBE_ROWS)
+			bt->sz[i].skipped = xasprintf("larger than the probe's %d rows",
+			    BATCH_PROBE_ROWS);
+	}
+	free(v);
+}
+
+static int
+abstain_all(struct agent *a, const char *why)
+{
+	struct findings *f = findings_new(a->name, "skipped");
+	char *md;
+	int rc;
+
+	f->headline = xstrdup(why);
+	for (int s = 0; s < a->spec->nstages; s++)
+		findings_vote(f, a->spec->stages[s].name, "abstain", "%s", why);
+	md = xasprintf("# Batch-size analysis: %s\n\n%s\n", a->spec->name, why);
+	rc = agent_publish(a, f, "BATCH_ANALYSIS.md", md);
+	free(md);
+	findings_free(f);
+	return rc == 0 ? 0 : 1;
+}
+
+int
+batch_main(struct agent *a)
+{
+	const struct spec *sp = a->spec;
+	struct batch bt;
+	char *cause = NULL, *md, *svg, *path, *scratch;
+	int rc;
+
+	if (!sp->has_batch)
+		return abstain_all(a, "No batch section in the spec: batch size not "
+		    "analysed.");
+	if (sp->batch_command == NULL && !sp->has_database)
+		return abstain_all(a, "batch has neither a command with {batch} nor a "
+		    "database to probe: nothing to sweep.");
+	memset(&bt, 0, sizeof bt);
+	bt.a = a;
+	bt.stage = spec_stage_index(sp, sp->batch_stage);
+	bt.probe = sp->batch_command == NULL;
+	bt.reps = (int)sp->repetitions;
+	bt.seed = (unsigned)(now_ns() ^ (uint64_t)getpid()) | 1u;
+	bt.rows = bt.probe ? BATCH_PROBE_ROWS : (double)sp->rows;
+	bt.rows_from = bt.probe ? "rows inserted by the probe" : sp->rows > 0 ?
+	    "rows from the spec's `rows`" : sp->has_database ? "table" : NULL;
+	sizes(&bt);
+	if (bt.probe) {
+		scratch = agent_path(a, "scratch.db");
+		if (probe_open(&bt.pr, sp->db_path, scratch, sp->db_table, &cause) != 0) {
+			struct findings *f = findings_new(a->name, "failed");
+
+			f->headline = xasprintf("Cannot probe the database: %s", cause);
+			for (int s = 0; s < sp->nstages; s++)
+				findings_vote(f, sp->stages[s].name, "abstain", "%s", f->headline);
+			rc = agent_publish(a, f, NULL, NULL);
+			findings_free(f);
+			free(cause);
+			free(scratch);
+			return rc == 0 ? 0 : 1;
+		}
+		free(scratch);
+	}
+	sweep(&bt);
+	if (bt.rows_from != NULL && strcmp(bt.rows_from, "table") == 0)
+		bt.rows_from = bt.rows > 0 ? "rows: the table's row count after minus "
+		    "before (read-only)" : NULL;
+	analyse(&bt);
+	bt.f = findings_new(a->name, bt.best < 0 ? "failed" : "ok");
+	verdict(&bt);
+	memory_warning(&bt);
+	for (int i = 0; i < bt.n; i++)
+		if (bt.sz[i].failure != NULL)
+			findings_warn(bt.f, "size %lld failed: %s", (long long)bt.sz[i].size,
+			    bt.sz[i].failure);
+	bt.f->data = data_json(&bt);
+	svg = chart(&bt);
+	path = agent_path(a, "batch.svg");
+	if (atomic_write(path, svg, strlen(svg), &cause) != 0) {
+		fprintf(stderr, "perfd-agent: %s\n", cause);
+		free(cause);
+	}
+	free(path);
+	free(svg);
+	md = report(&bt);
+	rc = agent_publish(a, bt.f, "BATCH_ANALYSIS.md", md);
+	if (rc == 0)
+		agent_finding(a, "%s", bt.f->headline);
+	free(md);
+	if (bt.probe) {
+		char *sp_path = agent_path(a, "scratch.db");
+
+		probe_close(&bt.pr);
+		unlink(sp_path);
+		free(sp_path);
+	}
+	for (int i = 0; i < bt.n; i++) {
+		free(bt.sz[i].wall);
+		free(bt.sz[i].rss);
+		free(bt.sz[i].failure);
+		free(bt.sz[i].skipped);
+	}
+	free(bt.sz);
+	findings_free(bt.f);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,47 @@
+/* sqlprobe.h - insert workloads on a scratch copy of the user's SQLite database. */
+#ifndef PERFD_SQLPROBE_H
+#define PERFD_SQLPROBE_H
+
+#include <sqlite3.h>
+
+/*
+ * The user's database is only ever opened read-only (SQLITE_OPEN_READONLY);
+ * experiments run on a copy made with the online backup API in the agent's
+ * own folder.
+ */
+struct probe {
+	sqlite3		*db;		/* the scratch copy */
+	char		*path;
+	char		*table;
+	int		 ncols;
+	char		**cols;		/* column names, without the rowid alias */
+	char		**types;	/* declared types */
+	char		*insert_sql;	/* INSERT INTO t (cols) VALUES (?, ...) */
+	long long	 next;		/* synthetic row counter */
+};
+
+/*
+ * Open user_db read-only (waiting up to busy_ms while it is locked) and
+ * check it holds table; 0, or -1 with *cause: missing file, not SQLite,
+ * no such table, locked, unreadable.
+ */
+int probe_check(const char *user_db, const char *table, int busy_ms, char **cause);
+
+/* Copy user_db into scratch (replaced) with the backup API and open it. */
+int probe_open(struct probe *, const char *user_db, const char *scratch,
+    const char *table, char **cause);
+void probe_close(struct probe *);
+
+/*
+ * Insert rows synthetic rows shaped by the table's columns, committing
+ * every `commit_every` rows (0: autocommit, one transaction per row), with
+ * a prepared statement or SQL text. Returns the seconds it took, or -1
+ * with *cause.
+ */
+double probe_insert(struct probe *, int rows, int commit_every, int prepared,
+    char **cause);
+
+/* Rows in the table of a database opened read-only; -1 with *cause. */
+long long probe_count(const char *db, const char *table, char **cause);
+
+#endif
