@@ -1,5 +1,6 @@
 /* integration-report.c - MASTER_INTEGRATION_REPORT.md and .json. */
 #include "integration.h"
+#include "compare.h"
 #include "md.h"
 #include "util.h"
 
@@ -302,6 +303,39 @@ context(struct buf *b, struct integ *g)
 	}
 }
 
+/* With --baseline: this run against it, by the same test as perfd compare. */
+static void
+baseline(struct buf *b, struct integ *g, cJSON *json)
+{
+	const char *dir = getenv("PERFD_BASELINE");
+	struct runset base = { 0 }, cand = { 0 };
+	struct comparison c;
+	char *cause = NULL, *md;
+
+	if (dir == NULL || dir[0] == '\0')
+		return;
+	buf_puts(b, "\n## 8. Against the baseline\n\n");
+	if (runset_load(dir, NULL, &base, &cause) != 0 ||
+	    runset_load(g->a->inv_dir, NULL, &cand, &cause) != 0 ||
+	    compare_run(&base, &cand, 0.05, 0, &c, &cause) != 0) {
+		buf_printf(b, "No comparison: %s.\n", cause);
+		if (json != NULL)
+			cJSON_AddStringToObject(json, "baseline_error", cause);
+		free(cause);
+		runset_free(&base);
+		runset_free(&cand);
+		return;
+	}
+	md = compare_markdown(&c);
+	buf_puts(b, md);
+	free(md);
+	if (json != NULL)
+		cJSON_AddItemToObject(json, "baseline", compare_json(&c));
+	comparison_free(&c);
+	runset_free(&base);
+	runset_free(&cand);
+}
+
 char *
 integ_report_md(struct integ *g)
 {
@@ -315,6 +349,7 @@ integ_report_md(struct integ *g)
 	roadmap(&b, g);
 	verify(&b, g);
 	context(&b, g);
+	baseline(&b, g, NULL);
 	return b.p;
 }
 
@@ -439,6 +474,12 @@ integ_report_json(struct integ *g)
 			cJSON_AddNullToObject(x, "report");
 		if (g->in[i].why != NULL)
 			cJSON_AddStringToObject(x, "reason", g->in[i].why);
+	}
+	{
+		struct buf ignored = { 0 };
+
+		baseline(&ignored, g, o);
+		buf_free(&ignored);
 	}
 	return o;
 }

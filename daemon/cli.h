@@ -17,6 +17,11 @@ struct cli {
 	int		 json;
 	int		 cat;
 	int		 max_parallel;
+	const char	*threshold;
+	const char	*metric;
+	const char	*markdown;
+	const char	*baseline;
+	int		 last;
 	int		 argc;		/* the operands */
 	char		**argv;
 };
@@ -30,6 +35,8 @@ int cmd_list(struct cli *);
 int cmd_report(struct cli *);
 int cmd_run(struct cli *);
 int cmd_check(struct cli *);
+int cmd_compare(struct cli *);
+int cmd_history(struct cli *);
 
 /* Follow an investigation's events on an open connection to its end. */
 struct conn;

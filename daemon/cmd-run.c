@@ -63,6 +63,7 @@ cmd_run(struct cli *cli)
 	struct run_state r;
 	struct sup_hooks hooks = { on_event, on_finished, &r };
 	char *errors = NULL, *cause = NULL, *state = NULL, *spec_path, *out, *dir = NULL;
+	char *base_dir = NULL;
 	uv_loop_t *loop = uv_default_loop();
 	struct store *st = NULL;
 	struct spec *spec;
@@ -84,6 +85,13 @@ cmd_run(struct cli *cli)
 		spec_free(spec);
 		goto out;
 	}
+	if (cli->baseline != NULL &&
+	    (base_dir = sup_resolve_baseline(st, cli->baseline, &cause)) == NULL) {
+		fprintf(stderr, "perfd: %s\n", cause);
+		spec_free(spec);
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	r.ui = ui_new(stdout, !cli->json && isatty(STDOUT_FILENO));
 	r.sup = sup_new(loop, st, 1, &hooks);
 	uv_signal_init(loop, &r.sigint);
@@ -92,7 +100,7 @@ cmd_run(struct cli *cli)
 	uv_signal_start(&r.sigint, on_signal, SIGINT);
 	uv_signal_start(&r.sigterm, on_signal, SIGTERM);
 	out = cli->out != NULL ? path_absolute(NULL, cli->out) : path_dirname(spec_path);
-	if (sup_submit(r.sup, spec, spec_path, out, &r.id, &dir, &cause) != 0) {
+	if (sup_submit(r.sup, spec, spec_path, out, base_dir, &r.id, &dir, &cause) != 0) {
 		fprintf(stderr, "perfd: %s\n", cause);
 		free(out);
 		uv_close((uv_handle_t *)&r.sigint, NULL);
@@ -116,6 +124,7 @@ out:
 	free(cause);
 	free(state);
 	free(spec_path);
+	free(base_dir);
 	free(dir);
 	free(r.id);
 	free(r.status);

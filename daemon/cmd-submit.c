@@ -168,6 +168,14 @@ cmd_submit(struct cli *cli)
 		out = path_absolute(NULL, cli->out);
 		cJSON_AddStringToObject(req, "out", out);
 	}
+	if (cli->baseline != NULL) {
+		/* A folder is sent absolute; an ID as it is. */
+		char *b = access(cli->baseline, F_OK) == 0 ?
+		    path_absolute(NULL, cli->baseline) : xstrdup(cli->baseline);
+
+		cJSON_AddStringToObject(req, "baseline", b);
+		free(b);
+	}
 	resp = conn_request(&c, req, &cause);
 	if (resp == NULL) {
 		fprintf(stderr, "perfd: %s\n", cause);

@@ -23,11 +23,12 @@ static const struct command {
 	  "/tmp/perfd-UID/perfd.sock), keeps its state in DIR/perfd.db (default\n"
 	  "$XDG_STATE_HOME/perfd, else ~/.local/state/perfd) and runs up to N\n"
 	  "investigations at once (default 1); the others wait in a queue." },
-	{ "submit", cmd_submit, 1, "submit SPEC [--out DIR] [--wait] [--json]",
+	{ "submit", cmd_submit, 1, "submit SPEC [--out DIR] [--wait] [--json] [--baseline ID]",
 	  "Validate SPEC and queue its investigation on the daemon. Prints the ID\n"
 	  "(--json: the daemon's answer). The investigation's folder is\n"
 	  "DIR/tmp/perf-optimization/ID (default DIR: the spec's folder). --wait\n"
-	  "follows it to the end and prints the master report's path." },
+	  "follows it to the end and prints the master report's path. --baseline\n"
+	  "ID (or folder): the master report compares this run with it." },
 	{ "status", cmd_status, -1, "status [ID] [--json]",
 	  "One investigation in detail, or those running and queued." },
 	{ "list", cmd_list, 0, "list [--json]",
@@ -42,9 +43,26 @@ static const struct command {
 	{ "check", cmd_check, 1, "check SPEC",
 	  "Validate SPEC and print what would run, or every problem with its\n"
 	  "file:line:column. Runs nothing." },
-	{ "run", cmd_run, 1, "run SPEC [--out DIR] [--state DIR] [--json]",
+	{ "compare", cmd_compare, 2, "compare BASE CAND [--threshold 5%] [--metric median|p95] "
+	  "[--json] [--markdown FILE]",
+	  "Compare two investigations (IDs, or investigation folders copied from\n"
+	  "anywhere) stage by stage and end to end: median and p95 with their CIs,\n"
+	  "the change, and a two-sided Mann-Whitney U test on the raw runs (exact\n"
+	  "up to 20 runs a side without ties, normal approximation otherwise).\n"
+	  "FAIL: slower by more than the threshold and significant (p < 0.05);\n"
+	  "WARN: slower by more than the threshold, not significant; PASS otherwise.\n"
+	  "A stage's own threshold (stages[].threshold in CAND's spec) wins.\n"
+	  "Exit 0 when nothing fails, 1 when something fails, 2 on bad input." },
+	{ "history", cmd_history, 1, "history NAME [--last N] [--out DIR]",
+	  "One row per finished investigation of spec NAME (oldest first): time,\n"
+	  "workdir commit, end-to-end and per-stage medians, and the steps: a\n"
+	  "significant (Mann-Whitney p < 0.05) shift of over 5% from the previous\n"
+	  "investigation. Writes history.svg (DIR/history.svg with --out, else\n"
+	  "history-NAME.svg here)." },
+	{ "run", cmd_run, 1, "run SPEC [--out DIR] [--state DIR] [--json] [--baseline ID]",
 	  "Run the investigation in this process, without a daemon, showing its\n"
-	  "progress, and print the master report's path at the end." },
+	  "progress, and print the master report's path at the end. --baseline\n"
+	  "ID (or folder): the master report compares this run with it." },
 };
 
 static void
@@ -58,7 +76,8 @@ usage_all(FILE *f)
 	    "exit codes:\n"
 	    "  0  success (run, submit --wait, watch: the investigation finished\n"
 	    "     and wrote its master report)\n"
-	    "  1  the investigation failed, was cancelled or was interrupted\n"
+	    "  1  the investigation failed, was cancelled or was interrupted;\n"
+	    "     compare: a row FAILed\n"
 	    "  2  bad arguments, an invalid spec, an unknown ID\n"
 	    "  3  no daemon answers on the socket\n"
 	    "  4  an internal error (state database, I/O)\n");
@@ -103,6 +122,11 @@ main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "cat", no_argument, NULL, 'c' },
 		{ "max-parallel", required_argument, NULL, 'm' },
+		{ "threshold", required_argument, NULL, 't' },
+		{ "metric", required_argument, NULL, 'M' },
+		{ "markdown", required_argument, NULL, 'k' },
+		{ "baseline", required_argument, NULL, 'b' },
+		{ "last", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -155,6 +179,25 @@ main(int argc, char **argv)
 			cli.max_parallel = atoi(optarg);
 			if (cli.max_parallel < 1 || cli.max_parallel > 64) {
 				fprintf(stderr, "perfd: --max-parallel takes 1 to 64\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			cli.threshold = optarg;
+			break;
+		case 'M':
+			cli.metric = optarg;
+			break;
+		case 'k':
+			cli.markdown = optarg;
+			break;
+		case 'b':
+			cli.baseline = optarg;
+			break;
+		case 'l':
+			cli.last = atoi(optarg);
+			if (cli.last < 1) {
+				fprintf(stderr, "perfd: --last takes a number >= 1\n");
 				return EXIT_USAGE;
 			}
 			break;

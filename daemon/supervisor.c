@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +58,7 @@ struct inv {
 	char			*id;
 	char			*dir;
 	char			*spec_path;
+	char			*baseline;	/* folder, or NULL */
 	struct spec		*spec;
 	char			*status;
 	int64_t			 seq;
@@ -276,9 +278,37 @@ make_id(struct sup *s)
 	    (s->id_counter++) & 0xff, (unsigned)getpid() & 0xffff);
 }
 
+char *
+sup_resolve_baseline(struct store *st, const char *arg, char **cause)
+{
+	struct stat sb;
+	cJSON *inv;
+	char *dir = NULL, *spec;
+
+	if (stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		dir = path_absolute(NULL, arg);
+		spec = path_join(dir, "spec.json");
+		if (access(spec, R_OK) != 0) {
+			*cause = xasprintf("baseline %s is not an investigation folder", arg);
+			free(dir);
+			dir = NULL;
+		}
+		free(spec);
+		return dir;
+	}
+	inv = store_get(st, arg);
+	if (inv == NULL)
+		*cause = xasprintf("no investigation %s to use as the baseline", arg);
+	else
+		dir = xstrdup(cJSON_GetStringValue(cJSON_GetObjectItem(inv, "dir")));
+	cJSON_Delete(inv);
+	return dir;
+}
+
 int
 sup_submit(struct sup *s, struct spec *spec, const char *spec_path,
-    const char *out_dir, char **idp, char **dirp, char **cause)
+    const char *out_dir, const char *baseline_dir, char **idp, char **dirp,
+    char **cause)
 {
 	struct inv *v = xcalloc(1, sizeof *v);
 	char *json = NULL, *path = NULL, hash[17];
@@ -288,6 +318,7 @@ sup_submit(struct sup *s, struct spec *spec, const char *spec_path,
 	v->id = make_id(s);
 	v->dir = xasprintf("%s/tmp/perf-optimization/%s", out_dir, v->id);
 	v->spec_path = xstrdup(spec_path);
+	v->baseline = baseline_dir != NULL ? xstrdup(baseline_dir) : NULL;
 	v->status = xstrdup("queued");
 	for (int i = 0; i < AGENT_COUNT; i++) {
 		struct agent_proc *a = &v->agents[i];
@@ -328,6 +359,7 @@ fail:
 	free(v->id);
 	free(v->dir);
 	free(v->spec_path);
+	free(v->baseline);
 	free(v->status);
 	free(v);
 	return -1;
@@ -346,6 +378,7 @@ inv_free(struct inv *v)
 	free(v->id);
 	free(v->dir);
 	free(v->spec_path);
+	free(v->baseline);
 	free(v->status);
 	free(v);
 }
@@ -714,11 +747,12 @@ agent_env(struct inv *v)
 
 	while (environ[n] != NULL)
 		n++;
-	env = xcalloc(n + 4, sizeof *env);
+	env = xcalloc(n + 5, sizeof *env);
 	for (size_t i = 0, j = 0; i < n; i++) {
 		if (strncmp(environ[i], "PERFD_INVESTIGATION=", 20) != 0 &&
 		    strncmp(environ[i], "PERFD_LOCK=", 11) != 0 &&
-		    strncmp(environ[i], "PERFD_SPEC_SOURCE=", 18) != 0)
+		    strncmp(environ[i], "PERFD_SPEC_SOURCE=", 18) != 0 &&
+		    strncmp(environ[i], "PERFD_BASELINE=", 15) != 0)
 			env[j++] = environ[i];
 	}
 	for (n = 0; env[n] != NULL; n++)
@@ -726,6 +760,7 @@ agent_env(struct inv *v)
 	env[n++] = xasprintf("PERFD_INVESTIGATION=%s", v->id);
 	env[n++] = xasprintf("PERFD_LOCK=%s", v->sup->lock_path);
 	env[n++] = xasprintf("PERFD_SPEC_SOURCE=%s", v->spec_path);
+	env[n++] = xasprintf("PERFD_BASELINE=%s", v->baseline != NULL ? v->baseline : "");
 	return env;
 }
 
@@ -807,7 +842,7 @@ start_inv(struct inv *v)
 	flush(v);
 	for (n = 0; env[n] != NULL; n++)
 		;
-	for (int k = 1; k <= 3; k++)
+	for (int k = 1; k <= 4; k++)
 		free(env[n - (size_t)k]);
 	free(env);
 	for (int i = 0; i < AGENT_COUNT; i++) {

@@ -30,7 +30,14 @@ void sup_free(struct sup *);
  * (caller frees), or -1 with *cause.
  */
 int sup_submit(struct sup *, struct spec *, const char *spec_path,
-    const char *out_dir, char **id, char **dir, char **cause);
+    const char *out_dir, const char *baseline_dir, char **id, char **dir,
+    char **cause);
+
+/*
+ * A baseline named by the user: an investigation folder, or an ID in the
+ * state database. Its folder (caller frees), or NULL with *cause.
+ */
+char *sup_resolve_baseline(struct store *, const char *arg, char **cause);
 /* Stop the investigation's agents (or drop it from the queue). */
 int sup_cancel(struct sup *, const char *id, char **cause);
 /* 0 running, N > 0 its place in the queue, -1 not active here. */

@@ -217,3 +217,81 @@ svg_sweep(const char *title, const struct svg_sweep *c)
 	buf_puts(&b, "</svg>\n");
 	return b.p;
 }
+
+char *
+svg_lines(const char *title, const char *ylabel, int nseries, const char *const *names,
+    int npoints, const char *const *xlabels, const double *const *values,
+    const char *const *marks)
+{
+	static const char *const colours[] = { "#2f6fb3", "#c0392b", "#27ae60",
+	    "#8e44ad", "#d35400", "#16a085", "#7f8c8d", "#2c3e50" };
+	const int W = 900, H = 440, L = 80, R = 170, T = 50, B = 70;
+	double ymax = 0, step;
+	struct buf b = { 0 };
+	char *t;
+
+	for (int s = 0; s < nseries; s++)
+		for (int p = 0; p < npoints; p++)
+			if (isfinite(values[s][p]))
+				ymax = fmax(ymax, values[s][p]);
+	step = svg_nice_step(ymax > 0 ? ymax : 1, 5);
+	ymax = ceil((ymax > 0 ? ymax : 1) / step) * step;
+#define LX(p) (L + (npoints > 1 ? (W - L - R) * (double)(p) / (npoints - 1) : (W - L - R) / 2.0))
+#define LY(v) (H - B - (H - T - B) * (v) / ymax)
+	t = svg_escape(title);
+	buf_printf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+	    "height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n<rect "
+	    "width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"10\" "
+	    "y=\"24\" font-size=\"15\" font-weight=\"bold\">%s</text>\n", W, H, t);
+	free(t);
+	for (double v = 0; v <= ymax + step / 2; v += step)
+		buf_printf(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+		    "stroke=\"#e4e4e4\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" "
+		    "fill=\"#555\">%g</text>\n", L, LY(v), W - R, LY(v), L - 6, LY(v) + 4, v);
+	t = svg_escape(ylabel);
+	buf_printf(&b, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" "
+	    "text-anchor=\"middle\">%s</text>\n", (T + H - B) / 2, (T + H - B) / 2, t);
+	free(t);
+	for (int p = 0; p < npoints; p++) {
+		char *x = svg_escape(xlabels[p]);
+
+		buf_printf(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\" "
+		    "transform=\"rotate(-30 %.1f %d)\" fill=\"#555\">%s</text>\n", LX(p),
+		    H - B + 16, LX(p), H - B + 16, x);
+		free(x);
+		if (marks != NULL && marks[p] != NULL) {
+			char *m = svg_escape(marks[p]);
+
+			buf_printf(&b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+			    "stroke=\"#e67e22\" stroke-width=\"2\" stroke-dasharray=\"6,3\">"
+			    "<title>%s</title></line><text x=\"%.1f\" y=\"%d\" fill=\"#e67e22\" "
+			    "text-anchor=\"middle\">step</text>\n", LX(p), T, LX(p), H - B, m,
+			    LX(p), T - 6);
+			free(m);
+		}
+	}
+	for (int s = 0; s < nseries; s++) {
+		const char *col = colours[s % 8];
+		char *n = svg_escape(names[s]);
+
+		buf_printf(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+		    "points=\"", col);
+		for (int p = 0; p < npoints; p++)
+			if (isfinite(values[s][p]))
+				buf_printf(&b, "%.1f,%.1f ", LX(p), LY(values[s][p]));
+		buf_puts(&b, "\"/>\n");
+		for (int p = 0; p < npoints; p++)
+			if (isfinite(values[s][p]))
+				buf_printf(&b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
+				    "fill=\"%s\"><title>%s, %s: %.2f</title></circle>\n", LX(p),
+				    LY(values[s][p]), col, n, xlabels[p], values[s][p]);
+		buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" "
+		    "fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n", W - R + 14,
+		    T + 18 * s, col, W - R + 32, T + 18 * s + 10, n);
+		free(n);
+	}
+#undef LX
+#undef LY
+	buf_puts(&b, "</svg>\n");
+	return b.p;
+}

@@ -30,6 +30,14 @@ struct svg_sweep {
 /* A log-x chart: a series with CI bars, a shaded band, marks, a second axis. */
 char *svg_sweep(const char *title, const struct svg_sweep *);
 
+/*
+ * Lines over points 0..npoints-1 (x labels below), one per series; points
+ * where marks[p] is set get a vertical marker with its text.
+ */
+char *svg_lines(const char *title, const char *ylabel, int nseries,
+    const char *const *names, int npoints, const char *const *xlabels,
+    const double *const *values, const char *const *marks);
+
 /* Escape text for XML (caller frees). */
 char *svg_escape(const char *);
 

@@ -433,6 +433,24 @@ store_list(struct store *s, int limit)
 	return a;
 }
 
+cJSON *
+store_by_name(struct store *s, const char *name, int limit)
+{
+	sqlite3_stmt *st;
+	cJSON *a = cJSON_CreateArray();
+
+	if (sqlite3_prepare_v2(s->db, "SELECT * FROM (SELECT " INV_COLUMNS
+	    " FROM investigations WHERE name = ? AND status = 'done' ORDER BY id DESC"
+	    " LIMIT ?) ORDER BY id", -1, &st, NULL) != SQLITE_OK)
+		return a;
+	bind_text(st, 1, name);
+	sqlite3_bind_int(st, 2, limit);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		cJSON_AddItemToArray(a, row_json(st));
+	sqlite3_finalize(st);
+	return a;
+}
+
 /* Is the owner process still there? (EPERM: alive, someone else's.) */
 static int
 pid_alive(int64_t pid)

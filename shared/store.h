@@ -54,6 +54,8 @@ int store_import_runs(struct store *, const char *id, const char *agent,
 
 /* The investigation with its agents, or NULL when the ID is unknown. */
 cJSON *store_get(struct store *, const char *id);
+/* The last `limit` finished (done) investigations of a spec name, oldest first. */
+cJSON *store_by_name(struct store *, const char *name, int limit);
 /* The last limit investigations, newest first. */
 cJSON *store_list(struct store *, int limit);
 

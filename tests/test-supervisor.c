@@ -101,7 +101,7 @@ run_inv(const char *spec_text, struct outcome *o, int probe_ms)
 	setenv("FAKE_REAL_AGENT", real, 0);
 	setenv("PERFD_LOCK", lock, 1);
 	o->sup = sup_new(loop, st, 1, &hooks);
-	ASSERT_INT(sup_submit(o->sup, sp, path, test_tmp(), &o->id, &o->dir, &cause), ==, 0);
+	ASSERT_INT(sup_submit(o->sup, sp, path, test_tmp(), NULL, &o->id, &o->dir, &cause), ==, 0);
 	if (probe_ms > 0) {
 		uv_timer_init(loop, &o->timer);
 		o->timer.data = o;
@@ -309,9 +309,9 @@ TEST_IMPL(sup_queue)
 	setenv("FAKE_REAL_AGENT", xasprintf("%s/perfd-agent", test_build()), 1);
 	setenv("PERFD_LOCK", xasprintf("%s/lock", test_tmp()), 1);
 	s = queue_sup = sup_new(loop, st, 1, &hooks);
-	ASSERT_INT(sup_submit(s, spec_parse_file(path, &errors), path, test_tmp(), &id1,
+	ASSERT_INT(sup_submit(s, spec_parse_file(path, &errors), path, test_tmp(), NULL, &id1,
 	    &dir1, &cause), ==, 0);
-	ASSERT_INT(sup_submit(s, spec_parse_file(path, &errors), path, test_tmp(), &id2,
+	ASSERT_INT(sup_submit(s, spec_parse_file(path, &errors), path, test_tmp(), NULL, &id2,
 	    &dir2, &cause), ==, 0);
 	queued_id = id2;
 	ASSERT_INT(sup_position(s, id1), ==, 0);

@@ -27,6 +27,11 @@ cp "$S/tests/specs/bad/21-batch-no-placeholder.yaml" "$T/bad.yaml"
 rc=0; perfd submit "$T/bad.yaml" 2>"$T/err" || rc=$?
 [ $rc -eq 2 ] || fail "bad spec exit $rc"
 grep -q 'bad.yaml:11:12: batch.command' "$T/err" || fail "bad spec message"
+# A baseline the daemon does not know: exit 2; a known one is accepted.
+rc=0; perfd submit "$T/spec.yaml" --baseline nope 2>"$T/err" || rc=$?
+[ $rc -eq 2 ] || fail "unknown baseline exit $rc"
+grep -q "no investigation nope to use as the baseline" "$T/err" || fail "baseline message"
+perfd submit "$T/spec.yaml" --baseline "$id" --wait --json >/dev/null || fail "submit --baseline"
 echo '{"cmd":"shutdown"}' | pclient send | grep -q '"ok":true' || fail "shutdown"
 wait "$DPID" || fail "daemon exit status"
 DPID=
