@@ -55,21 +55,6 @@ load_spec(struct runset *r, const char *text, char **cause)
 	return 0;
 }
 
-/* Split a CSV line in place. */
-static int
-fields(char *line, char **f, int max)
-{
-	int n = 0;
-
-	while (n < max) {
-		f[n++] = line;
-		if ((line = strchr(line, ',')) == NULL)
-			break;
-		*line++ = '\0';
-	}
-	return n;
-}
-
 /*
  * profiling/runs.csv: counted, successful runs per stage; a run's total
  * when all its stages succeeded.
@@ -86,7 +71,7 @@ load_csv(struct runset *r, const char *path, char **cause)
 	if (text == NULL)
 		return -1;
 	line = strtok_r(text, "\n", &save);
-	nh = line != NULL ? fields(line, h, 32) : 0;
+	nh = line != NULL ? csv_split(line, h, 32) : 0;
 	for (int i = 0; i < nh; i++) {
 		crun = strcmp(h[i], "run") == 0 ? i : crun;
 		cwarm = strcmp(h[i], "warmup") == 0 ? i : cwarm;
@@ -101,7 +86,7 @@ load_csv(struct runset *r, const char *path, char **cause)
 	}
 	r->total = xcalloc(1, sizeof *r->total);
 	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
-		int n = fields(line, f, 32), s, rn;
+		int n = csv_split(line, f, 32), s, rn;
 
 		if (n != nh || (cwarm >= 0 && strcmp(f[cwarm], "1") == 0))
 			continue;

@@ -296,22 +296,6 @@ store_add_measurement(struct store *s, const char *id, const char *agent,
 	return step_done(st);
 }
 
-/* Split line at commas in place; up to max fields; returns the count. */
-static int
-split_csv(char *line, char **f, int max)
-{
-	int n = 0;
-
-	while (n < max) {
-		f[n++] = line;
-		line = strchr(line, ',');
-		if (line == NULL)
-			break;
-		*line++ = '\0';
-	}
-	return n;
-}
-
 int
 store_import_runs(struct store *s, const char *id, const char *agent,
     const char *csv_path)
@@ -324,7 +308,7 @@ store_import_runs(struct store *s, const char *id, const char *agent,
 	if (text == NULL)
 		return -1;
 	line = strtok_r(text, "\n", &save);
-	nhead = line != NULL ? split_csv(line, head, 64) : 0;
+	nhead = line != NULL ? csv_split(line, head, 64) : 0;
 	for (int i = 0; i < nhead; i++) {
 		irun = strcmp(head[i], "run") == 0 ? i : irun;
 		iwarm = strcmp(head[i], "warmup") == 0 ? i : iwarm;
@@ -336,7 +320,7 @@ store_import_runs(struct store *s, const char *id, const char *agent,
 		return -1;
 	}
 	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
-		int n = split_csv(line, f, 64);
+		int n = csv_split(line, f, 64);
 
 		if (n != nhead || (iwarm >= 0 && strcmp(f[iwarm], "1") == 0) ||
 		    (iok >= 0 && strcmp(f[iok], "1") != 0))

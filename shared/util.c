@@ -296,6 +296,20 @@ file_tail(const char *path, int nlines)
 	return p;
 }
 
+int
+csv_split(char *line, char **f, int max)
+{
+	int n = 0;
+
+	while (n < max) {
+		f[n++] = line;
+		if ((line = strchr(line, ',')) == NULL)
+			break;
+		*line++ = '\0';
+	}
+	return n;
+}
+
 char *
 path_join(const char *a, const char *b)
 {

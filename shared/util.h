@@ -48,6 +48,9 @@ int mkdir_p(const char *path, int mode);
 /* The last nlines lines of a file (at most 64 KiB are read). */
 char *file_tail(const char *path, int nlines);
 
+/* Split a line at commas, in place, into at most max fields; the count. */
+int csv_split(char *line, char **fields, int max);
+
 char *path_join(const char *a, const char *b);
 char *path_dirname(const char *path);
 /* Absolute form of path relative to base (base NULL: the current folder). */
