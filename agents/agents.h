@@ -9,5 +9,7 @@
 int agent_pending(struct agent *);
 int integration_main(struct agent *);
 int batch_main(struct agent *);
+int dbconfig_main(struct agent *);
+int client_main(struct agent *);
 
 #endif

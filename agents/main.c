@@ -10,7 +10,7 @@ static const struct {
 	int		(*fn)(struct agent *);
 } table[] = {
 	{ "profiling", profiling_main },
-	{ "db-config", agent_pending },
+	{ "db-config", dbconfig_main },
 	{ "client-library", agent_pending },
 	{ "batch-size", batch_main },
 	{ "integration", integration_main },

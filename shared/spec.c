@@ -24,6 +24,7 @@ enum key_type {
 	K_PCT,		/* a percentage: 5% or 5 */
 	K_MAP,		/* a nested mapping of the same struct */
 	K_ENV,		/* a mapping of environment variables */
+	K_PRAGMAS,	/* a mapping of SQLite pragma names to plain values */
 	K_STAGES,	/* the sequence of stages */
 	K_INTS,		/* a sequence of integers within [min, max] */
 };
@@ -72,6 +73,7 @@ static const struct key database_keys[] = {
 	{ "kind", K_STR, 1, 0, 0, S(db_kind), 0, NULL, NOFLAG },
 	{ "path", K_STR, 1, 0, 0, S(db_path), 0, NULL, NOFLAG },
 	{ "table", K_STR, 1, 0, 0, S(db_table), 0, NULL, NOFLAG },
+	{ "pragmas", K_PRAGMAS, 0, 0, 0, S(db_pragmas), S(ndb_pragmas), NULL, NOFLAG },
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
 };
 
@@ -357,6 +359,42 @@ walk_env(struct ctx *c, yaml_node_t *n, const struct key *k, void *base,
 	}
 }
 
+/* {synchronous: normal, cache_size: -64000}: names and values kept plain. */
+static void
+walk_pragmas(struct ctx *c, yaml_node_t *n, const struct key *k, void *base,
+    const char *path)
+{
+	char ***out = (char ***)((char *)base + k->off);
+	int *count = (int *)((char *)base + k->count_off);
+	const char *name_ok = "abcdefghijklmnopqrstuvwxyz_";
+	const char *val_ok = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+
+	if (n->type != YAML_MAPPING_NODE) {
+		err_at(c, n, "%s: expected a mapping of pragma names to values, got %s",
+		    path, node_kind(n));
+		return;
+	}
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	    p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *vn = yaml_document_get_node(c->doc, p->value);
+		const char *name = kn->type == YAML_SCALAR_NODE ? scalar(kn) : "";
+		const char *val = vn->type == YAML_SCALAR_NODE ? scalar(vn) : "";
+
+		if (name[0] == '\0' || strspn(name, name_ok) != strlen(name)) {
+			err_at(c, kn, "%s: '%s' is not a pragma name", path, name);
+			continue;
+		}
+		if (val[0] == '\0' || strspn(val, val_ok) != strlen(val)) {
+			err_at(c, vn, "%s.%s: '%s' is not a plain value (letters, digits, _ "
+			    "and -)", path, name, val);
+			continue;
+		}
+		*out = xrealloc(*out, sizeof **out * (size_t)(*count + 1));
+		(*out)[(*count)++] = xasprintf("%s=%s", name, val);
+	}
+}
+
 static void
 walk_stages(struct ctx *c, yaml_node_t *n, const struct key *k, void *base,
     const char *path)
@@ -464,6 +502,9 @@ walk_value(struct ctx *c, yaml_node_t *v, const struct key *k, void *base,
 		break;
 	case K_ENV:
 		walk_env(c, v, k, base, path);
+		break;
+	case K_PRAGMAS:
+		walk_pragmas(c, v, k, base, path);
 		break;
 	case K_STAGES:
 		walk_stages(c, v, k, base, path);
@@ -818,6 +859,9 @@ spec_free(struct spec *sp)
 	free(sp->db_kind);
 	free(sp->db_path);
 	free(sp->db_table);
+	for (int i = 0; i < sp->ndb_pragmas; i++)
+		free(sp->db_pragmas[i]);
+	free(sp->db_pragmas);
 	free(sp->client_stage);
 	free(sp->batch_stage);
 	free(sp->batch_command);
@@ -922,6 +966,17 @@ spec_to_json(const struct spec *sp)
 		add_str(sub, "kind", sp->db_kind);
 		add_str(sub, "path", sp->db_path);
 		add_str(sub, "table", sp->db_table);
+		if (sp->ndb_pragmas > 0) {
+			cJSON *pr = cJSON_AddObjectToObject(sub, "pragmas");
+
+			for (int i = 0; i < sp->ndb_pragmas; i++) {
+				char *k = xstrdup(sp->db_pragmas[i]), *eq = strchr(k, '=');
+
+				*eq = '\0';
+				cJSON_AddStringToObject(pr, k, eq + 1);
+				free(k);
+			}
+		}
 	}
 	if (sp->client_stage != NULL) {
 		sub = cJSON_AddObjectToObject(o, "client");

@@ -41,6 +41,8 @@ struct spec {
 	char	*db_kind;
 	char	*db_path;	/* absolute (relative ones are under workdir) */
 	char	*db_table;
+	char	**db_pragmas;	/* "name=value": the pipeline's per-connection settings */
+	int	 ndb_pragmas;
 
 	char	*client_stage;	/* or NULL */
 

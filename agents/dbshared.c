@@ -1,0 +1,130 @@
+/* dbshared.c - what the two database agents share: the target stage, bad input, the probe runs. */
+#include "dbshared.h"
+#include "sqlprobe.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+db_stage(const struct spec *sp)
+{
+	if (sp->client_stage != NULL)
+		return spec_stage_index(sp, sp->client_stage);
+	if (sp->has_batch)
+		return spec_stage_index(sp, sp->batch_stage);
+	return -1;
+}
+
+int
+db_abstain(struct agent *a, const char *status, const char *report_name,
+    const char *title, const char *why)
+{
+	struct findings *f = findings_new(a->name, status);
+	char *md;
+	int rc;
+
+	f->headline = xstrdup(why);
+	for (int s = 0; s < a->spec->nstages; s++)
+		findings_vote(f, a->spec->stages[s].name, "abstain", "%s", why);
+	md = xasprintf("# %s: %s\n\n%s\n", title, a->spec->name, why);
+	rc = agent_publish(a, f, report_name, md);
+	agent_progress(a, 100, "%s", why);
+	free(md);
+	findings_free(f);
+	return rc == 0 ? 0 : 1;
+}
+
+static void
+remove_scratch(const char *scratch)
+{
+	char *wal = xasprintf("%s-wal", scratch), *shm = xasprintf("%s-shm", scratch);
+
+	unlink(scratch);
+	unlink(wal);
+	unlink(shm);
+	free(wal);
+	free(shm);
+}
+
+/* One run on a fresh scratch copy: rows/s, or -1 with *cause. */
+static double
+one_run(struct agent *a, const char *const *pragmas, int rows, int cadence,
+    int prepared, char **cause)
+{
+	char *scratch = agent_path(a, "scratch.db");
+	struct probe p;
+	double secs = -1;
+
+	if (probe_open(&p, a->spec->db_path, scratch, a->spec->db_table, cause) != 0)
+		goto out;
+	for (int i = 0; pragmas != NULL && pragmas[i] != NULL; i++) {
+		if (sqlite3_exec(p.db, pragmas[i], NULL, NULL, NULL) != SQLITE_OK) {
+			*cause = xasprintf("%s: %s", pragmas[i], sqlite3_errmsg(p.db));
+			probe_close(&p);
+			goto out;
+		}
+	}
+	agent_lock(a);
+	secs = probe_insert(&p, rows, cadence, prepared, cause);
+	agent_unlock(a);
+	probe_close(&p);
+out:
+	remove_scratch(scratch);
+	free(scratch);
+	return secs > 0 ? rows / secs : -1;
+}
+
+int
+db_measure(struct agent *a, const char *const *pragmas, int rows, int cadence,
+    int prepared, int reps, struct stats *st, char **cause)
+{
+	double *x = xcalloc((size_t)reps, sizeof *x);
+	int n = 0;
+
+	for (int r = -1; r < reps; r++) {	/* r = -1: a warm-up, not counted */
+		double v = one_run(a, pragmas, rows, cadence, prepared, cause);
+
+		if (v < 0) {
+			free(x);
+			return -1;
+		}
+		if (r >= 0)
+			x[n++] = v;
+	}
+	stats_compute(x, n, st);
+	free(x);
+	return 0;
+}
+
+int
+db_measure_pair(struct agent *a, const char *const *base, const char *const *cand,
+    int rows, int cadence, int reps, struct stats *sb, struct stats *sc,
+    struct stats *ratio, char **cause)
+{
+	double *xb = xcalloc((size_t)reps, sizeof *xb), *xc = xcalloc((size_t)reps, sizeof *xc);
+	double *xr = xcalloc((size_t)reps, sizeof *xr);
+	int rc = -1;
+
+	if (one_run(a, base, rows, cadence, 1, cause) < 0)	/* warm-up */
+		goto out;
+	for (int r = 0; r < reps; r++) {
+		xb[r] = one_run(a, base, rows, cadence, 1, cause);
+		if (xb[r] < 0)
+			goto out;
+		xc[r] = one_run(a, cand, rows, cadence, 1, cause);
+		if (xc[r] < 0)
+			goto out;
+		xr[r] = xc[r] / xb[r];
+	}
+	stats_compute(xb, reps, sb);
+	stats_compute(xc, reps, sc);
+	stats_compute(xr, reps, ratio);
+	rc = 0;
+out:
+	free(xb);
+	free(xc);
+	free(xr);
+	return rc;
+}

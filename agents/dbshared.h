@@ -1,0 +1,37 @@
+/* dbshared.h - what the two database agents share: the target stage, bad input. */
+#ifndef PERFD_DBSHARED_H
+#define PERFD_DBSHARED_H
+
+#include "agentrt.h"
+#include "stats.h"
+
+/* The stage that writes to the database: client.stage, else batch.stage, or -1. */
+int db_stage(const struct spec *);
+
+/*
+ * Publish a findings with every stage abstaining for `why`, status
+ * `status` (failed for bad input, skipped when not applicable); the
+ * process exit status.
+ */
+int db_abstain(struct agent *, const char *status, const char *report_name,
+    const char *title, const char *why);
+
+/*
+ * Rows/s of `rows` prepared inserts committed every `cadence` rows on a
+ * fresh scratch copy with `pragmas` applied first (NULL-terminated SQL
+ * statements); reps counted runs after one warm-up, each under the lock.
+ * 0 with *st, or -1 with *cause.
+ */
+int db_measure(struct agent *, const char *const *pragmas, int rows, int cadence,
+    int prepared, int reps, struct stats *st, char **cause);
+
+/*
+ * The same for two setting lists in alternation (base, cand, base, cand,
+ * ...), so drift of the machine hits both alike: rows/s of each, and the
+ * per-pair ratio cand/base. 0, or -1 with *cause.
+ */
+int db_measure_pair(struct agent *, const char *const *base, const char *const *cand,
+    int rows, int cadence, int reps, struct stats *sb, struct stats *sc,
+    struct stats *ratio, char **cause);
+
+#endif
