@@ -6,7 +6,6 @@
 #include "profiling.h"
 
 /* Each returns the process exit status; findings are written on success. */
-int agent_pending(struct agent *);
 int integration_main(struct agent *);
 int batch_main(struct agent *);
 int dbconfig_main(struct agent *);

@@ -11,7 +11,7 @@ static const struct {
 } table[] = {
 	{ "profiling", profiling_main },
 	{ "db-config", dbconfig_main },
-	{ "client-library", agent_pending },
+	{ "client-library", client_main },
 	{ "batch-size", batch_main },
 	{ "integration", integration_main },
 };

@@ -21,6 +21,10 @@ open_ro(const char *path, int busy_ms, char **cause)
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		return NULL;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		*cause = xasprintf("%s: not a regular file", path);
+		return NULL;
+	}
 	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
 		*cause = xasprintf("%s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
@@ -98,6 +102,26 @@ probe_count(const char *path, const char *table, char **cause)
 	return n;
 }
 
+/* SQLite's type affinity rules, simplified to what the values need. */
+static char
+affinity(const char *type)
+{
+	char up[64];
+	size_t i;
+
+	for (i = 0; type[i] != '\0' && i + 1 < sizeof up; i++)
+		up[i] = (char)(type[i] >= 'a' && type[i] <= 'z' ? type[i] - 32 : type[i]);
+	up[i] = '\0';
+	if (strstr(up, "INT") != NULL)
+		return 'i';
+	if (strstr(up, "CHAR") != NULL || strstr(up, "CLOB") != NULL ||
+	    strstr(up, "TEXT") != NULL)
+		return 't';
+	if (strstr(up, "BLOB") != NULL || up[0] == '\0')
+		return 'b';
+	return 'r';
+}
+
 /* The table's columns, leaving out an INTEGER PRIMARY KEY (the rowid). */
 static int
 load_columns(struct probe *p, char **cause)
@@ -126,6 +150,10 @@ load_columns(struct probe *p, char **cause)
 		p->ncols++;
 	}
 	sqlite3_finalize(st);
+	/* Once here, not per row: the inserts are what is being timed. */
+	p->aff = xcalloc((size_t)p->ncols + 1, 1);
+	for (int i = 0; i < p->ncols; i++)
+		p->aff[i] = affinity(p->types[i]);
 	buf_printf(&ins, "INSERT INTO \"%s\" (", p->table);
 	for (int i = 0; i < p->ncols; i++) {
 		buf_printf(&ins, "%s\"%s\"", i ? ", " : "", p->cols[i]);
@@ -197,30 +225,11 @@ probe_close(struct probe *p)
 	}
 	free(p->cols);
 	free(p->types);
+	free(p->aff);
 	free(p->insert_sql);
 	free(p->path);
 	free(p->table);
 	memset(p, 0, sizeof *p);
-}
-
-/* SQLite's type affinity rules, simplified to what the values need. */
-static char
-affinity(const char *type)
-{
-	char up[64];
-	size_t i;
-
-	for (i = 0; type[i] != '\0' && i + 1 < sizeof up; i++)
-		up[i] = (char)(type[i] >= 'a' && type[i] <= 'z' ? type[i] - 32 : type[i]);
-	up[i] = '\0';
-	if (strstr(up, "INT") != NULL)
-		return 'i';
-	if (strstr(up, "CHAR") != NULL || strstr(up, "CLOB") != NULL ||
-	    strstr(up, "TEXT") != NULL)
-		return 't';
-	if (strstr(up, "BLOB") != NULL || up[0] == '\0')
-		return 'b';
-	return 'r';
 }
 
 static void
@@ -229,7 +238,7 @@ bind_row(struct probe *p, sqlite3_stmt *st, long long n)
 	for (int i = 0; i < p->ncols; i++) {
 		char text[48];
 
-		switch (affinity(p->types[i])) {
+		switch (p->aff[i]) {
 		case 'i':
 			sqlite3_bind_int64(st, i + 1, n);
 			break;
@@ -258,7 +267,7 @@ row_sql(struct probe *p, long long n)
 	buf_add(&b, p->insert_sql, (size_t)(vals - p->insert_sql));
 	buf_puts(&b, "VALUES (");
 	for (int i = 0; i < p->ncols; i++) {
-		char a = affinity(p->types[i]);
+		char a = p->aff[i];
 
 		buf_puts(&b, i ? ", " : "");
 		if (a == 't')
@@ -316,5 +325,70 @@ probe_insert(struct probe *p, int rows, int commit_every, int prepared, char **c
 		return -1;
 	}
 	sqlite3_finalize(st);
+	return (double)(now_ns() - t0) / 1e9;
+}
+
+double
+probe_insert_multi(struct probe *p, int rows, int per_stmt, char **cause)
+{
+	const char *vals = strstr(p->insert_sql, "VALUES (");
+	struct buf sql = { 0 }, one = { 0 };
+	sqlite3_stmt *st = NULL;
+	uint64_t t0;
+	int rc = SQLITE_OK, done = 0;
+
+	if (vals == NULL || p->ncols == 0)
+		return probe_insert(p, rows, rows, 1, cause);
+	buf_puts(&one, "(");
+	for (int i = 0; i < p->ncols; i++)
+		buf_puts(&one, i ? ", ?" : "?");
+	buf_puts(&one, ")");
+	buf_add(&sql, p->insert_sql, (size_t)(vals - p->insert_sql));
+	buf_puts(&sql, "VALUES ");
+	for (int k = 0; k < per_stmt; k++)
+		buf_printf(&sql, "%s%s", k ? ", " : "", one.p);
+	if (sqlite3_prepare_v2(p->db, sql.p, -1, &st, NULL) != SQLITE_OK) {
+		*cause = xasprintf("%s: %s", p->path, sqlite3_errmsg(p->db));
+		buf_free(&sql);
+		buf_free(&one);
+		return -1;
+	}
+	t0 = now_ns();
+	sqlite3_exec(p->db, "BEGIN", NULL, NULL, NULL);
+	while (done + per_stmt <= rows && (rc == SQLITE_OK || rc == SQLITE_DONE)) {
+		for (int k = 0; k < per_stmt; k++) {
+			long long n = p->next++;
+
+			for (int i = 0; i < p->ncols; i++) {
+				int at = k * p->ncols + i + 1;
+				char text[48];
+
+				switch (p->aff[i]) {
+				case 't':
+					snprintf(text, sizeof text, "perfd-probe-%lld", n);
+					sqlite3_bind_text(st, at, text, -1, SQLITE_TRANSIENT);
+					break;
+				case 'r':
+					sqlite3_bind_double(st, at, (double)n * 0.5);
+					break;
+				default:
+					sqlite3_bind_int64(st, at, n);
+				}
+			}
+		}
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		done += per_stmt;
+	}
+	if (rc == SQLITE_OK || rc == SQLITE_DONE)
+		rc = sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	buf_free(&one);
+	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+		*cause = xasprintf("insert into %s: %s", p->table, sqlite3_errmsg(p->db));
+		sqlite3_exec(p->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
 	return (double)(now_ns() - t0) / 1e9;
 }

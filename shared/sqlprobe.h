@@ -16,6 +16,7 @@ struct probe {
 	int		 ncols;
 	char		**cols;		/* column names, without the rowid alias */
 	char		**types;	/* declared types */
+	char		*aff;		/* their affinities: i, r, t, b */
 	char		*insert_sql;	/* INSERT INTO t (cols) VALUES (?, ...) */
 	long long	 next;		/* synthetic row counter */
 };
@@ -40,6 +41,12 @@ void probe_close(struct probe *);
  */
 double probe_insert(struct probe *, int rows, int commit_every, int prepared,
     char **cause);
+
+/*
+ * Insert rows as multi-row INSERT ... VALUES (...), (...) statements of
+ * per_stmt rows each, prepared, all in one transaction. Seconds, or -1.
+ */
+double probe_insert_multi(struct probe *, int rows, int per_stmt, char **cause);
 
 /* Rows in the table of a database opened read-only; -1 with *cause. */
 long long probe_count(const char *db, const char *table, char **cause);
