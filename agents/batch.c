@@ -1,5 +1,6 @@
 /* batch.c - the batch-size agent: the throughput-versus-memory curve and its knee. */
 #include "agents.h"
+#include "dbshared.h"
 #include "md.h"
 #include "pipeline.h"
 #include "sqlprobe.h"
@@ -42,7 +43,7 @@ struct batch {
 	int		 n;
 	int		 best, rec, cur;	/* indexes, -1 when none */
 	int		 range_lo, range_hi;
-	long long	 count_before;
+	struct row_count count;
 	struct findings	*f;
 	struct probe	 pr;
 };
@@ -57,21 +58,6 @@ next_rand(unsigned *s)
 	return *s;
 }
 
-/* Around the timed command: the table's row count before and after. */
-static void
-count_rows(void *arg, int after)
-{
-	struct batch *bt = arg;
-	char *cause = NULL;
-	long long n = probe_count(bt->a->spec->db_path, bt->a->spec->db_table, &cause);
-
-	free(cause);
-	if (!after)
-		bt->count_before = n;
-	else if (n > bt->count_before && bt->count_before >= 0 && bt->rows <= 0)
-		bt->rows = (double)(n - bt->count_before);
-}
-
 /* One timed visit of a size through the pipeline's own command. */
 static void
 visit_command(struct batch *bt, struct bsize *z)
@@ -82,8 +68,8 @@ visit_command(struct batch *bt, struct bsize *z)
 	struct stage_result res = { 0 };
 
 	agent_lock(bt->a);
-	if (pipeline_measure(sp, bt->stage, cmd, bt->a->dir, count ? count_rows : NULL,
-	    bt, &res, &failure) != 0) {
+	if (pipeline_measure(sp, bt->stage, cmd, bt->a->dir, count ? db_count_rows : NULL,
+	    &bt->count, &res, &failure) != 0) {
 		z->failure = xasprintf("the pipeline before %s failed: %s",
 		    sp->stages[bt->stage].name, failure);
 		free(failure);
@@ -595,7 +581,11 @@ batch_main(struct agent *a)
 		}
 		free(scratch);
 	}
+	bt.count.spec = sp;
+	bt.count.before = -1;
 	sweep(&bt);
+	if (bt.rows <= 0 && bt.count.rows > 0)
+		bt.rows = bt.count.rows;
 	if (bt.rows_from != NULL && strcmp(bt.rows_from, "table") == 0)
 		bt.rows_from = bt.rows > 0 ? "rows: the table's row count after minus "
 		    "before (read-only)" : NULL;

@@ -38,7 +38,7 @@ struct client {
 	double		 wall_ms;	/* the observed stage */
 	double		 rows;
 	const char	*rows_from;
-	long long	 before;
+	struct row_count count;
 	int		 traced;
 	char		*untraced;	/* why there are no syscall counts */
 	long		 syncs, writes, net;
@@ -48,20 +48,6 @@ struct client {
 	struct stats	 st[NPATTERNS];
 	int		 best;
 };
-
-static void
-count_rows(void *arg, int after)
-{
-	struct client *c = arg;
-	char *cause = NULL;
-	long long n = probe_count(c->a->spec->db_path, c->a->spec->db_table, &cause);
-
-	free(cause);
-	if (!after)
-		c->before = n;
-	else if (c->before >= 0 && n >= c->before && c->rows <= 0)
-		c->rows = (double)(n - c->before);
-}
 
 /* sh -c 'CMD' with the command's single quotes escaped. */
 static char *
@@ -134,8 +120,10 @@ observe(struct client *c, char **cause)
 	c->rows_from = sp->rows > 0 ? "the spec's rows" : "the table's row count after "
 	    "minus before (read-only)";
 	agent_lock(c->a);
-	if (pipeline_measure(sp, c->stage, NULL, c->a->dir, count ? count_rows : NULL, c,
-	    &res, &failure) != 0) {
+	c->count.spec = sp;
+	c->count.before = -1;
+	if (pipeline_measure(sp, c->stage, NULL, c->a->dir, count ? db_count_rows : NULL,
+	    &c->count, &res, &failure) != 0) {
 		*cause = xasprintf("the stages before %s failed: %s", sp->stages[c->stage].name,
 		    failure);
 		free(failure);
@@ -143,6 +131,8 @@ observe(struct client *c, char **cause)
 		*cause = xasprintf("%s", res.failure);
 	else {
 		c->wall_ms = res.wall_ms;
+		if (count)
+			c->rows = c->count.rows;
 		rc = 0;
 	}
 	stage_result_free(&res);
@@ -370,7 +360,6 @@ client_main(struct agent *a)
 	memset(&c, 0, sizeof c);
 	c.a = a;
 	c.stage = spec_stage_index(sp, sp->client_stage);
-	c.before = -1;
 	if (observe(&c, &cause) != 0 || measure_patterns(&c, &cause) != 0) {
 		rc = db_abstain(a, "failed", "CLIENT_ANALYSIS.md", "Client-library analysis",
 		    cause);

@@ -7,6 +7,20 @@
 #include <string.h>
 #include <unistd.h>
 
+void
+db_count_rows(void *arg, int after)
+{
+	struct row_count *rc = arg;
+	char *cause = NULL;
+	long long n = probe_count(rc->spec->db_path, rc->spec->db_table, &cause);
+
+	free(cause);
+	if (!after)
+		rc->before = n;
+	else if (rc->before >= 0 && n >= rc->before && rc->rows <= 0)
+		rc->rows = (double)(n - rc->before);
+}
+
 int
 db_stage(const struct spec *sp)
 {

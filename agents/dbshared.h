@@ -5,6 +5,17 @@
 #include "agentrt.h"
 #include "stats.h"
 
+/*
+ * Rows a stage wrote, from the table's row count (read-only) before and
+ * after it: a pipeline_measure() callback. rows keeps the first count.
+ */
+struct row_count {
+	const struct spec	*spec;
+	long long		 before;
+	double			 rows;
+};
+void db_count_rows(void *arg, int after);
+
 /* The stage that writes to the database: client.stage, else batch.stage, or -1. */
 int db_stage(const struct spec *);
 
