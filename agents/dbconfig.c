@@ -46,6 +46,7 @@ struct cfg {
 	struct rules	 rules;
 	int		*cand;		/* rule indexes that apply */
 	int		 ncand;
+	int		*keep;		/* 1: a measured gain on its own */
 	struct stats	*st;		/* per candidate; [ncand] = combined */
 	struct stats	*ratio;		/* paired gains over the base, likewise */
 	struct stats	 base;
@@ -213,9 +214,26 @@ measure_all(struct cfg *c, char **cause)
 			free_list(base, nbase);
 			return -1;
 		}
-		pragmas_of(r, all, &nall);
+	}
+	/*
+	 * The combination is of the changes that gained on their own (the
+	 * paired CI clear of 1): a change with no measurable gain is not
+	 * recommended, whatever its rule says.
+	 */
+	c->keep = xcalloc((size_t)c->ncand + 1, sizeof *c->keep);
+	for (int i = 0; i < c->ncand; i++) {
+		c->keep[i] = c->ratio[i].ci_lo > 1.0 && c->ratio[i].median >= 1.02;
+		if (c->keep[i])
+			pragmas_of(&c->rules.r[c->cand[i]], all, &nall);
 	}
 	all[nall] = NULL;
+	if (nall == nbase) {	/* nothing gained: nothing to combine */
+		c->ratio[c->ncand].median = 1;
+		c->ratio[c->ncand].ci_lo = c->ratio[c->ncand].ci_hi = 1;
+		free_list(all, nall);
+		free_list(base, nbase);
+		return 0;
+	}
 	agent_progress(c->a, 75, "probe: all candidates combined");
 	rc = db_measure_pair(c->a, (const char *const *)base, (const char *const *)all,
 	    c->rows, c->cadence, reps, &c->base, &c->st[c->ncand], &c->ratio[c->ncand], cause);
@@ -253,7 +271,8 @@ pragma_lines(struct cfg *c)
 	int n = 0;
 
 	for (int i = 0; i < c->ncand; i++)
-		pragmas_of(&c->rules.r[c->cand[i]], l, &n);
+		if (c->keep[i])
+			pragmas_of(&c->rules.r[c->cand[i]], l, &n);
 	for (int i = 0; i < n; i++) {
 		int dup = 0;
 
@@ -301,15 +320,20 @@ report(struct cfg *c, struct findings *f, const char *pragmas)
 		const struct rule *r = &c->rules.r[c->cand[i]];
 		char *risk = md_cell(r->risk);
 
-		buf_printf(&b, "| %s%s%s%s | %s | %s | x%.2f (x%.2f–x%.2f) | %.0f | %s |\n",
+		buf_printf(&b, "| %s%s%s%s | %s | %s | x%.2f (x%.2f–x%.2f)%s | %.0f | %s |\n",
 		    r->setting, r->nrequires ? " (with " : "", r->nrequires ?
 		    r->requires[0].setting : "", r->nrequires ? ")" : "",
 		    current(c, r->setting), r->recommend, pgain(c, i), c->ratio[i].ci_lo,
-		    c->ratio[i].ci_hi, c->st[i].median, risk);
+		    c->ratio[i].ci_hi, c->keep[i] ? "" : " — no measurable gain, not "
+		    "recommended", c->st[i].median, risk);
 		free(risk);
 	}
-	if (c->ncand > 0)
-		buf_printf(&b, "| **all combined** | | | **x%.2f** (x%.2f–x%.2f) | %.0f | |\n",
+	if (c->ncand > 0 && c->st[c->ncand].n == 0)
+		buf_puts(&b, "| **no candidate gained on its own: nothing to combine** "
+		    "| | | | | |\n");
+	else if (c->ncand > 0)
+		buf_printf(&b, "| **the changes that gained, combined** | | | **x%.2f** "
+		    "(x%.2f–x%.2f) | %.0f | |\n",
 		    pgain(c, c->ncand), c->ratio[c->ncand].ci_lo, c->ratio[c->ncand].ci_hi,
 		    c->st[c->ncand].median);
 	else
@@ -336,7 +360,7 @@ dbconfig_main(struct agent *a)
 	struct cfg c;
 	struct findings *f;
 	char *cause = NULL, *path, *pragmas, *md;
-	int stage = db_stage(sp), rc;
+	int stage = db_stage(sp), rc, nkeep = 0;
 	double g;
 
 	if (!sp->has_database)
@@ -380,6 +404,8 @@ dbconfig_main(struct agent *a)
 	}
 	g = c.ncand > 0 ? pgain(&c, c.ncand) : 1;
 	pragmas = pragma_lines(&c);
+	for (int i = 0; i < c.ncand; i++)
+		nkeep += c.keep[i];
 	for (int s = 0; s < sp->nstages; s++)
 		if (s != stage)
 			findings_vote(f, sp->stages[s].name, "abstain", "does not write to "
@@ -405,13 +431,13 @@ dbconfig_main(struct agent *a)
 		    "writes to it." : "");
 		if (stage >= 0) {
 			findings_vote(f, sp->stages[stage].name, "optimize", "measured x%.2f "
-			    "on the database writes with %d setting change%s", g, c.ncand,
-			    c.ncand == 1 ? "" : "s");
+			    "on the database writes with %d setting change%s", g, nkeep,
+			    nkeep == 1 ? "" : "s");
 			r = findings_recommend(f, "sqlite-settings", sp->stages[stage].name,
 			    "");
 			free(r->title);
 			r->title = xasprintf("Tune SQLite (%d setting%s): x%.2f on its writes",
-			    c.ncand, c.ncand == 1 ? "" : "s", g);
+			    nkeep, nkeep == 1 ? "" : "s", g);
 			r->local_speedup = g;
 			r->ci_lo = c.ratio[c.ncand].ci_lo;
 			r->ci_hi = c.ratio[c.ncand].ci_hi;
@@ -439,6 +465,7 @@ publish:
 	free(c.cand);
 	free(c.st);
 	free(c.ratio);
+	free(c.keep);
 	rules_free(&c.rules);
 	return rc == 0 ? 0 : 1;
 }

@@ -100,7 +100,10 @@ rec_block(struct buf *b, struct integ *g, const struct ranked *x, int rank)
 	if (r->evidence != NULL)
 		buf_printf(b, "- Evidence: %s\n", r->evidence);
 	buf_printf(b, "- Effort: %s\n", r->effort);
-	if (r->apply != NULL)
+	if (r->apply != NULL && strchr(r->apply, '\n') != NULL)
+		buf_printf(b, "- How:\n\n```\n%s%s```\n", r->apply,
+		    r->apply[strlen(r->apply) - 1] == '\n' ? "" : "\n");
+	else if (r->apply != NULL)
 		buf_printf(b, "- How: %s\n", r->apply);
 	buf_puts(b, "\n");
 }
