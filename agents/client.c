@@ -3,6 +3,7 @@
 #include "dbshared.h"
 #include "pipeline.h"
 #include "sqlprobe.h"
+#include "svg.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -312,6 +313,35 @@ static const char sketch[] =
 	"In Python: `with con: con.executemany(\"INSERT INTO t VALUES (?, ?)\", rows)` "
 	"— one prepared statement, one transaction.\n";
 
+/* client.svg: the stage as it runs, against each API pattern. */
+static void
+chart(struct client *c, double observed)
+{
+	struct svg_bar bars[NPATTERNS + 1];
+	char *notes[NPATTERNS + 1], *svg, *path, *title, *cause = NULL;
+
+	notes[0] = xasprintf("%.0f rows/s (%s)", observed, c->pattern);
+	bars[0] = (struct svg_bar){ "the stage as it runs", observed / 1000, 0, notes[0] };
+	for (int i = 0; i < NPATTERNS; i++) {
+		notes[i + 1] = xasprintf("%.0f rows/s", c->st[i].median);
+		bars[i + 1] = (struct svg_bar){ patterns[i].name, c->st[i].median / 1000,
+		    c->st[i].ci_hi / 1000, notes[i + 1] };
+	}
+	title = xasprintf("%s: rows/s of the client stage and of the API patterns",
+	    c->a->spec->db_table);
+	svg = svg_hbar(title, "thousand rows/s", bars, NPATTERNS + 1);
+	path = agent_path(c->a, "client.svg");
+	if (atomic_write(path, svg, strlen(svg), &cause) != 0) {
+		fprintf(stderr, "perfd-agent: %s\n", cause);
+		free(cause);
+	}
+	for (int i = 0; i <= NPATTERNS; i++)
+		free(notes[i]);
+	free(svg);
+	free(path);
+	free(title);
+}
+
 static char *
 report(struct client *c, struct findings *f, double observed)
 {
@@ -334,6 +364,7 @@ report(struct client *c, struct findings *f, double observed)
 		buf_printf(&b, "| %s%s | %.0f | %.0f–%.0f | %d |\n", patterns[i].name,
 		    i == c->best ? " (best)" : "", c->st[i].median, c->st[i].ci_lo,
 		    c->st[i].ci_hi, c->st[i].n);
+	buf_puts(&b, "\n![patterns](client.svg)\n");
 	buf_printf(&b, "\n## The faster pattern\n\n%s", sketch);
 	return b.p;
 }
@@ -418,6 +449,7 @@ client_main(struct agent *a)
 		r->apply = xstrdup("Prepare the INSERT once, bind each row, and commit many "
 		    "rows per transaction (see the sketch in CLIENT_ANALYSIS.md).");
 	}
+	chart(&c, observed);
 	md = report(&c, f, observed);
 	rc = agent_publish(a, f, "CLIENT_ANALYSIS.md", md);
 	if (rc == 0)

@@ -4,6 +4,7 @@
 #include "md.h"
 #include "rules.h"
 #include "sqlprobe.h"
+#include "svg.h"
 #include "util.h"
 
 #include <math.h>
@@ -342,6 +343,7 @@ report(struct cfg *c, struct findings *f, const char *pragmas)
 		buf_printf(&b, "\nWith one commit per row (300 rows) the combination "
 		    "gives x%.2f (%.0f → %.0f rows/s).\n", gain(&c->comb1, &c->base1),
 		    c->base1.median, c->comb1.median);
+	buf_puts(&b, "\n![measured settings](config.svg)\n");
 	if (pragmas[0] != '\0')
 		buf_printf(&b, "\n## To apply\n\n```sql\n%s```\n\njournal_mode is stored "
 		    "in the file; the others must be set on every connection the pipeline "
@@ -351,6 +353,57 @@ report(struct cfg *c, struct findings *f, const char *pragmas)
 		buf_printf(&b, "- **%s = %s**: %s Risk: %s\n", c->rules.r[i].setting,
 		    c->rules.r[i].recommend, c->rules.r[i].rationale, c->rules.r[i].risk);
 	return b.p;
+}
+
+/* config.svg: rows/s now, with each candidate, and combined. */
+static void
+chart(struct cfg *c)
+{
+	struct svg_bar *bars = xcalloc((size_t)c->ncand + 2, sizeof *bars);
+	char **notes = xcalloc((size_t)c->ncand + 2, sizeof *notes), **labels, *svg, *path;
+	char *title, *cause = NULL;
+	int n = 0;
+
+	labels = xcalloc((size_t)c->ncand + 2, sizeof *labels);
+	labels[n] = xstrdup("current settings");
+	notes[n] = xasprintf("%.0f rows/s", c->base.median);
+	bars[n++] = (struct svg_bar){ labels[0], c->base.median / 1000, c->base.ci_hi / 1000,
+	    notes[0] };
+	for (int i = 0; i < c->ncand; i++) {
+		const struct rule *r = &c->rules.r[c->cand[i]];
+
+		labels[n] = xasprintf("%s = %s", r->setting, r->recommend);
+		notes[n] = xasprintf("x%.2f%s", c->ratio[i].median, c->keep[i] ? "" :
+		    " (no measurable gain)");
+		bars[n] = (struct svg_bar){ labels[n], c->st[i].median / 1000,
+		    c->st[i].ci_hi / 1000, notes[n] };
+		n++;
+	}
+	if (c->st[c->ncand].n > 0) {
+		labels[n] = xstrdup("combined");
+		notes[n] = xasprintf("x%.2f", c->ratio[c->ncand].median);
+		bars[n] = (struct svg_bar){ labels[n], c->st[c->ncand].median / 1000,
+		    c->st[c->ncand].ci_hi / 1000, notes[n] };
+		n++;
+	}
+	title = xasprintf("%s: inserts committed every %d rows (whisker: CI upper end)",
+	    c->a->spec->db_table, c->cadence);
+	svg = svg_hbar(title, "thousand rows/s", bars, n);
+	path = agent_path(c->a, "config.svg");
+	if (atomic_write(path, svg, strlen(svg), &cause) != 0) {
+		fprintf(stderr, "perfd-agent: %s\n", cause);
+		free(cause);
+	}
+	for (int i = 0; i < n; i++) {
+		free(labels[i]);
+		free(notes[i]);
+	}
+	free(labels);
+	free(notes);
+	free(bars);
+	free(title);
+	free(svg);
+	free(path);
 }
 
 int
@@ -451,6 +504,7 @@ dbconfig_main(struct agent *a)
 			r->apply = xasprintf("%s", pragmas);
 		}
 	}
+	chart(&c);
 publish:
 	md = report(&c, f, pragmas);
 	rc = agent_publish(a, f, "CONFIG_ANALYSIS.md", md);

@@ -48,9 +48,18 @@ svg_nice_step(double range, int ticks)
 char *
 svg_hbar(const char *title, const char *unit, const struct svg_bar *bars, int n)
 {
-	const int left = 150, right = 300, top = 44, row = 30, width = 900;
-	int plot = width - left - right, height = top + row * n + 40;
+	const int right = 300, top = 44, row = 30;
+	int left = 150, width, plot, height = top + row * n + 40;
 	double max = 0, step;
+
+	/* Room for the longest label (about 7 px a character at 12 px). */
+	for (int i = 0; i < n; i++) {
+		int need = 7 * (int)strlen(bars[i].label) + 20;
+
+		left = need > left ? need : left;
+	}
+	width = left + 450 + right;
+	plot = width - left - right;
 	struct buf b = { 0 };
 	char *t;
 

@@ -39,6 +39,8 @@ grep -q "PRAGMA journal_mode = wal;" "$D/db-config/CONFIG_ANALYSIS.md" || fail "
 grep -q "With one commit per row (300 rows) the combination gives x" "$D/db-config/CONFIG_ANALYSIS.md" ||
     fail "per-row figure"
 grep -q "index \`trades_ts\`" "$D/db-config/CONFIG_ANALYSIS.md" || fail "indexes"
+grep -q '<svg' "$D/db-config/config.svg" || fail "no config chart"
+grep -q '<svg' "$D/client-library/client.svg" || fail "no client chart"
 [ "$(sha256sum full.db)" = "$before" ] || fail "the user's database changed"
 ls "$D"/*/scratch.db* 2>/dev/null && fail "scratch copies left behind"
 
