@@ -3,7 +3,6 @@
 #include "dbshared.h"
 #include "md.h"
 #include "pipeline.h"
-#include "sqlprobe.h"
 #include "stats.h"
 #include "svg.h"
 #include "util.h"
@@ -45,7 +44,7 @@ struct batch {
 	int		 range_lo, range_hi;
 	struct row_count count;
 	struct findings	*f;
-	struct probe	 pr;
+	struct db_scratch *pr;	/* the probe's scratch copy */
 };
 
 /* Deterministic shuffles from the recorded seed (xorshift32). */
@@ -93,7 +92,7 @@ visit_probe(struct batch *bt, struct bsize *z)
 	double secs;
 
 	agent_lock(bt->a);
-	secs = probe_insert(&bt->pr, BATCH_PROBE_ROWS, (int)z->size, 1, &cause);
+	secs = db_drv(bt->a->spec)->insert(bt->pr, BATCH_PROBE_ROWS, (int)z->size, 1, &cause);
 	agent_unlock(bt->a);
 	if (secs < 0) {
 		z->failure = xasprintf("batch %lld: %s", (long long)z->size, cause);
@@ -567,7 +566,7 @@ batch_main(struct agent *a)
 	sizes(&bt);
 	if (bt.probe) {
 		scratch = agent_path(a, "scratch.db");
-		if (probe_open(&bt.pr, sp->db_path, scratch, sp->db_table, &cause) != 0) {
+		if ((bt.pr = db_drv(sp)->scratch(sp, scratch, &cause)) == NULL) {
 			struct findings *f = findings_new(a->name, "failed");
 
 			f->headline = xasprintf("Cannot probe the database: %s", cause);
@@ -612,11 +611,7 @@ batch_main(struct agent *a)
 		agent_finding(a, "%s", bt.f->headline);
 	free(md);
 	if (bt.probe) {
-		char *sp_path = agent_path(a, "scratch.db");
-
-		probe_close(&bt.pr);
-		unlink(sp_path);
-		free(sp_path);
+		db_drv(sp)->close(bt.pr);
 	}
 	for (int i = 0; i < bt.n; i++) {
 		free(bt.sz[i].wall);

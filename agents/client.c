@@ -2,7 +2,6 @@
 #include "agents.h"
 #include "dbshared.h"
 #include "pipeline.h"
-#include "sqlprobe.h"
 #include "svg.h"
 #include "util.h"
 
@@ -10,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sqlite3.h>
 
 /* Within this factor of the best pattern, the client is left alone. */
 #define CLIENT_WITHIN	1.2
@@ -182,44 +180,26 @@ observe(struct client *c, char **cause)
 	return 0;
 }
 
-/* The database file's journal mode, read-only. */
-static int
-wal_mode(struct client *c)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st;
-	int wal = 0;
-
-	if (sqlite3_open_v2(c->a->spec->db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			wal = strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
-	return wal;
-}
-
 /*
- * Commits from syncs: with a rollback journal a commit syncs about 4 times
- * (journal, its header, the database, the folder: 1,200 syncs for 300
- * per-row commits in the tests), under WAL with synchronous=FULL once, and
- * under WAL with NORMAL not at all, when nothing can be inferred.
+ * Commits from syncs, by what one commit costs in this database's mode
+ * (the driver knows: 4 for SQLite's rollback journal, 1 under WAL).
  */
 static void
 infer(struct client *c)
 {
-	double r = c->rows, per = wal_mode(c) ? 1 : 4, commits, rows_per;
+	double r = c->rows, per = db_drv(c->a->spec)->syncs_per_commit(c->a->spec);
+	double commits, rows_per;
 
 	if (!c->traced) {
 		c->pattern = xstrdup("unknown (no system-call counts)");
 		c->evidence = xasprintf("%s: judged by throughput alone", c->untraced);
 		return;
 	}
-	if (c->syncs == 0) {
+	if (c->syncs == 0 || per <= 0) {
 		c->pattern = xstrdup("unknown (no syncs to count commits by)");
-		c->evidence = xasprintf("no fsync/fdatasync for %.0f rows (WAL with "
-		    "synchronous=NORMAL or OFF): judged by throughput alone", r);
+		c->evidence = xasprintf("%ld fsync/fdatasync for %.0f rows, and no way to "
+		    "count commits by them in this mode: judged by throughput alone",
+		    c->syncs, r);
 		return;
 	}
 	commits = c->syncs / per < 1 ? 1 : c->syncs / per;
@@ -263,21 +243,20 @@ measure_patterns(struct client *c, char **cause)
 
 		agent_progress(c->a, 35 + 55 * i / NPATTERNS, "probe: %s", p->name);
 		for (int r = -1; r < reps; r++) {
-			struct probe pr;
+			const struct db_driver *d = db_drv(c->a->spec);
+			struct db_scratch *sc = d->scratch(c->a->spec, scratch, cause);
 			double secs;
 
-			if (probe_open(&pr, c->a->spec->db_path, scratch, c->a->spec->db_table,
-			    cause) != 0) {
+			if (sc == NULL) {
 				free(x);
 				free(scratch);
 				return -1;
 			}
 			agent_lock(c->a);
-			secs = p->multi ? probe_insert_multi(&pr, rows, p->multi, cause) :
-			    probe_insert(&pr, rows, p->tx ? rows : 0, p->prepared, cause);
+			secs = p->multi ? d->insert_multi(sc, rows, p->multi, cause) :
+			    d->insert(sc, rows, p->tx ? rows : 0, p->prepared, cause);
 			agent_unlock(c->a);
-			probe_close(&pr);
-			unlink(scratch);
+			d->close(sc);
 			if (secs < 0) {
 				free(x);
 				free(scratch);
@@ -294,24 +273,6 @@ measure_patterns(struct client *c, char **cause)
 	}
 	return 0;
 }
-
-static const char sketch[] =
-	"```c\n"
-	"sqlite3_stmt *st;\n"
-	"sqlite3_prepare_v2(db, \"INSERT INTO t (a, b) VALUES (?, ?)\", -1, &st, NULL);\n"
-	"sqlite3_exec(db, \"BEGIN\", NULL, NULL, NULL);\n"
-	"for (each row) {\n"
-	"        sqlite3_bind_int64(st, 1, row.a);\n"
-	"        sqlite3_bind_text(st, 2, row.b, -1, SQLITE_TRANSIENT);\n"
-	"        sqlite3_step(st);\n"
-	"        sqlite3_reset(st);\n"
-	"        /* every N rows: COMMIT; BEGIN (see the batch-size agent for N) */\n"
-	"}\n"
-	"sqlite3_exec(db, \"COMMIT\", NULL, NULL, NULL);\n"
-	"sqlite3_finalize(st);\n"
-	"```\n"
-	"In Python: `with con: con.executemany(\"INSERT INTO t VALUES (?, ?)\", rows)` "
-	"— one prepared statement, one transaction.\n";
 
 /* client.svg: the stage as it runs, against each API pattern. */
 static void
@@ -365,7 +326,7 @@ report(struct client *c, struct findings *f, double observed)
 		    i == c->best ? " (best)" : "", c->st[i].median, c->st[i].ci_lo,
 		    c->st[i].ci_hi, c->st[i].n);
 	buf_puts(&b, "\n![patterns](client.svg)\n");
-	buf_printf(&b, "\n## The faster pattern\n\n%s", sketch);
+	buf_printf(&b, "\n## The faster pattern\n\n%s", db_drv(sp)->sketch);
 	return b.p;
 }
 
@@ -382,7 +343,7 @@ client_main(struct agent *a)
 	if (!sp->has_database || sp->client_stage == NULL)
 		return db_abstain(a, "skipped", "CLIENT_ANALYSIS.md", "Client-library analysis",
 		    "No database and client.stage in the spec: the client is not analysed.");
-	if (probe_check(sp->db_path, sp->db_table, 5000, &cause) != 0) {
+	if (db_drv(sp)->check(sp, 5000, &cause) != 0) {
 		rc = db_abstain(a, "failed", "CLIENT_ANALYSIS.md", "Client-library analysis",
 		    cause);
 		free(cause);

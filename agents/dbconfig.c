@@ -3,7 +3,6 @@
 #include "dbshared.h"
 #include "md.h"
 #include "rules.h"
-#include "sqlprobe.h"
 #include "svg.h"
 #include "util.h"
 
@@ -15,34 +14,14 @@
 /* A combination that gains less than this is "already optimal". */
 #define CFG_WORTH	1.05
 
-static const char *const settings[] = {
-	"journal_mode", "synchronous", "page_size", "cache_size", "mmap_size",
-	"temp_store", "wal_autocheckpoint", "locking_mode", "auto_vacuum",
-};
-#define NSETTINGS ((int)PERFD_ARRAY_LEN(settings))
-
-/* Numeric pragma results as the names the rules use. */
-static char *
-normalise(const char *name, const char *v)
-{
-	static const char *const sync[] = { "off", "normal", "full", "extra" };
-	static const char *const temp[] = { "default", "file", "memory" };
-	static const char *const vac[] = { "none", "full", "incremental" };
-	int i = atoi(v);
-
-	if (strcmp(name, "synchronous") == 0 && i >= 0 && i < 4)
-		return xstrdup(sync[i]);
-	if (strcmp(name, "temp_store") == 0 && i >= 0 && i < 3)
-		return xstrdup(temp[i]);
-	if (strcmp(name, "auto_vacuum") == 0 && i >= 0 && i < 3)
-		return xstrdup(vac[i]);
-	return xstrdup(v);
-}
+/* Room for any driver's settings. */
+#define MAXSETTINGS 32
 
 struct cfg {
 	struct agent	*a;
-	char		*cur[NSETTINGS];
-	const char	*from[NSETTINGS];	/* file, spec, connection default */
+	const struct db_driver *drv;
+	char		*cur[MAXSETTINGS];
+	const char	*from[MAXSETTINGS];	/* file, spec, connection default */
 	char		*objects;	/* indexes and triggers, markdown */
 	struct rules	 rules;
 	int		*cand;		/* rule indexes that apply */
@@ -59,8 +38,8 @@ struct cfg {
 static const char *
 current(struct cfg *c, const char *name)
 {
-	for (int i = 0; i < NSETTINGS; i++)
-		if (strcmp(settings[i], name) == 0)
+	for (int i = 0; i < c->drv->nsettings; i++)
+		if (strcmp(c->drv->settings[i], name) == 0)
 			return c->cur[i];
 	return NULL;
 }
@@ -68,55 +47,25 @@ current(struct cfg *c, const char *name)
 static int
 read_settings(struct cfg *c, char **cause)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st;
-	struct buf b = { 0 };
+	const struct db_driver *d = c->drv;
+	int stored[MAXSETTINGS];
 
-	if (sqlite3_open_v2(c->a->spec->db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		*cause = xasprintf("%s: %s", c->a->spec->db_path, sqlite3_errmsg(db));
-		sqlite3_close(db);
+	if (d->read(c->a->spec, c->cur, stored, &c->objects, cause) != 0)
 		return -1;
-	}
-	sqlite3_busy_timeout(db, 5000);
-	for (int i = 0; i < NSETTINGS; i++) {
-		char *sql = xasprintf("PRAGMA %s", settings[i]);
-		int in_file = strcmp(settings[i], "journal_mode") == 0 ||
-		    strcmp(settings[i], "page_size") == 0 ||
-		    strcmp(settings[i], "auto_vacuum") == 0;
-
-		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-		    sqlite3_step(st) == SQLITE_ROW)
-			c->cur[i] = normalise(settings[i], (const char *)sqlite3_column_text(st, 0));
-		else
-			c->cur[i] = xstrdup("?");
-		c->from[i] = in_file ? "the file" : "connection default";
-		sqlite3_finalize(st);
-		free(sql);
-	}
+	for (int i = 0; i < d->nsettings; i++)
+		c->from[i] = stored[i] ? "the database" : "connection default";
 	/* What the pipeline sets on its own connections, from the spec. */
 	for (int k = 0; k < c->a->spec->ndb_pragmas; k++) {
 		const char *kv = c->a->spec->db_pragmas[k], *eq = strchr(kv, '=');
 
-		for (int i = 0; i < NSETTINGS; i++)
-			if (strlen(settings[i]) == (size_t)(eq - kv) &&
-			    strncmp(settings[i], kv, (size_t)(eq - kv)) == 0) {
+		for (int i = 0; i < d->nsettings; i++)
+			if (strlen(d->settings[i]) == (size_t)(eq - kv) &&
+			    strncmp(d->settings[i], kv, (size_t)(eq - kv)) == 0) {
 				free(c->cur[i]);
 				c->cur[i] = xstrdup(eq + 1);
 				c->from[i] = "the spec (database.pragmas)";
 			}
 	}
-	buf_add(&b, "", 0);
-	if (sqlite3_prepare_v2(db, "SELECT type, name, coalesce(sql, '(automatic)') FROM "
-	    "sqlite_schema WHERE tbl_name = ? AND type IN ('index', 'trigger') ORDER BY "
-	    "type, name", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, c->a->spec->db_table, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			buf_printf(&b, "- %s `%s`: `%s`\n", sqlite3_column_text(st, 0),
-			    sqlite3_column_text(st, 1), sqlite3_column_text(st, 2));
-		sqlite3_finalize(st);
-	}
-	c->objects = b.p;
-	sqlite3_close(db);
 	return 0;
 }
 
@@ -148,14 +97,14 @@ candidates(struct cfg *c)
 	}
 }
 
-/* The PRAGMA lines of one rule, with what it requires first. */
+/* The settings of one rule as name=value, with what it requires first. */
 static void
 pragmas_of(const struct rule *r, char **out, int *n)
 {
 	for (int k = 0; k < r->nrequires; k++)
-		out[(*n)++] = xasprintf("PRAGMA %s = %s", r->requires[k].setting,
+		out[(*n)++] = xasprintf("%s=%s", r->requires[k].setting,
 		    r->requires[k].values[0]);
-	out[(*n)++] = xasprintf("PRAGMA %s = %s", r->setting, r->recommend);
+	out[(*n)++] = xasprintf("%s=%s", r->setting, r->recommend);
 }
 
 static void
@@ -171,11 +120,8 @@ spec_pragmas(struct cfg *c, char **out)
 {
 	int n = 0;
 
-	for (int k = 0; k < c->a->spec->ndb_pragmas && n < 16; k++) {
-		const char *kv = c->a->spec->db_pragmas[k], *eq = strchr(kv, '=');
-
-		out[n++] = xasprintf("PRAGMA %.*s = %s", (int)(eq - kv), kv, eq + 1);
-	}
+	for (int k = 0; k < c->a->spec->ndb_pragmas && n < 16; k++)
+		out[n++] = xstrdup(c->a->spec->db_pragmas[k]);
 	out[n] = NULL;
 	return n;
 }
@@ -279,8 +225,15 @@ pragma_lines(struct cfg *c)
 
 		for (int k = 0; k < i; k++)
 			dup |= strcmp(l[k], l[i]) == 0;
-		if (!dup)
-			buf_printf(&b, "%s;\n", l[i]);
+		if (!dup) {
+			char *eq = strchr(l[i], '='), *text;
+
+			*eq = '\0';
+			text = c->drv->apply_text(l[i], eq + 1);
+			buf_printf(&b, "%s\n", text);
+			free(text);
+			*eq = '=';
+		}
 	}
 	free_list(l, n);
 	return b.p != NULL ? b.p : xstrdup("");
@@ -295,13 +248,13 @@ report(struct cfg *c, struct findings *f, const char *pragmas)
 	buf_printf(&b, "# Database configuration analysis: %s\n\n## Verdict\n\n%s\n\n",
 	    sp->name, f->headline);
 	buf_printf(&b, "## Settings of `%s`\n\nRead through a read-only connection. "
-	    "journal_mode, page_size and auto_vacuum are stored in the file; the "
-	    "others are per connection, and SQLite cannot tell from the file what the "
-	    "pipeline sets: a connection default is what a new connection gets unless "
-	    "the pipeline changes it (declare its settings in `database.pragmas`).\n\n"
+	    "Some settings are stored in the database; the others are per "
+	    "connection, and the database cannot tell what the pipeline sets: a "
+	    "connection default is what a new connection gets unless the pipeline "
+	    "changes it (declare its settings in `database.pragmas`).\n\n"
 	    "| setting | value | from |\n|---|---|---|\n", sp->db_path);
-	for (int i = 0; i < NSETTINGS; i++)
-		buf_printf(&b, "| %s | %s | %s |\n", settings[i], c->cur[i], c->from[i]);
+	for (int i = 0; i < c->drv->nsettings; i++)
+		buf_printf(&b, "| %s | %s | %s |\n", c->drv->settings[i], c->cur[i], c->from[i]);
 	buf_printf(&b, "\nIndexes and triggers of `%s`:\n\n%s\n", sp->db_table,
 	    c->objects[0] ? c->objects : "- none\n");
 	if (c->st == NULL)
@@ -345,8 +298,8 @@ report(struct cfg *c, struct findings *f, const char *pragmas)
 		    c->base1.median, c->comb1.median);
 	buf_puts(&b, "\n![measured settings](config.svg)\n");
 	if (pragmas[0] != '\0')
-		buf_printf(&b, "\n## To apply\n\n```sql\n%s```\n\njournal_mode is stored "
-		    "in the file; the others must be set on every connection the pipeline "
+		buf_printf(&b, "\n## To apply\n\n```sql\n%s```\n\nSettings stored in the "
+		    "database are set once; the others on every connection the pipeline "
 		    "opens.\n", pragmas);
 	buf_puts(&b, "\n## Rules\n\n");
 	for (int i = 0; i < c->rules.n; i++)
@@ -420,7 +373,7 @@ dbconfig_main(struct agent *a)
 		return db_abstain(a, "skipped", "CONFIG_ANALYSIS.md",
 		    "Database configuration analysis", "No database in the spec: "
 		    "configuration not analysed.");
-	if (probe_check(sp->db_path, sp->db_table, 5000, &cause) != 0) {
+	if (db_drv(sp)->check(sp, 5000, &cause) != 0) {
 		rc = db_abstain(a, "failed", "CONFIG_ANALYSIS.md",
 		    "Database configuration analysis", cause);
 		free(cause);
@@ -428,7 +381,8 @@ dbconfig_main(struct agent *a)
 	}
 	memset(&c, 0, sizeof c);
 	c.a = a;
-	path = rules_path("sqlite.yaml");
+	c.drv = db_drv(sp);
+	path = rules_path(c.drv->rules);
 	if (rules_load(path, &c.rules, &cause) != 0 || read_settings(&c, &cause) != 0) {
 		rc = db_abstain(a, "failed", "CONFIG_ANALYSIS.md",
 		    "Database configuration analysis", cause);
@@ -467,8 +421,9 @@ dbconfig_main(struct agent *a)
 	if (g < CFG_WORTH || (c.ncand > 0 && c.ratio[c.ncand].ci_lo <= 1.0)) {
 		f->headline = xasprintf("Configuration already optimal: the best "
 		    "combination gains %+.1f%% (under 5%%, or not distinguishable from "
-		    "no gain) on a probe of %d inserts committed every %d.", (g - 1) * 100,
-		    c.rows, c.cadence);
+		    "no gain) on a probe of %d inserts committed every %d (%s).",
+		    (g - 1) * 100, c.rows, c.cadence, c.per_row ? "no batch.current: "
+		    "the headline assumes 1000-row commits" : "the cadence of batch.current");
 		if (stage >= 0)
 			findings_vote(f, sp->stages[stage].name, "leave", "database settings "
 			    "already optimal: tuning gains %+.1f%%", (g - 1) * 100);
@@ -513,7 +468,7 @@ publish:
 	free(md);
 	free(pragmas);
 	findings_free(f);
-	for (int i = 0; i < NSETTINGS; i++)
+	for (int i = 0; i < c.drv->nsettings; i++)
 		free(c.cur[i]);
 	free(c.objects);
 	free(c.cand);

@@ -1,18 +1,27 @@
 /* dbshared.c - what the two database agents share: the target stage, bad input, the probe runs. */
 #include "dbshared.h"
-#include "sqlprobe.h"
 #include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+const struct db_driver *
+db_drv(const struct spec *sp)
+{
+	const struct db_driver *d = db_driver(sp->db_kind);
+
+	if (d == NULL)
+		fatal("no driver for database kind '%s'", sp->db_kind);
+	return d;
+}
+
 void
 db_count_rows(void *arg, int after)
 {
 	struct row_count *rc = arg;
 	char *cause = NULL;
-	long long n = probe_count(rc->spec->db_path, rc->spec->db_table, &cause);
+	long long n = db_drv(rc->spec)->count(rc->spec, &cause);
 
 	free(cause);
 	if (!after)
@@ -50,43 +59,35 @@ db_abstain(struct agent *a, const char *status, const char *report_name,
 	return rc == 0 ? 0 : 1;
 }
 
-static void
-remove_scratch(const char *scratch)
-{
-	char *wal = xasprintf("%s-wal", scratch), *shm = xasprintf("%s-shm", scratch);
-
-	unlink(scratch);
-	unlink(wal);
-	unlink(shm);
-	free(wal);
-	free(shm);
-}
-
 /* One run on a fresh scratch copy: rows/s, or -1 with *cause. */
 static double
-one_run(struct agent *a, const char *const *pragmas, int rows, int cadence,
+one_run(struct agent *a, const char *const *settings, int rows, int cadence,
     int prepared, char **cause)
 {
-	char *scratch = agent_path(a, "scratch.db");
-	struct probe p;
+	const struct db_driver *d = db_drv(a->spec);
+	char *path = agent_path(a, "scratch.db");
+	struct db_scratch *s = d->scratch(a->spec, path, cause);
 	double secs = -1;
 
-	if (probe_open(&p, a->spec->db_path, scratch, a->spec->db_table, cause) != 0)
-		goto out;
-	for (int i = 0; pragmas != NULL && pragmas[i] != NULL; i++) {
-		if (sqlite3_exec(p.db, pragmas[i], NULL, NULL, NULL) != SQLITE_OK) {
-			*cause = xasprintf("%s: %s", pragmas[i], sqlite3_errmsg(p.db));
-			probe_close(&p);
-			goto out;
+	free(path);
+	if (s == NULL)
+		return -1;
+	for (int i = 0; settings != NULL && settings[i] != NULL; i++) {
+		char *name = xstrdup(settings[i]), *eq = strchr(name, '=');
+		int rc;
+
+		*eq = '\0';
+		rc = d->set(s, name, eq + 1, cause);
+		free(name);
+		if (rc != 0) {
+			d->close(s);
+			return -1;
 		}
 	}
 	agent_lock(a);
-	secs = probe_insert(&p, rows, cadence, prepared, cause);
+	secs = d->insert(s, rows, cadence, prepared, cause);
 	agent_unlock(a);
-	probe_close(&p);
-out:
-	remove_scratch(scratch);
-	free(scratch);
+	d->close(s);
 	return secs > 0 ? rows / secs : -1;
 }
 

@@ -3,7 +3,11 @@
 #define PERFD_DBSHARED_H
 
 #include "agentrt.h"
+#include "dbdriver.h"
 #include "stats.h"
+
+/* The driver for the spec's database kind (the spec parser checked it). */
+const struct db_driver *db_drv(const struct spec *);
 
 /*
  * Rows a stage wrote, from the table's row count (read-only) before and
@@ -29,11 +33,11 @@ int db_abstain(struct agent *, const char *status, const char *report_name,
 
 /*
  * Rows/s of `rows` prepared inserts committed every `cadence` rows on a
- * fresh scratch copy with `pragmas` applied first (NULL-terminated SQL
- * statements); reps counted runs after one warm-up, each under the lock.
- * 0 with *st, or -1 with *cause.
+ * fresh scratch copy with `settings` applied first (NULL-terminated
+ * "name=value" strings); reps counted runs after one warm-up, each under
+ * the lock. 0 with *st, or -1 with *cause.
  */
-int db_measure(struct agent *, const char *const *pragmas, int rows, int cadence,
+int db_measure(struct agent *, const char *const *settings, int rows, int cadence,
     int prepared, int reps, struct stats *st, char **cause);
 
 /*

@@ -1,5 +1,6 @@
 /* spec.c - the investigation spec (version 1): parse, validate, serialise. */
 #include "spec.h"
+#include "dbdriver.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -111,7 +112,6 @@ static const struct key top_keys[] = {
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
 };
 
-static const char *database_kinds[] = { "sqlite" };
 static const int64_t default_batch_sizes[] = { 1, 10, 100, 1000, 10000, 100000 };
 
 /* Aliases can make a small file expand into a huge tree: cap the walk. */
@@ -697,15 +697,9 @@ check_cross(struct ctx *c, struct spec *sp, const char *base)
 	if (sp->batch_command != NULL && strstr(sp->batch_command, "{batch}") == NULL)
 		err_at(c, find_node(c->doc, "batch", "command"), "batch.command: must "
 		    "contain '{batch}' where the batch size goes");
-	if (sp->db_kind != NULL) {
-		int known = 0;
-
-		for (size_t i = 0; i < PERFD_ARRAY_LEN(database_kinds); i++)
-			known |= strcmp(sp->db_kind, database_kinds[i]) == 0;
-		if (!known)
-			err_at(c, find_node(c->doc, "database", "kind"), "database.kind: "
-			    "unsupported kind '%s' (supported: sqlite)", sp->db_kind);
-	}
+	if (sp->db_kind != NULL && db_driver(sp->db_kind) == NULL)
+		err_at(c, find_node(c->doc, "database", "kind"), "database.kind: "
+		    "unsupported kind '%s' (supported: %s)", sp->db_kind, db_driver_kinds());
 	if (sp->db_table != NULL && (strspn(sp->db_table, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(sp->db_table) ||
 	    isdigit((unsigned char)sp->db_table[0])))

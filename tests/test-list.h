@@ -41,4 +41,5 @@
 	X(flame_svg_frames)			\
 	X(svg_hbar_chart)			\
 	X(md_helpers)				\
-	X(rank_rules)
+	X(rank_rules)				\
+	X(db_driver_registry)

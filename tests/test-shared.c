@@ -471,3 +471,25 @@ TEST_IMPL(rank_rules)
 	ASSERT_INT(rank_priority(1.1, 0), ==, 3);
 	return 0;
 }
+
+#include "dbdriver.h"
+
+TEST_IMPL(db_driver_registry)
+{
+	const struct db_driver *d = db_driver("sqlite");
+
+	ASSERT(d != NULL);
+	ASSERT_STR(d->kind, "sqlite");
+	ASSERT_STR(d->rules, "sqlite.yaml");
+	ASSERT(d->nsettings > 0);
+	ASSERT(db_driver("postgres") == NULL);
+	ASSERT(db_driver(NULL) == NULL);
+	ASSERT_STR(db_driver_kinds(), "sqlite");
+	{
+		char *t = d->apply_text("journal_mode", "wal");
+
+		ASSERT_STR(t, "PRAGMA journal_mode = wal;");
+		free(t);
+	}
+	return 0;
+}
