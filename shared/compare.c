@@ -64,7 +64,7 @@ load_csv(struct runset *r, const char *path, char **cause)
 {
 	char *text = read_file(path, 256 << 20, NULL, cause), *save = NULL, *line;
 	char *f[32], *h[32];
-	int nh, crun = -1, cwarm = -1, cstage = -1, cok = -1, cwall = -1, run = -1;
+	int nh, crun, cwarm, cstage, cok, cwall, run = -1;
 	double sum = 0;
 	int complete = 0, seen = 0;
 
@@ -72,13 +72,11 @@ load_csv(struct runset *r, const char *path, char **cause)
 		return -1;
 	line = strtok_r(text, "\n", &save);
 	nh = line != NULL ? csv_split(line, h, 32) : 0;
-	for (int i = 0; i < nh; i++) {
-		crun = strcmp(h[i], "run") == 0 ? i : crun;
-		cwarm = strcmp(h[i], "warmup") == 0 ? i : cwarm;
-		cstage = strcmp(h[i], "stage") == 0 ? i : cstage;
-		cok = strcmp(h[i], "ok") == 0 ? i : cok;
-		cwall = strcmp(h[i], "wall_ms") == 0 ? i : cwall;
-	}
+	crun = csv_column(h, nh, "run");
+	cwarm = csv_column(h, nh, "warmup");
+	cstage = csv_column(h, nh, "stage");
+	cok = csv_column(h, nh, "ok");
+	cwall = csv_column(h, nh, "wall_ms");
 	if (crun < 0 || cstage < 0 || cok < 0 || cwall < 0) {
 		*cause = xasprintf("%s: not a perfd runs.csv", path);
 		free(text);

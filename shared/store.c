@@ -302,19 +302,17 @@ store_import_runs(struct store *s, const char *id, const char *agent,
 {
 	char *cause = NULL, *text = read_file(csv_path, 256 << 20, NULL, &cause);
 	char *line, *save = NULL, *head[64], *f[64];
-	int nhead, rows = 0, irun = -1, iwarm = -1, istage = -1, iok = -1;
+	int nhead, rows = 0, irun, iwarm, istage, iok;
 
 	free(cause);
 	if (text == NULL)
 		return -1;
 	line = strtok_r(text, "\n", &save);
 	nhead = line != NULL ? csv_split(line, head, 64) : 0;
-	for (int i = 0; i < nhead; i++) {
-		irun = strcmp(head[i], "run") == 0 ? i : irun;
-		iwarm = strcmp(head[i], "warmup") == 0 ? i : iwarm;
-		istage = strcmp(head[i], "stage") == 0 ? i : istage;
-		iok = strcmp(head[i], "ok") == 0 ? i : iok;
-	}
+	irun = csv_column(head, nhead, "run");
+	iwarm = csv_column(head, nhead, "warmup");
+	istage = csv_column(head, nhead, "stage");
+	iok = csv_column(head, nhead, "ok");
 	if (irun < 0 || istage < 0) {
 		free(text);
 		return -1;

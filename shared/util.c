@@ -310,6 +310,15 @@ csv_split(char *line, char **f, int max)
 	return n;
 }
 
+int
+csv_column(char *const *head, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(head[i], name) == 0)
+			return i;
+	return -1;
+}
+
 char *
 path_join(const char *a, const char *b)
 {

@@ -50,6 +50,8 @@ char *file_tail(const char *path, int nlines);
 
 /* Split a line at commas, in place, into at most max fields; the count. */
 int csv_split(char *line, char **fields, int max);
+/* The index of column name among n header fields, or -1. */
+int csv_column(char *const *head, int n, const char *name);
 
 char *path_join(const char *a, const char *b);
 char *path_dirname(const char *path);
