@@ -566,7 +566,10 @@ batch_main(struct agent *a)
 	sizes(&bt);
 	if (bt.probe) {
 		scratch = agent_path(a, "scratch.db");
-		if ((bt.pr = db_drv(sp)->scratch(sp, scratch, &cause)) == NULL) {
+		agent_lock(a);	/* the copy reads the user's database */
+		bt.pr = db_drv(sp)->scratch(sp, scratch, &cause);
+		agent_unlock(a);
+		if (bt.pr == NULL) {
 			struct findings *f = findings_new(a->name, "failed");
 
 			f->headline = xasprintf("Cannot probe the database: %s", cause);

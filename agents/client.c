@@ -187,8 +187,11 @@ observe(struct client *c, char **cause)
 static void
 infer(struct client *c)
 {
-	double r = c->rows, per = db_drv(c->a->spec)->syncs_per_commit(c->a->spec);
-	double commits, rows_per;
+	double r = c->rows, per, commits, rows_per;
+
+	agent_lock(c->a);	/* reads the user's database: see db_check() */
+	per = db_drv(c->a->spec)->syncs_per_commit(c->a->spec);
+	agent_unlock(c->a);
 
 	if (!c->traced) {
 		c->pattern = xstrdup("unknown (no system-call counts)");
@@ -244,15 +247,17 @@ measure_patterns(struct client *c, char **cause)
 		agent_progress(c->a, 35 + 55 * i / NPATTERNS, "probe: %s", p->name);
 		for (int r = -1; r < reps; r++) {
 			const struct db_driver *d = db_drv(c->a->spec);
-			struct db_scratch *sc = d->scratch(c->a->spec, scratch, cause);
+			struct db_scratch *sc;
 			double secs;
 
+			agent_lock(c->a);	/* the copy reads the user's database */
+			sc = d->scratch(c->a->spec, scratch, cause);
 			if (sc == NULL) {
+				agent_unlock(c->a);
 				free(x);
 				free(scratch);
 				return -1;
 			}
-			agent_lock(c->a);
 			secs = p->multi ? d->insert_multi(sc, rows, p->multi, cause) :
 			    d->insert(sc, rows, p->tx ? rows : 0, p->prepared, cause);
 			agent_unlock(c->a);
@@ -343,7 +348,7 @@ client_main(struct agent *a)
 	if (!sp->has_database || sp->client_stage == NULL)
 		return db_abstain(a, "skipped", "CLIENT_ANALYSIS.md", "Client-library analysis",
 		    "No database and client.stage in the spec: the client is not analysed.");
-	if (db_drv(sp)->check(sp, 5000, &cause) != 0) {
+	if (db_check(a, &cause) != 0) {
 		rc = db_abstain(a, "failed", "CLIENT_ANALYSIS.md", "Client-library analysis",
 		    cause);
 		free(cause);

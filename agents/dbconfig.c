@@ -50,8 +50,12 @@ read_settings(struct cfg *c, char **cause)
 	const struct db_driver *d = c->drv;
 	int stored[MAXSETTINGS];
 
-	if (d->read(c->a->spec, c->cur, stored, &c->objects, cause) != 0)
+	agent_lock(c->a);
+	if (d->read(c->a->spec, c->cur, stored, &c->objects, cause) != 0) {
+		agent_unlock(c->a);
 		return -1;
+	}
+	agent_unlock(c->a);
 	for (int i = 0; i < d->nsettings; i++)
 		c->from[i] = stored[i] ? "the database" : "connection default";
 	/* What the pipeline sets on its own connections, from the spec. */
@@ -373,7 +377,7 @@ dbconfig_main(struct agent *a)
 		return db_abstain(a, "skipped", "CONFIG_ANALYSIS.md",
 		    "Database configuration analysis", "No database in the spec: "
 		    "configuration not analysed.");
-	if (db_drv(sp)->check(sp, 5000, &cause) != 0) {
+	if (db_check(a, &cause) != 0) {
 		rc = db_abstain(a, "failed", "CONFIG_ANALYSIS.md",
 		    "Database configuration analysis", cause);
 		free(cause);

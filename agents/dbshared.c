@@ -31,6 +31,17 @@ db_count_rows(void *arg, int after)
 }
 
 int
+db_check(struct agent *a, char **cause)
+{
+	int rc;
+
+	agent_lock(a);
+	rc = db_drv(a->spec)->check(a->spec, 5000, cause);
+	agent_unlock(a);
+	return rc;
+}
+
+int
 db_stage(const struct spec *sp)
 {
 	if (sp->client_stage != NULL)
@@ -66,12 +77,17 @@ one_run(struct agent *a, const char *const *settings, int rows, int cadence,
 {
 	const struct db_driver *d = db_drv(a->spec);
 	char *path = agent_path(a, "scratch.db");
-	struct db_scratch *s = d->scratch(a->spec, path, cause);
+	struct db_scratch *s;
 	double secs = -1;
 
+	/* The copy reads the user's database: under the lock, see db_locked(). */
+	agent_lock(a);
+	s = d->scratch(a->spec, path, cause);
 	free(path);
-	if (s == NULL)
+	if (s == NULL) {
+		agent_unlock(a);
 		return -1;
+	}
 	for (int i = 0; settings != NULL && settings[i] != NULL; i++) {
 		char *name = xstrdup(settings[i]), *eq = strchr(name, '=');
 		int rc;
@@ -80,11 +96,11 @@ one_run(struct agent *a, const char *const *settings, int rows, int cadence,
 		rc = d->set(s, name, eq + 1, cause);
 		free(name);
 		if (rc != 0) {
+			agent_unlock(a);
 			d->close(s);
 			return -1;
 		}
 	}
-	agent_lock(a);
 	secs = d->insert(s, rows, cadence, prepared, cause);
 	agent_unlock(a);
 	d->close(s);

@@ -20,6 +20,14 @@ struct row_count {
 };
 void db_count_rows(void *arg, int after);
 
+/*
+ * Every read of the user's database holds the measurement lock: the
+ * pipeline runs under it and writes there, and a reader's shared lock at
+ * the wrong moment makes the pipeline's own commit fail ("database is
+ * locked"). The read-only check, under the lock; 0 or -1 with *cause.
+ */
+int db_check(struct agent *, char **cause);
+
 /* The stage that writes to the database: client.stage, else batch.stage, or -1. */
 int db_stage(const struct spec *);
 
