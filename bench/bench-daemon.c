@@ -133,6 +133,21 @@ rss_kb(pid_t pid, const char *field)
 	return v;
 }
 
+/* Submit the bench spec on fd and read the new investigation's ID. */
+static void
+submit(int fd, struct buf *in, char *id, size_t idlen)
+{
+	char line[65536], *req = xasprintf("{\"cmd\":\"submit\",\"spec\":\"%s\"}\n", spec);
+	cJSON *o;
+
+	send_line(fd, req);
+	free(req);
+	read_line(fd, in, line, sizeof line);
+	o = cJSON_Parse(line);
+	snprintf(id, idlen, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(o, "id")));
+	cJSON_Delete(o);
+}
+
 static void
 bench_ping(void)
 {
@@ -169,15 +184,8 @@ bench_submit(void)
 		char line[65536], id[128] = "", *req;
 		int fd = dial(), started = 0;
 		uint64_t t = now_ns();
-		cJSON *o;
 
-		req = xasprintf("{\"cmd\":\"submit\",\"spec\":\"%s\"}\n", spec);
-		send_line(fd, req);
-		free(req);
-		read_line(fd, &in, line, sizeof line);
-		o = cJSON_Parse(line);
-		snprintf(id, sizeof id, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(o, "id")));
-		cJSON_Delete(o);
+		submit(fd, &in, id, sizeof id);
 		req = xasprintf("{\"cmd\":\"watch\",\"id\":\"%s\"}\n", id);
 		send_line(fd, req);
 		free(req);
@@ -209,15 +217,8 @@ bench_fanout(void)
 	char line[65536], id[128], *req, chunk[1 << 16];
 	uint64_t t0, t1;
 	long total = 0;
-	cJSON *o;
 
-	req = xasprintf("{\"cmd\":\"submit\",\"spec\":\"%s\"}\n", spec);
-	send_line(fd, req);
-	free(req);
-	read_line(fd, &in, line, sizeof line);
-	o = cJSON_Parse(line);
-	snprintf(id, sizeof id, "%s", cJSON_GetStringValue(cJSON_GetObjectItem(o, "id")));
-	cJSON_Delete(o);
+	submit(fd, &in, id, sizeof id);
 	close(fd);
 	req = xasprintf("{\"cmd\":\"watch\",\"id\":\"%s\"}\n", id);
 	t0 = now_ns();
