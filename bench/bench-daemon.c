@@ -214,7 +214,7 @@ bench_fanout(void)
 	long lines[WATCHERS] = { 0 };
 	int done[WATCHERS] = { 0 }, ndone = 0, fd = dial();
 	struct buf in = { 0 };
-	char line[65536], id[128], *req, chunk[1 << 16];
+	char id[128], *req, chunk[1 << 16];
 	uint64_t t0, t1;
 	long total = 0;
 
