@@ -45,6 +45,14 @@ struct batch {
 	struct row_count count;
 	struct findings	*f;
 	struct db_scratch *pr;	/* the probe's scratch copy */
+	struct db_capture cap;	/* what the probe copies */
+	struct db_observation o;	/* the stage as it runs: the probe's bound */
+	int		 observed;
+	long		*syncs;		/* per size, traced once when the curve is flat */
+	int		 cap_lo, cap_hi;	/* sizes with the same commits, or -1 */
+	int64_t		 current;	/* batch.current, else the observed cadence */
+	const char	*current_from;
+	double		 bounded, bounded_lo, bounded_hi;	/* probe: on the stage */
 };
 
 /* Deterministic shuffles from the recorded seed (xorshift32). */
@@ -148,7 +156,7 @@ analyse(struct batch *bt)
 	for (int i = 0; i < bt->n; i++) {
 		struct bsize *z = &bt->sz[i];
 
-		if (bt->a->spec->batch_current == z->size)
+		if (bt->current == z->size)
 			bt->cur = i;
 		if (z->n == 0 || z->failure != NULL)
 			continue;
@@ -184,6 +192,55 @@ analyse(struct batch *bt)
 	}
 }
 
+/*
+ * A flat curve may be the loader ignoring the flag past some size (one that
+ * caps its batch): the sizes in the optimal range are traced once each, and
+ * sizes with the same number of syncs commit the same number of times.
+ */
+static void
+commit_caps(struct batch *bt)
+{
+	const struct spec *sp = bt->a->spec;
+	int got = 0;
+
+	bt->cap_lo = bt->cap_hi = -1;
+	if (bt->probe || bt->rec < 0 || bt->range_hi <= bt->range_lo)
+		return;
+	bt->syncs = xcalloc((size_t)bt->n, sizeof *bt->syncs);
+	for (int i = bt->range_lo; i <= bt->range_hi; i++) {
+		char *cmd = pipeline_batch_command(sp->batch_command, bt->sz[i].size);
+		char *why = NULL;
+		struct db_trace t;
+
+		bt->syncs[i] = -1;
+		if (bt->sz[i].n == 0 || bt->sz[i].failure != NULL) {
+			free(cmd);
+			continue;
+		}
+		agent_progress(bt->a, 88, "counting the commits of batch %lld with strace",
+		    (long long)bt->sz[i].size);
+		agent_lock(bt->a);
+		if (db_trace(bt->a, bt->stage, cmd, &t, &why) == 0) {
+			bt->syncs[i] = t.syncs;
+			got++;
+		}
+		agent_unlock(bt->a);
+		free(why);
+		free(cmd);
+		if (got == 0)
+			return;	/* no strace, or it cannot run here: nothing to say */
+	}
+	for (int i = bt->range_hi; i > bt->rec; i--) {
+		long a = bt->syncs[bt->rec], b = bt->syncs[i];
+
+		if (a > 0 && b > 0 && labs(a - b) <= a / 50 + 1) {
+			bt->cap_lo = bt->rec;
+			bt->cap_hi = i;
+			return;
+		}
+	}
+}
+
 static int
 in_range(struct batch *bt, int i)
 {
@@ -193,10 +250,44 @@ in_range(struct batch *bt, int i)
 	    z->thr_hi >= BATCH_WITHIN * bt->sz[bt->best].thr;
 }
 
+/* A rate for a report: grouped digits, never an exponent (4 at a time). */
+static const char *
+rate_s(double v)
+{
+	static char slot[4][64];
+	static int next;
+	char *out = slot[next++ % 4], *g;
+
+	if (v >= 100) {
+		g = db_rate(v);
+		snprintf(out, sizeof slot[0], "%s", g);
+		free(g);
+	} else
+		snprintf(out, sizeof slot[0], "%.3g", v);
+	return out;
+}
+
 static const char *
 unit(struct batch *bt)
 {
 	return bt->rows > 0 ? "rows/s" : "runs/s";
+}
+
+/*
+ * A probe size's figure on the stage: the database's part of the observed
+ * stage at the probe's rate for the new size, the client's own work as it
+ * is (the largest size's rate stands for the database's own CPU work).
+ */
+static double
+bounded(struct batch *bt, const struct bsize *r, const struct bsize *c)
+{
+	struct db_split s;
+
+	db_split(&bt->o, c->thr, bt->sz[bt->best].thr, &s);
+	bt->bounded = db_split_speedup(&s, r->thr);
+	bt->bounded_lo = db_split_speedup(&s, r->thr_lo);
+	bt->bounded_hi = db_split_speedup(&s, r->thr_hi);
+	return bt->bounded;
 }
 
 static void
@@ -221,8 +312,8 @@ verdict(struct batch *bt)
 		    "smallest size within 5%% of the best throughput is %lld",
 		    (long long)r->size);
 		f->headline = xasprintf("Batch size %lld is the knee: the smallest within "
-		    "5%% of the best throughput (%.4g %s); no current size to compare.",
-		    (long long)r->size, bt->sz[bt->best].thr, unit(bt));
+		    "5%% of the best throughput (%s %s); no current size to compare.",
+		    (long long)r->size, rate_s(bt->sz[bt->best].thr), unit(bt));
 		return;
 	}
 	c = &bt->sz[bt->cur];
@@ -233,39 +324,64 @@ verdict(struct batch *bt)
 		    "knee.", (long long)c->size, (long long)r->size);
 		return;
 	}
+	if (bt->cap_lo >= 0) {
+		findings_warn(f, "batch sizes %lld to %lld give the same number of "
+		    "syncs (%ld and %ld): the loader commits as often whatever the flag "
+		    "says above %lld — it caps its batch; the flat curve there is that "
+		    "cap, not an optimal range.", (long long)bt->sz[bt->cap_lo].size,
+		    (long long)bt->sz[bt->cap_hi].size, bt->syncs[bt->cap_lo],
+		    bt->syncs[bt->cap_hi], (long long)bt->sz[bt->cap_lo].size);
+	}
 	if (in_range(bt, bt->cur)) {
 		findings_vote(f, stage, "leave", "batch size %lld is within the optimal "
-		    "range (%lld-%lld): %.4g %s, best %.4g", (long long)c->size,
+		    "range (%lld-%lld): %s %s, best %s", (long long)c->size,
 		    (long long)bt->sz[bt->range_lo].size, (long long)bt->sz[bt->range_hi].size,
-		    c->thr, unit(bt), bt->sz[bt->best].thr);
+		    rate_s(c->thr), unit(bt), rate_s(bt->sz[bt->best].thr));
 		f->headline = xasprintf("Batch size %lld is within the optimal range "
 		    "(%lld-%lld); the smallest in it, %lld, would do as well.",
 		    (long long)c->size, (long long)bt->sz[bt->range_lo].size,
 		    (long long)bt->sz[bt->range_hi].size, (long long)r->size);
 		return;
 	}
+	if (bt->probe && !bt->observed) {
+		findings_vote(f, stage, "abstain", "perfd's probe gives x%.2f at %lld, but "
+		    "the stage could not be observed to bound it", r->thr / c->thr,
+		    (long long)r->size);
+		f->headline = xasprintf("On perfd's probe, commits every %lld rows give "
+		    "x%.2f over %lld; the stage could not be observed, so no figure for "
+		    "it is claimed.", (long long)r->size, r->thr / c->thr,
+		    (long long)c->size);
+		return;
+	}
 	{
-		double k = r->thr / c->thr;
+		double k = bt->probe ? bounded(bt, r, c) : r->thr / c->thr;
 		struct recommendation *rc;
 		char id[64];
 
-		findings_vote(f, stage, "optimize", "batch size %lld gives %.4g %s; %lld "
-		    "gives %.4g (x%.2f)", (long long)c->size, c->thr, unit(bt),
-		    (long long)r->size, r->thr, k);
+		findings_vote(f, stage, "optimize", "batch size %lld gives %s %s; %lld "
+		    "gives %s (x%.2f%s)", (long long)c->size, rate_s(c->thr), unit(bt),
+		    (long long)r->size, rate_s(r->thr), r->thr / c->thr, bt->probe ?
+		    " on perfd's probe" : "");
 		snprintf(id, sizeof id, "batch-%lld", (long long)r->size);
 		rc = findings_recommend(f, id, stage, "");
 		free(rc->title);
 		rc->title = xasprintf("Batch size %lld instead of %lld", (long long)r->size,
 		    (long long)c->size);
 		rc->local_speedup = k;
-		rc->ci_lo = r->thr_lo / c->thr_hi;
-		rc->ci_hi = r->thr_hi / c->thr_lo;
-		rc->measured = 1;
+		rc->ci_lo = bt->probe ? bt->bounded_lo : r->thr_lo / c->thr_hi;
+		rc->ci_hi = bt->probe ? bt->bounded_hi : r->thr_hi / c->thr_lo;
+		rc->kind = bt->probe ? EVIDENCE_PROBE : EVIDENCE_PIPELINE;
+		if (bt->probe) {
+			struct db_split sp2;
+
+			db_split(&bt->o, c->thr, bt->sz[bt->best].thr, &sp2);
+			rc->bound = db_split_text(&sp2, r->thr);
+		}
 		free(rc->effort);
 		rc->effort = xstrdup("low");
-		rc->evidence = xasprintf("%.4g %s at %lld against %.4g at %lld (medians of "
-		    "%d and %d runs, visited in shuffled order)", r->thr, unit(bt),
-		    (long long)r->size, c->thr, (long long)c->size, r->n, c->n);
+		rc->evidence = xasprintf("%s %s at %lld against %s at %lld (medians of "
+		    "%d and %d runs, visited in shuffled order)", rate_s(r->thr), unit(bt),
+		    (long long)r->size, rate_s(c->thr), (long long)c->size, r->n, c->n);
 		if (bt->probe)
 			rc->apply = xasprintf("Commit every %lld rows.", (long long)r->size);
 		else {
@@ -274,9 +390,14 @@ verdict(struct batch *bt)
 			rc->apply = xasprintf("Run the stage as: %s", cmd);
 			free(cmd);
 		}
-		f->headline = xasprintf("Batch size %lld is outside the optimal range; "
-		    "%lld gives x%.2f on %s (%.4g against %.4g %s).", (long long)c->size,
-		    (long long)r->size, k, stage, r->thr, c->thr, unit(bt));
+		f->headline = bt->probe ? xasprintf("Commits every %lld rows instead of "
+		    "%lld: x%.2f on perfd's probe (%s against %s %s), bounded by the "
+		    "stage's own work x%.2f on %s.", (long long)r->size, (long long)c->size,
+		    r->thr / c->thr, rate_s(r->thr), rate_s(c->thr), unit(bt), k, stage) :
+		    xasprintf("Batch size %lld is outside the optimal range; %lld gives "
+		    "x%.2f on %s, measured through the pipeline's own command (%s against "
+		    "%s %s).", (long long)c->size, (long long)r->size, k, stage,
+		    rate_s(r->thr), rate_s(c->thr), unit(bt));
 	}
 }
 
@@ -310,8 +431,8 @@ data_json(struct batch *bt)
 	cJSON_AddNumberToObject(o, "seed", bt->seed);
 	cJSON_AddNumberToObject(o, "rows", bt->rows);
 	cJSON_AddStringToObject(o, "unit", unit(bt));
-	if (bt->a->spec->batch_current > 0)
-		cJSON_AddNumberToObject(o, "current", (double)bt->a->spec->batch_current);
+	if (bt->current > 0)
+		cJSON_AddNumberToObject(o, "current", (double)bt->current);
 	else
 		cJSON_AddNullToObject(o, "current");
 	if (bt->rec >= 0) {
@@ -389,8 +510,8 @@ chart(struct batch *bt)
 		c.mark2 = (double)bt->sz[bt->rec].size;
 		c.mark2_label = "recommended";
 	}
-	if (bt->a->spec->batch_current > 0) {
-		c.mark1 = (double)bt->a->spec->batch_current;
+	if (bt->current > 0) {
+		c.mark1 = (double)bt->current;
 		c.mark1_label = "current";
 	}
 	c.xlabel = "batch size (log scale)";
@@ -459,8 +580,8 @@ report(struct batch *bt)
 		mark = xasprintf("%s%s%s", i == bt->rec ? "recommended " : "",
 		    i == bt->cur ? "current " : "", in_range(bt, i) ? "in range" : "");
 		rss = bt->probe ? xstrdup("–") : xasprintf("%.1f MB", z->rss_kb / 1024);
-		buf_printf(&b, "| %lld | %.4g | %.4g–%.4g | %s | %s | %s | %d | %s |\n",
-		    (long long)z->size, z->thr, z->thr_lo, z->thr_hi, med, p95, rss, z->n,
+		buf_printf(&b, "| %lld | %s | %s–%s | %s | %s | %s | %d | %s |\n",
+		    (long long)z->size, rate_s(z->thr), rate_s(z->thr_lo), rate_s(z->thr_hi), med, p95, rss, z->n,
 		    mark);
 		free(rss);
 		free(med);
@@ -506,9 +627,9 @@ sizes(struct batch *bt)
 
 	memcpy(v, sp->batch_sizes, sizeof *v * (size_t)n);
 	for (int i = 0; i < n; i++)
-		has |= v[i] == sp->batch_current;
-	if (sp->batch_current > 0 && !has)
-		v[n++] = sp->batch_current;
+		has |= v[i] == bt->current;
+	if (bt->current > 0 && !has)
+		v[n++] = bt->current;
 	qsort(v, (size_t)n, sizeof *v, cmp_size);
 	bt->n = n;
 	bt->sz = xcalloc((size_t)n, sizeof *bt->sz);
@@ -563,12 +684,21 @@ batch_main(struct agent *a)
 	bt.rows = bt.probe ? BATCH_PROBE_ROWS : (double)sp->rows;
 	bt.rows_from = bt.probe ? "rows inserted by the probe" : sp->rows > 0 ?
 	    "rows from the spec's `rows`" : sp->has_database ? "table" : NULL;
-	sizes(&bt);
+	bt.current = sp->batch_current;
+	bt.current_from = "batch.current";
 	if (bt.probe) {
+		int captured = 0;
+
 		scratch = agent_path(a, "scratch.db");
-		agent_lock(a);	/* the copy reads the user's database */
-		bt.pr = db_drv(sp)->scratch(sp, scratch, &cause);
-		agent_unlock(a);
+		/* The probe's figures are bounded by the stage as it runs. */
+		if (db_stage(sp) >= 0 && db_observe(a, &bt.cap, &captured, &bt.o, &cause) == 0)
+			bt.observed = 1;
+		else if (db_stage(sp) >= 0) {
+			free(cause);	/* the verdict will say it is unbounded */
+			cause = NULL;
+		}
+		if (captured || db_capture(a, &bt.cap, &cause) == 0)
+			bt.pr = db_drv(sp)->scratch(sp, &bt.cap, scratch, &cause);
 		if (bt.pr == NULL) {
 			struct findings *f = findings_new(a->name, "failed");
 
@@ -579,10 +709,18 @@ batch_main(struct agent *a)
 			findings_free(f);
 			free(cause);
 			free(scratch);
+			db_observation_free(&bt.o);
+			if (bt.cap.copy != NULL)
+				db_drv(sp)->release(&bt.cap);
 			return rc == 0 ? 0 : 1;
 		}
 		free(scratch);
+		if (bt.current <= 0 && bt.observed && bt.o.cadence > 0) {
+			bt.current = (int64_t)round(bt.o.cadence);
+			bt.current_from = "the cadence observed in the stage";
+		}
 	}
+	sizes(&bt);
 	bt.count.spec = sp;
 	bt.count.before = -1;
 	sweep(&bt);
@@ -592,8 +730,18 @@ batch_main(struct agent *a)
 		bt.rows_from = bt.rows > 0 ? "rows: the table's row count after minus "
 		    "before (read-only)" : NULL;
 	analyse(&bt);
+	commit_caps(&bt);
 	bt.f = findings_new(a->name, bt.best < 0 ? "failed" : "ok");
 	verdict(&bt);
+	if (bt.cap_lo >= 0) {
+		char *h = bt.f->headline;
+
+		bt.f->headline = xasprintf("%s Sizes from %lld to %lld give the same number "
+		    "of commits: the loader caps its batch, so a larger flag changes "
+		    "nothing.", h, (long long)bt.sz[bt.cap_lo].size,
+		    (long long)bt.sz[bt.cap_hi].size);
+		free(h);
+	}
 	memory_warning(&bt);
 	for (int i = 0; i < bt.n; i++)
 		if (bt.sz[i].failure != NULL)
@@ -615,7 +763,10 @@ batch_main(struct agent *a)
 	free(md);
 	if (bt.probe) {
 		db_drv(sp)->close(bt.pr);
+		db_drv(sp)->release(&bt.cap);
+		db_observation_free(&bt.o);
 	}
+	free(bt.syncs);
 	for (int i = 0; i < bt.n; i++) {
 		free(bt.sz[i].wall);
 		free(bt.sz[i].rss);

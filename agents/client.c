@@ -5,6 +5,7 @@
 #include "svg.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,203 +33,20 @@ static const struct pattern {
 #define NPATTERNS ((int)PERFD_ARRAY_LEN(patterns))
 
 struct client {
-	struct agent	*a;
-	int		 stage;
-	double		 wall_ms;	/* the observed stage */
-	double		 rows;
-	const char	*rows_from;
-	struct row_count count;
-	int		 traced;
-	char		*untraced;	/* why there are no syscall counts */
-	long		 syncs, writes, net;
-	char		*pattern;	/* what the evidence says */
-	char		*evidence;
-	int		 bulk;
-	struct stats	 st[NPATTERNS];
-	int		 best;
+	struct agent		*a;
+	int			 stage;
+	struct db_observation	 o;
+	struct db_capture	 cap;
+	int			 captured;
+	struct stats		 st[NPATTERNS];
+	int			 best;		/* the fastest pattern */
+	int			 now;		/* the pattern the stage uses, or -1 */
+	int			 target;	/* what the client's advice reaches */
+	struct stats		 cadence;	/* at the observed cadence, when no pattern is it */
+	struct db_split		 split;
+	double			 speedup;	/* bounded, for the target */
+	double			 lo, hi;
 };
-
-/* sh -c 'CMD' with the command's single quotes escaped. */
-static char *
-quoted(const char *cmd)
-{
-	struct buf b = { 0 };
-
-	buf_puts(&b, "'");
-	for (const char *p = cmd; *p != '\0'; p++) {
-		if (*p == '\'')
-			buf_puts(&b, "'\\''");
-		else
-			buf_add(&b, p, 1);
-	}
-	buf_puts(&b, "'");
-	return b.p;
-}
-
-/* Sum the calls of strace -c's table for the named system calls. */
-static long
-calls(const char *table, const char *const *names)
-{
-	long total = 0;
-	const char *line = table;
-
-	while (line != NULL && *line != '\0') {
-		const char *eol = strchr(line, '\n');
-		char name[64] = "";
-		double pct, secs;
-		long usecs, n, errors;
-		int got = sscanf(line, "%lf %lf %ld %ld %ld %63s", &pct, &secs, &usecs, &n,
-		    &errors, name);
-
-		if (got < 6) {
-			errors = 0;
-			got = sscanf(line, "%lf %lf %ld %ld %63s", &pct, &secs, &usecs, &n, name);
-			if (got < 5)
-				name[0] = '\0';
-		}
-		for (int i = 0; name[0] != '\0' && names[i] != NULL; i++)
-			if (strcmp(name, names[i]) == 0)
-				total += n;
-		line = eol != NULL ? eol + 1 : NULL;
-	}
-	return total;
-}
-
-static int
-have_strace(void)
-{
-	char *const argv[] = { "strace", "-V", NULL };
-	struct run_opts o = { .argv = argv, .timeout_ms = 5000 };
-	struct run_result r;
-
-	run_command(&o, &r);
-	return run_ok(&r);
-}
-
-/* Run the client stage as the pipeline does: once timed, once under strace. */
-static int
-observe(struct client *c, char **cause)
-{
-	const struct spec *sp = c->a->spec;
-	struct stage_result res = { 0 };
-	char *failure = NULL;
-	int count = sp->rows <= 0, rc = -1;
-
-	agent_progress(c->a, 10, "running %s as the pipeline does", sp->stages[c->stage].name);
-	c->rows = (double)sp->rows;
-	c->rows_from = sp->rows > 0 ? "the spec's rows" : "the table's row count after "
-	    "minus before (read-only)";
-	agent_lock(c->a);
-	c->count.spec = sp;
-	c->count.before = -1;
-	if (pipeline_measure(sp, c->stage, NULL, c->a->dir, count ? db_count_rows : NULL,
-	    &c->count, &res, &failure) != 0) {
-		*cause = xasprintf("the stages before %s failed: %s", sp->stages[c->stage].name,
-		    failure);
-		free(failure);
-	} else if (!res.ok)
-		*cause = xasprintf("%s", res.failure);
-	else {
-		c->wall_ms = res.wall_ms;
-		if (count)
-			c->rows = c->count.rows;
-		rc = 0;
-	}
-	stage_result_free(&res);
-	agent_unlock(c->a);
-	if (rc != 0)
-		return rc;
-	if (sp->stages[c->stage].run == NULL) {
-		c->untraced = xstrdup("the client stage is a fetch stage");
-		return 0;
-	}
-	if (!have_strace()) {
-		c->untraced = xstrdup("strace is not installed");
-		return 0;
-	}
-	{
-		char *out = agent_path(c->a, "strace.txt"), *q = quoted(sp->stages[c->stage].run);
-		char *cmd = xasprintf("strace -f -c -o '%s' /bin/sh -c %s", out, q), *text;
-		static const char *const sync_calls[] = { "fsync", "fdatasync", NULL };
-		static const char *const write_calls[] = { "write", "pwrite64", "pwrite", NULL };
-		static const char *const net_calls[] = { "sendto", "recvfrom", "sendmsg",
-		    "recvmsg", NULL };
-
-		agent_progress(c->a, 25, "counting its system calls with strace");
-		agent_lock(c->a);
-		if (pipeline_measure(sp, c->stage, cmd, c->a->dir, NULL, NULL, &res,
-		    &failure) != 0)
-			c->untraced = xasprintf("the stages before it failed: %s", failure);
-		else if (!res.ok)
-			c->untraced = xasprintf("the traced run failed: %s", res.failure);
-		else if ((text = read_file(out, 1 << 20, NULL, &failure)) == NULL)
-			c->untraced = xasprintf("no strace output: %s", failure);
-		else {
-			c->traced = 1;
-			c->syncs = calls(text, sync_calls);
-			c->writes = calls(text, write_calls);
-			c->net = calls(text, net_calls);
-			free(text);
-		}
-		agent_unlock(c->a);
-		stage_result_free(&res);
-		free(failure);
-		free(out);
-		free(q);
-		free(cmd);
-	}
-	return 0;
-}
-
-/*
- * Commits from syncs, by what one commit costs in this database's mode
- * (the driver knows: 4 for SQLite's rollback journal, 1 under WAL).
- */
-static void
-infer(struct client *c)
-{
-	double r = c->rows, per, commits, rows_per;
-
-	agent_lock(c->a);	/* reads the user's database: see db_check() */
-	per = db_drv(c->a->spec)->syncs_per_commit(c->a->spec);
-	agent_unlock(c->a);
-
-	if (!c->traced) {
-		c->pattern = xstrdup("unknown (no system-call counts)");
-		c->evidence = xasprintf("%s: judged by throughput alone", c->untraced);
-		return;
-	}
-	if (c->syncs == 0 || per <= 0) {
-		c->pattern = xstrdup("unknown (no syncs to count commits by)");
-		c->evidence = xasprintf("%ld fsync/fdatasync for %.0f rows, and no way to "
-		    "count commits by them in this mode: judged by throughput alone",
-		    c->syncs, r);
-		return;
-	}
-	commits = c->syncs / per < 1 ? 1 : c->syncs / per;
-	rows_per = r / commits;
-	if (rows_per <= 2) {
-		c->pattern = xstrdup("one commit per row");
-		c->evidence = xasprintf("%ld fsync/fdatasync for %.0f rows (about %.0f per "
-		    "commit in this journal mode): about one commit per row", c->syncs, r, per);
-	} else if (rows_per >= 1000 || commits <= 3) {
-		c->bulk = 1;
-		c->pattern = xstrdup("bulk: one or a few commits");
-		c->evidence = xasprintf("%ld fsync/fdatasync for %.0f rows: about %.0f "
-		    "commit%s", c->syncs, r, commits, commits < 1.5 ? "" : "s");
-	} else {
-		c->pattern = xasprintf("about %.0f rows per commit", rows_per);
-		c->evidence = xasprintf("%ld fsync/fdatasync for %.0f rows: about %.0f "
-		    "commits", c->syncs, r, commits);
-	}
-	{
-		char *e = c->evidence;
-
-		c->evidence = xasprintf("%s; %ld write calls, %ld socket calls", e, c->writes,
-		    c->net);
-		free(e);
-	}
-}
 
 static int
 measure_patterns(struct client *c, char **cause)
@@ -250,8 +68,8 @@ measure_patterns(struct client *c, char **cause)
 			struct db_scratch *sc;
 			double secs;
 
-			agent_lock(c->a);	/* the copy reads the user's database */
-			sc = d->scratch(c->a->spec, scratch, cause);
+			agent_lock(c->a);	/* timings apart from the pipeline's */
+			sc = d->scratch(c->a->spec, &c->cap, scratch, cause);
 			if (sc == NULL) {
 				agent_unlock(c->a);
 				free(x);
@@ -279,21 +97,81 @@ measure_patterns(struct client *c, char **cause)
 	return 0;
 }
 
+/*
+ * The pattern the stage uses, as the probe can play it: one commit per row
+ * is autocommit, bulk is one transaction, anything between is measured at
+ * its own cadence. -1 when the pattern could not be observed.
+ */
+static int
+now_pattern(struct client *c, char **cause)
+{
+	const struct db_observation *o = &c->o;
+	int prepared = strcmp(o->client->writes, "text") != 0;
+	int reps = c->st[0].n, rows;
+
+	if (o->cadence <= 0)
+		return -1;
+	if (o->cadence <= 2)
+		return prepared ? 1 : 0;
+	if (o->bulk)
+		return prepared ? 3 : 2;
+	/* Enough rows for a few hundred commits at most, a few thousand at least. */
+	rows = (int)fmin(fmax(o->cadence * 20, 2000), ROWS_TX);
+	agent_progress(c->a, 88, "probe: the observed cadence (%.0f rows per commit)",
+	    o->cadence);
+	if (db_measure(c->a, &c->cap, NULL, rows, (int)round(o->cadence), prepared, reps,
+	    &c->cadence, cause) != 0)
+		return -2;
+	return NPATTERNS;
+}
+
+static const struct stats *
+rate(struct client *c, int i)
+{
+	return i == NPATTERNS ? &c->cadence : &c->st[i];
+}
+
+static const char *
+pattern_name(struct client *c, int i)
+{
+	static char buf[96];
+
+	if (i < NPATTERNS)
+		return patterns[i].name;
+	snprintf(buf, sizeof buf, "commits every %.0f rows", c->o.cadence);
+	return buf;
+}
+
+/* The pattern the client's own advice reaches: its statements, in one transaction. */
+static int
+target_pattern(const struct db_client *cl)
+{
+	if (strcmp(cl->writes, "text") == 0)
+		return 2;
+	if (strcmp(cl->writes, "multi") == 0)
+		return 4;
+	return 3;
+}
+
 /* client.svg: the stage as it runs, against each API pattern. */
 static void
 chart(struct client *c, double observed)
 {
 	struct svg_bar bars[NPATTERNS + 1];
-	char *notes[NPATTERNS + 1], *svg, *path, *title, *cause = NULL;
+	char *notes[NPATTERNS + 1], *svg, *path, *title, *cause = NULL, *r;
 
-	notes[0] = xasprintf("%.0f rows/s (%s)", observed, c->pattern);
+	r = db_rate(observed);
+	notes[0] = xasprintf("%s rows/s (%s)", r, c->o.pattern);
+	free(r);
 	bars[0] = (struct svg_bar){ "the stage as it runs", observed / 1000, 0, notes[0] };
 	for (int i = 0; i < NPATTERNS; i++) {
-		notes[i + 1] = xasprintf("%.0f rows/s", c->st[i].median);
+		r = db_rate(c->st[i].median);
+		notes[i + 1] = xasprintf("%s rows/s", r);
+		free(r);
 		bars[i + 1] = (struct svg_bar){ patterns[i].name, c->st[i].median / 1000,
 		    c->st[i].ci_hi / 1000, notes[i + 1] };
 	}
-	title = xasprintf("%s: rows/s of the client stage and of the API patterns",
+	title = xasprintf("%s: rows/s of the client stage and of perfd's probe patterns",
 	    c->a->spec->db_table);
 	svg = svg_hbar(title, "thousand rows/s", bars, NPATTERNS + 1);
 	path = agent_path(c->a, "client.svg");
@@ -313,26 +191,126 @@ report(struct client *c, struct findings *f, double observed)
 {
 	struct buf b = { 0 };
 	const struct spec *sp = c->a->spec;
+	const struct db_observation *o = &c->o;
+	char *obs = db_rate(observed);
 
 	buf_printf(&b, "# Client-library analysis: %s\n\n## Verdict\n\n%s\n\n", sp->name,
 	    f->headline);
-	buf_printf(&b, "## What the pipeline does\n\nStage `%s` ran once as in a run "
-	    "(setup and the stages before it untimed): %.1f ms for %.0f rows (%s): "
-	    "**%.0f rows/s**.\n\nPattern: **%s** — %s.\n\n", sp->stages[c->stage].name,
-	    c->wall_ms, c->rows, c->rows_from, observed, c->pattern, c->evidence);
-	buf_printf(&b, "## The API patterns, measured\n\nOn a scratch copy of `%s` (backup "
-	    "API; the original is opened read-only), rows shaped like `%s`: %d rows for "
-	    "the autocommit patterns, %d for the others; median rows/s over the runs "
-	    "after one warm-up, each under the measurement lock.\n\n| pattern | rows/s | "
-	    "95%% CI | runs |\n|---|---|---|---|\n", sp->db_path, sp->db_table,
-	    ROWS_AUTOCOMMIT, ROWS_TX);
-	for (int i = 0; i < NPATTERNS; i++)
-		buf_printf(&b, "| %s%s | %.0f | %.0f–%.0f | %d |\n", patterns[i].name,
-		    i == c->best ? " (best)" : "", c->st[i].median, c->st[i].ci_lo,
-		    c->st[i].ci_hi, c->st[i].n);
+	buf_printf(&b, "## What the pipeline does\n\nStage `%s` ran as in a run (setup "
+	    "and the stages before it untimed; median of %d run%s): %.1f ms for %.0f "
+	    "rows (%s): **%s rows/s**; user CPU %.1f ms, system %.1f ms. The client is "
+	    "%s (from the stage's command and the scripts it names).\n\nPattern: "
+	    "**%s** — %s.\n\n", sp->stages[c->stage].name, o->runs, o->runs == 1 ? "" :
+	    "s", o->wall_ms, o->rows, o->rows_from, obs, o->user_ms, o->sys_ms,
+	    o->client->name, o->pattern, o->evidence);
+	free(obs);
+	buf_printf(&b, "## perfd's probe: the API patterns\n\nThese are **perfd's own "
+	    "synthetic workload**, not the user's stage: on a scratch copy of `%s` "
+	    "(captured from the user's database, which is only read), rows shaped like "
+	    "`%s`: %d rows for the autocommit patterns, %d for the others; median "
+	    "rows/s over the runs after one warm-up, each under the measurement "
+	    "lock.\n\n| pattern | rows/s | 95%% CI | runs |\n|---|---|---|---|\n",
+	    sp->db_path, sp->db_table, ROWS_AUTOCOMMIT, ROWS_TX);
+	for (int i = 0; i <= NPATTERNS; i++) {
+		const struct stats *st = rate(c, i);
+		char *m, *l, *h;
+
+		if (i == NPATTERNS && c->now != NPATTERNS)
+			continue;
+		m = db_rate(st->median);
+		l = db_rate(st->ci_lo);
+		h = db_rate(st->ci_hi);
+		buf_printf(&b, "| %s%s%s | %s | %s–%s | %d |\n", pattern_name(c, i),
+		    i == c->now ? " (the stage's pattern)" : "", i == c->target ?
+		    " (what the advice reaches)" : "", m, l, h, st->n);
+		free(m);
+		free(l);
+		free(h);
+	}
 	buf_puts(&b, "\n![patterns](client.svg)\n");
-	buf_printf(&b, "\n## The faster pattern\n\n%s", db_drv(sp)->sketch);
+	if (c->now >= 0) {
+		char *t = db_split_text(&c->split, rate(c, c->target)->median);
+
+		buf_printf(&b, "\n## What the stage can gain\n\nA probe figure is not the "
+		    "stage's figure: %s.\n", t);
+		free(t);
+	}
+	buf_printf(&b, "\n## How\n\nFor %s: %s.\n", o->client->name, o->client->tx_how);
 	return b.p;
+}
+
+/* Why the agent does not apply, in words that say which part is missing. */
+static const char *
+not_applicable(const struct spec *sp)
+{
+	if (!sp->has_database && sp->client_stage != NULL)
+		return "client.stage is set, but the spec has no database section: the "
+		    "client is not analysed (add database: kind, path, table).";
+	if (!sp->has_database)
+		return "No database section in the spec: the client is not analysed.";
+	return "No client.stage in the spec (which stage writes to the database): the "
+	    "client is not analysed.";
+}
+
+static int
+fail(struct client *c, const char *why)
+{
+	int rc = db_abstain(c->a, "failed", "CLIENT_ANALYSIS.md", "Client-library analysis",
+	    why);
+
+	db_observation_free(&c->o);
+	if (c->cap.copy != NULL)
+		db_drv(c->a->spec)->release(&c->cap);
+	return rc;
+}
+
+/* The verdict, bounded by the stage: leave, or the client's advice with its figure. */
+static void
+decide(struct client *c, struct findings *f, double observed)
+{
+	const struct spec *sp = c->a->spec;
+	const struct stats *t = rate(c, c->target), *n = rate(c, c->now);
+	char *obs = db_rate(observed);
+
+	db_split(&c->o, n->median, c->st[3].median, &c->split);
+	c->speedup = db_split_speedup(&c->split, t->median);
+	c->lo = db_split_speedup(&c->split, t->ci_lo);
+	c->hi = db_split_speedup(&c->split, t->ci_hi);
+	if (c->o.bulk || c->speedup <= CLIENT_WITHIN) {
+		f->headline = xasprintf("Client usage already optimal: %s writes %s rows/s "
+		    "(%s); with the database's part at the probe's best, the stage would "
+		    "gain at most x%.2f (%.1f ms of its %.1f ms is the client's own work).",
+		    sp->client_stage, obs, c->o.pattern, c->speedup, c->split.own_ms,
+		    c->split.stage_ms);
+		findings_vote(f, sp->client_stage, "leave", "client usage already optimal: "
+		    "%s, %s rows/s; at most x%.2f from the API pattern", c->o.pattern, obs,
+		    c->speedup);
+	} else {
+		struct recommendation *r = findings_recommend(f, "client-pattern",
+		    sp->client_stage, "");
+
+		f->headline = xasprintf("%s writes %s rows/s (%s); %s on perfd's probe, "
+		    "bounded by the stage's own work, gives x%.1f on %s.", sp->client_stage,
+		    obs, c->o.pattern, pattern_name(c, c->target), c->speedup,
+		    sp->client_stage);
+		findings_vote(f, sp->client_stage, "optimize", "%s: x%.1f on the stage "
+		    "with %s (probe, bounded by the stage)", c->o.pattern, c->speedup,
+		    pattern_name(c, c->target));
+		free(r->title);
+		r->title = xasprintf("Write in one transaction instead of %s", c->o.pattern);
+		r->local_speedup = c->speedup;
+		r->ci_lo = c->lo;
+		r->ci_hi = c->hi;
+		r->kind = EVIDENCE_PROBE;
+		r->bound = db_split_text(&c->split, t->median);
+		free(r->effort);
+		r->effort = xstrdup("medium");
+		r->evidence = xasprintf("%s (%s); on perfd's probe the stage's pattern runs "
+		    "at %.0f rows/s and %s at %.0f", c->o.pattern, c->o.evidence, n->median,
+		    pattern_name(c, c->target), t->median);
+		r->apply = xasprintf("For %s: %s.", c->o.client->name, c->o.client->tx_how);
+	}
+	free(obs);
 }
 
 int
@@ -342,79 +320,45 @@ client_main(struct agent *a)
 	struct client c;
 	struct findings *f;
 	char *cause = NULL, *md;
-	double observed, gap;
+	double observed;
 	int rc;
 
 	if (!sp->has_database || sp->client_stage == NULL)
 		return db_abstain(a, "skipped", "CLIENT_ANALYSIS.md", "Client-library analysis",
-		    "No database and client.stage in the spec: the client is not analysed.");
-	if (db_check(a, &cause) != 0) {
-		rc = db_abstain(a, "failed", "CLIENT_ANALYSIS.md", "Client-library analysis",
-		    cause);
-		free(cause);
-		return rc;
-	}
+		    not_applicable(sp));
 	memset(&c, 0, sizeof c);
 	c.a = a;
 	c.stage = spec_stage_index(sp, sp->client_stage);
-	if (observe(&c, &cause) != 0 || measure_patterns(&c, &cause) != 0) {
-		rc = db_abstain(a, "failed", "CLIENT_ANALYSIS.md", "Client-library analysis",
-		    cause);
+	if (db_observe(a, &c.cap, &c.captured, &c.o, &cause) != 0 ||
+	    (!c.captured && db_capture(a, &c.cap, &cause) != 0) ||
+	    measure_patterns(&c, &cause) != 0) {
+		rc = fail(&c, cause);
 		free(cause);
-		free(c.pattern);
-		free(c.evidence);
 		return rc;
 	}
-	if (c.rows <= 0) {
-		free(c.pattern);
-		free(c.evidence);
-		return db_abstain(a, "failed", "CLIENT_ANALYSIS.md", "Client-library analysis",
-		    "The client stage wrote no rows to the table, and the spec has no rows: "
-		    "nothing to compare.");
+	if (c.o.rows <= 0)
+		return fail(&c, "The client stage wrote no rows to the table, and the spec "
+		    "has no rows: nothing to compare.");
+	c.now = now_pattern(&c, &cause);
+	if (c.now == -2) {
+		rc = fail(&c, cause);
+		free(cause);
+		return rc;
 	}
-	infer(&c);
-	observed = c.rows * 1000 / c.wall_ms;
-	gap = c.st[c.best].median / observed;
+	c.target = target_pattern(c.o.client);
+	observed = c.o.rows * 1000 / c.o.wall_ms;
 	f = findings_new(a->name, "ok");
 	for (int s = 0; s < sp->nstages; s++)
 		if (s != c.stage)
 			findings_vote(f, sp->stages[s].name, "abstain", "not the client stage");
-	if (gap <= CLIENT_WITHIN || c.bulk) {
-		char *why = gap <= CLIENT_WITHIN ?
-		    xasprintf(", within x%.2f of the best pattern", gap) :
-		    xasprintf("; the x%.2f to the probe's best pattern is the client's own "
-		    "work (parsing, process start), not the database API", gap);
-
-		f->headline = xasprintf("Client usage already optimal: %s writes %.0f rows/s "
-		    "(%s)%s.", sp->client_stage, observed, c.pattern, why);
-		free(why);
-		findings_vote(f, sp->client_stage, "leave", "client usage already optimal: "
-		    "%s, %.0f rows/s", c.pattern, observed);
-	} else {
-		struct recommendation *r = findings_recommend(f, "client-pattern",
-		    sp->client_stage, "");
-
-		f->headline = xasprintf("%s writes %.0f rows/s (%s); %s reaches %.0f rows/s "
-		    "on the same table: x%.1f.", sp->client_stage, observed, c.pattern,
-		    patterns[c.best].name, c.st[c.best].median, gap);
-		findings_vote(f, sp->client_stage, "optimize", "%s: %.0f rows/s against "
-		    "%.0f with %s", c.pattern, observed, c.st[c.best].median,
-		    patterns[c.best].name);
-		free(r->title);
-		r->title = xasprintf("Write with %s instead of %s", patterns[c.best].name,
-		    c.pattern);
-		r->local_speedup = gap;
-		r->ci_lo = c.st[c.best].ci_lo / observed;
-		r->ci_hi = c.st[c.best].ci_hi / observed;
-		r->measured = 1;
-		free(r->effort);
-		r->effort = xstrdup("medium");
-		r->evidence = xasprintf("%s (%s); the stage ran at %.0f rows/s, the probe at "
-		    "%.0f rows/s with %s: the stage gains at most this", c.pattern,
-		    c.evidence, observed, c.st[c.best].median, patterns[c.best].name);
-		r->apply = xstrdup("Prepare the INSERT once, bind each row, and commit many "
-		    "rows per transaction (see the sketch in CLIENT_ANALYSIS.md).");
-	}
+	if (c.now < 0) {
+		f->headline = xasprintf("%s's commit pattern could not be observed (%s): "
+		    "no probe figure can be bounded by the stage, so none is claimed.",
+		    sp->client_stage, c.o.evidence);
+		findings_vote(f, sp->client_stage, "abstain", "the commit pattern could not "
+		    "be observed");
+	} else
+		decide(&c, f, observed);
 	chart(&c, observed);
 	md = report(&c, f, observed);
 	rc = agent_publish(a, f, "CLIENT_ANALYSIS.md", md);
@@ -422,8 +366,7 @@ client_main(struct agent *a)
 		agent_finding(a, "%s", f->headline);
 	free(md);
 	findings_free(f);
-	free(c.pattern);
-	free(c.evidence);
-	free(c.untraced);
+	db_observation_free(&c.o);
+	db_drv(sp)->release(&c.cap);
 	return rc == 0 ? 0 : 1;
 }

@@ -17,22 +17,34 @@
 /* Room for any driver's settings. */
 #define MAXSETTINGS 32
 
+/* Paired runs that screen a candidate; only one that gains here runs in full. */
+#define CFG_SCREEN	3
+
 struct cfg {
 	struct agent	*a;
 	const struct db_driver *drv;
+	struct db_capture cap;
+	struct db_observation o;
+	int		 observed;	/* o holds the stage as the pipeline runs it */
+	char		*unobserved;	/* why not */
 	char		*cur[MAXSETTINGS];
 	const char	*from[MAXSETTINGS];	/* file, spec, connection default */
 	char		*objects;	/* indexes and triggers, markdown */
 	struct rules	 rules;
 	int		*cand;		/* rule indexes that apply */
 	int		 ncand;
+	char		**left_out;	/* rules the client cannot apply, and why */
+	int		 nleft_out;
 	int		*keep;		/* 1: a measured gain on its own */
+	int		*screened;	/* 1: no gain in the screening pairs: not run in full */
 	struct stats	*st;		/* per candidate; [ncand] = combined */
 	struct stats	*ratio;		/* paired gains over the base, likewise */
 	struct stats	 base;
-	struct stats	 base1, comb1;	/* per-row commits, when no batch.current */
+	struct stats	 tx;		/* current settings, one transaction */
+	struct db_split	 split;
+	double		 speedup, lo, hi;	/* on the stage, bounded */
 	int		 cadence, rows;
-	int		 per_row;	/* per-row figures measured too */
+	const char	*cadence_from;
 };
 
 static const char *
@@ -44,21 +56,17 @@ current(struct cfg *c, const char *name)
 	return NULL;
 }
 
-static int
-read_settings(struct cfg *c, char **cause)
+/* The settings as captured, and what the pipeline sets itself (the spec). */
+static void
+read_settings(struct cfg *c)
 {
 	const struct db_driver *d = c->drv;
-	int stored[MAXSETTINGS];
 
-	agent_lock(c->a);
-	if (d->read(c->a->spec, c->cur, stored, &c->objects, cause) != 0) {
-		agent_unlock(c->a);
-		return -1;
+	for (int i = 0; i < d->nsettings; i++) {
+		c->cur[i] = xstrdup(c->cap.values[i]);
+		c->from[i] = c->cap.stored[i] ? "the database" : "connection default";
 	}
-	agent_unlock(c->a);
-	for (int i = 0; i < d->nsettings; i++)
-		c->from[i] = stored[i] ? "the database" : "connection default";
-	/* What the pipeline sets on its own connections, from the spec. */
+	c->objects = xstrdup(c->cap.objects);
 	for (int k = 0; k < c->a->spec->ndb_pragmas; k++) {
 		const char *kv = c->a->spec->db_pragmas[k], *eq = strchr(kv, '=');
 
@@ -70,6 +78,15 @@ read_settings(struct cfg *c, char **cause)
 				c->from[i] = "the spec (database.pragmas)";
 			}
 	}
+}
+
+/* 1 when the setting lives in the database (set once), 0 per connection. */
+static int
+stored(struct cfg *c, const char *setting)
+{
+	for (int i = 0; i < c->drv->nsettings; i++)
+		if (strcmp(c->drv->settings[i], setting) == 0)
+			return c->cap.stored[i];
 	return 0;
 }
 
@@ -96,6 +113,16 @@ candidates(struct cfg *c)
 
 		for (int k = 0; ok && k < r->nwhen; k++)
 			ok = matches(c, &r->when[k]);
+		if (ok && c->observed && c->o.client->set_how == NULL &&
+		    !stored(c, r->setting)) {
+			/* Advice must work as written: this client cannot set it. */
+			c->left_out = xrealloc(c->left_out, sizeof *c->left_out *
+			    (size_t)(c->nleft_out + 1));
+			c->left_out[c->nleft_out++] = xasprintf("%s = %s: a per-connection "
+			    "setting, and %s offers no way to set it on its connection", r->setting,
+			    r->recommend, c->o.client->name);
+			continue;
+		}
 		if (ok)
 			c->cand[c->ncand++] = i;
 	}
@@ -130,50 +157,71 @@ spec_pragmas(struct cfg *c, char **out)
 	return n;
 }
 
+/*
+ * One candidate against the base: CFG_SCREEN pairs first; only a candidate
+ * that gains there (a change that cannot help the observed bound does not)
+ * is measured in full. 0, or -1 with *cause.
+ */
+static int
+measure_one(struct cfg *c, int i, char **base, int reps, char **cause)
+{
+	const struct rule *r = &c->rules.r[c->cand[i]];
+	char *one[32];
+	int n = spec_pragmas(c, one), rc;
+	struct stats sb;
+
+	pragmas_of(r, one, &n);
+	one[n] = NULL;
+	agent_progress(c->a, 30 + 40 * i / (c->ncand + 1), "probe: %s = %s", r->setting,
+	    r->recommend);
+	rc = db_measure_pair(c->a, &c->cap, (const char *const *)base,
+	    (const char *const *)one, c->rows, c->cadence, CFG_SCREEN, &sb, &c->st[i],
+	    &c->ratio[i], cause);
+	if (rc == 0 && c->ratio[i].median < 1.02)
+		c->screened[i] = 1;
+	else if (rc == 0)
+		rc = db_measure_pair(c->a, &c->cap, (const char *const *)base,
+		    (const char *const *)one, c->rows, c->cadence, reps, &sb, &c->st[i],
+		    &c->ratio[i], cause);
+	free_list(one, n);
+	return rc;
+}
+
 static int
 measure_all(struct cfg *c, char **cause)
 {
 	int reps = c->a->spec->repetitions < 7 ? (int)c->a->spec->repetitions : 7;
-	char *all[96], *one[32], *base[17];
+	char *all[96], *base[17];
 	int nall = spec_pragmas(c, all), nbase = spec_pragmas(c, base), rc;
 
 	if (reps < 5)
 		reps = 5;
 	agent_progress(c->a, 20, "probe: current settings");
-	rc = db_measure(c->a, (const char *const *)base, c->rows, c->cadence, 1, reps,
-	    &c->base, cause);
+	rc = db_measure(c->a, &c->cap, (const char *const *)base, c->rows, c->cadence, 1,
+	    reps, &c->base, cause);
+	/* The database's own CPU work: the same rows in one transaction. */
+	if (rc == 0)
+		rc = db_measure(c->a, &c->cap, (const char *const *)base, c->rows, c->rows,
+		    1, 3, &c->tx, cause);
+	c->st = xcalloc((size_t)c->ncand + 1, sizeof *c->st);
+	c->ratio = xcalloc((size_t)c->ncand + 1, sizeof *c->ratio);
+	c->keep = xcalloc((size_t)c->ncand + 1, sizeof *c->keep);
+	c->screened = xcalloc((size_t)c->ncand + 1, sizeof *c->screened);
+	for (int i = 0; rc == 0 && i < c->ncand; i++)
+		rc = measure_one(c, i, base, reps, cause);
 	if (rc != 0) {
 		free_list(base, nbase);
 		free_list(all, nall);
 		return -1;
-	}
-	c->st = xcalloc((size_t)c->ncand + 1, sizeof *c->st);
-	c->ratio = xcalloc((size_t)c->ncand + 1, sizeof *c->ratio);
-	for (int i = 0; i < c->ncand; i++) {
-		const struct rule *r = &c->rules.r[c->cand[i]];
-		int n = spec_pragmas(c, one);
-
-		agent_progress(c->a, 30 + 40 * i / (c->ncand + 1), "probe: %s = %s",
-		    r->setting, r->recommend);
-		pragmas_of(r, one, &n);
-		one[n] = NULL;
-		rc = db_measure_pair(c->a, (const char *const *)base, (const char *const *)one,
-		    c->rows, c->cadence, reps, &c->base, &c->st[i], &c->ratio[i], cause);
-		free_list(one, n);
-		if (rc != 0) {
-			free_list(all, nall);
-			free_list(base, nbase);
-			return -1;
-		}
 	}
 	/*
 	 * The combination is of the changes that gained on their own (the
 	 * paired CI clear of 1): a change with no measurable gain is not
 	 * recommended, whatever its rule says.
 	 */
-	c->keep = xcalloc((size_t)c->ncand + 1, sizeof *c->keep);
 	for (int i = 0; i < c->ncand; i++) {
-		c->keep[i] = c->ratio[i].ci_lo > 1.0 && c->ratio[i].median >= 1.02;
+		c->keep[i] = !c->screened[i] && c->ratio[i].ci_lo > 1.0 &&
+		    c->ratio[i].median >= 1.02;
 		if (c->keep[i])
 			pragmas_of(&c->rules.r[c->cand[i]], all, &nall);
 	}
@@ -186,25 +234,12 @@ measure_all(struct cfg *c, char **cause)
 		return 0;
 	}
 	agent_progress(c->a, 75, "probe: all candidates combined");
-	rc = db_measure_pair(c->a, (const char *const *)base, (const char *const *)all,
-	    c->rows, c->cadence, reps, &c->base, &c->st[c->ncand], &c->ratio[c->ncand], cause);
-	if (rc == 0 && c->per_row && c->ncand > 0) {
-		agent_progress(c->a, 85, "probe: one commit per row");
-		rc = db_measure(c->a, (const char *const *)base, 300, 1, 1, reps, &c->base1,
-		    cause);
-		if (rc == 0)
-			rc = db_measure(c->a, (const char *const *)all, 300, 1, 1, reps,
-			    &c->comb1, cause);
-	}
+	rc = db_measure_pair(c->a, &c->cap, (const char *const *)base,
+	    (const char *const *)all, c->rows, c->cadence, reps, &c->base,
+	    &c->st[c->ncand], &c->ratio[c->ncand], cause);
 	free_list(all, nall);
 	free_list(base, nbase);
 	return rc;
-}
-
-static double
-gain(const struct stats *x, const struct stats *base)
-{
-	return base->median > 0 ? x->median / base->median : 0;
 }
 
 /* The paired gain of candidate i (ncand: all combined). */
@@ -214,12 +249,11 @@ pgain(struct cfg *c, int i)
 	return c->ratio[i].median;
 }
 
-static char *
-pragma_lines(struct cfg *c)
+/* The kept changes as distinct name=value settings; their count. */
+static int
+kept_settings(struct cfg *c, char **l)
 {
-	struct buf b = { 0 };
-	char *l[64];
-	int n = 0;
+	int n = 0, m = 0;
 
 	for (int i = 0; i < c->ncand; i++)
 		if (c->keep[i])
@@ -227,84 +261,159 @@ pragma_lines(struct cfg *c)
 	for (int i = 0; i < n; i++) {
 		int dup = 0;
 
-		for (int k = 0; k < i; k++)
+		for (int k = 0; k < m; k++)
 			dup |= strcmp(l[k], l[i]) == 0;
-		if (!dup) {
+		if (dup)
+			free(l[i]);
+		else
+			l[m++] = l[i];
+	}
+	return m;
+}
+
+/*
+ * The statements as the user applies them: what lives in the database
+ * once, right after the pipeline creates it; the rest on the client's own
+ * connection, in the client's terms.
+ */
+static char *
+how_lines(struct cfg *c, int *nsettings)
+{
+	struct buf b = { 0 };
+	char *l[64];
+	int n = kept_settings(c, l);
+	const struct db_client *cl = c->observed ? c->o.client : NULL;
+
+	*nsettings = n;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n; i++) {
 			char *eq = strchr(l[i], '='), *text;
 
 			*eq = '\0';
-			text = c->drv->apply_text(l[i], eq + 1);
-			buf_printf(&b, "%s\n", text);
-			free(text);
+			if (stored(c, l[i]) == (pass == 0)) {
+				text = c->drv->apply_text(l[i], eq + 1);
+				if (pass == 0)
+					buf_printf(&b, "Once, right after the pipeline creates "
+					    "`%s` (it is kept in the file): `sqlite3 \"%s\" \"%s\"`\n",
+					    c->a->spec->db_path, c->a->spec->db_path, text);
+				else if (cl != NULL && cl->set_how != NULL) {
+					char *how, *at;
+
+					/*
+					 * The statement first (set_how is the driver's own
+					 * format), then {db}: a path with a % stays text.
+					 */
+					how = xasprintf(cl->set_how, text);
+					while ((at = strstr(how, "{db}")) != NULL) {
+						char *t = xasprintf("%.*s%s%s", (int)(at - how), how,
+						    c->a->spec->db_path, at + 4);
+
+						free(how);
+						how = t;
+					}
+					buf_printf(&b, "On the client's connection (%s): %s\n",
+					    cl->name, how);
+					free(how);
+				} else
+					buf_printf(&b, "On every connection the client opens: `%s`\n",
+					    text);
+				free(text);
+			}
 			*eq = '=';
 		}
-	}
-	free_list(l, n);
+	for (int i = 0; i < n; i++)
+		free(l[i]);
 	return b.p != NULL ? b.p : xstrdup("");
 }
 
 static char *
-report(struct cfg *c, struct findings *f, const char *pragmas)
+report(struct cfg *c, struct findings *f, const char *how)
 {
 	struct buf b = { 0 };
 	const struct spec *sp = c->a->spec;
+	char *r1, *r2, *r3;
 
 	buf_printf(&b, "# Database configuration analysis: %s\n\n## Verdict\n\n%s\n\n",
 	    sp->name, f->headline);
-	buf_printf(&b, "## Settings of `%s`\n\nRead through a read-only connection. "
-	    "Some settings are stored in the database; the others are per "
-	    "connection, and the database cannot tell what the pipeline sets: a "
-	    "connection default is what a new connection gets unless the pipeline "
-	    "changes it (declare its settings in `database.pragmas`).\n\n"
-	    "| setting | value | from |\n|---|---|---|\n", sp->db_path);
+	buf_printf(&b, "## Settings of `%s`\n\nRead through a read-only connection, "
+	    "as the pipeline leaves the database. Some settings are stored in the "
+	    "database; the others are per connection, and the database cannot tell "
+	    "what the pipeline sets: a connection default is what a new connection "
+	    "gets unless the pipeline changes it (declare its settings in "
+	    "`database.pragmas`).\n\n| setting | value | from |\n|---|---|---|\n",
+	    sp->db_path);
 	for (int i = 0; i < c->drv->nsettings; i++)
 		buf_printf(&b, "| %s | %s | %s |\n", c->drv->settings[i], c->cur[i], c->from[i]);
 	buf_printf(&b, "\nIndexes and triggers of `%s`:\n\n%s\n", sp->db_table,
 	    c->objects[0] ? c->objects : "- none\n");
+	if (c->observed)
+		buf_printf(&b, "## The stage as the pipeline runs it\n\n`%s` (%s): %.1f ms "
+		    "for %.0f rows, median of %d run%s; pattern: **%s** — %s.\n\n",
+		    sp->stages[c->o.stage].name, c->o.client->name, c->o.wall_ms, c->o.rows,
+		    c->o.runs, c->o.runs == 1 ? "" : "s", c->o.pattern, c->o.evidence);
+	else
+		buf_printf(&b, "## The stage as the pipeline runs it\n\nNot observed: %s.\n\n",
+		    c->unobserved);
 	if (c->st == NULL)
 		return b.p;
-	buf_printf(&b, "## Candidate changes, measured\n\nProbe: %d synthetic rows shaped "
-	    "like `%s` (its real columns, indexes and triggers), prepared inserts "
-	    "committed every %d row%s, into a fresh scratch copy per run (backup API; "
-	    "the original is never written), each run under the measurement lock. "
-	    "Every candidate ran in alternation with the current settings (after "
-	    "one warm-up), and its gain is the median of the paired ratios, with "
-	    "the CI of that median. Current settings: %.0f rows/s (95%% CI "
-	    "%.0f–%.0f).\n\n", c->rows, sp->db_table, c->cadence,
-	    c->cadence == 1 ? "" : "s", c->base.median, c->base.ci_lo, c->base.ci_hi);
-	buf_puts(&b, "| setting | current | recommended | measured gain | rows/s | risk |\n"
-	    "|---|---|---|---|---|---|\n");
+	r1 = db_rate(c->base.median);
+	r2 = db_rate(c->base.ci_lo);
+	r3 = db_rate(c->base.ci_hi);
+	buf_printf(&b, "## perfd's probe: candidate changes\n\nThese figures are **perfd's "
+	    "own synthetic workload**, not the user's stage: %d rows shaped like `%s` "
+	    "(its real columns, indexes and triggers), prepared inserts committed every "
+	    "%d row%s (%s), into a fresh scratch copy per run, each run under the "
+	    "measurement lock. Every candidate ran in alternation with the current "
+	    "settings (after one warm-up): %d pairs to screen it, and the full count "
+	    "only when it gained there. Its gain is the median of the paired ratios, "
+	    "with the CI of that median. Current settings: %s rows/s (95%% CI "
+	    "%s–%s).\n\n", c->rows, sp->db_table, c->cadence, c->cadence == 1 ? "" : "s",
+	    c->cadence_from, CFG_SCREEN, r1, r2, r3);
+	free(r1);
+	free(r2);
+	free(r3);
+	buf_puts(&b, "| setting | current | recommended | gain on the probe | rows/s | "
+	    "runs | risk |\n|---|---|---|---|---|---|---|\n");
 	for (int i = 0; i < c->ncand; i++) {
 		const struct rule *r = &c->rules.r[c->cand[i]];
-		char *risk = md_cell(r->risk);
+		char *risk = md_cell(r->risk), *rate = db_rate(c->st[i].median);
 
-		buf_printf(&b, "| %s%s%s%s | %s | %s | x%.2f (x%.2f–x%.2f)%s | %.0f | %s |\n",
+		buf_printf(&b, "| %s%s%s%s | %s | %s | x%.2f (x%.2f–x%.2f)%s | %s | %d | %s |\n",
 		    r->setting, r->nrequires ? " (with " : "", r->nrequires ?
 		    r->requires[0].setting : "", r->nrequires ? ")" : "",
 		    current(c, r->setting), r->recommend, pgain(c, i), c->ratio[i].ci_lo,
-		    c->ratio[i].ci_hi, c->keep[i] ? "" : " — no measurable gain, not "
-		    "recommended", c->st[i].median, risk);
+		    c->ratio[i].ci_hi, c->screened[i] ? " — no gain in the screening "
+		    "pairs, not measured further" : c->keep[i] ? "" : " — no measurable "
+		    "gain, not recommended", rate, c->st[i].n, risk);
 		free(risk);
+		free(rate);
 	}
 	if (c->ncand > 0 && c->st[c->ncand].n == 0)
 		buf_puts(&b, "| **no candidate gained on its own: nothing to combine** "
-		    "| | | | | |\n");
-	else if (c->ncand > 0)
+		    "| | | | | | |\n");
+	else if (c->ncand > 0) {
+		char *rate = db_rate(c->st[c->ncand].median);
+
 		buf_printf(&b, "| **the changes that gained, combined** | | | **x%.2f** "
-		    "(x%.2f–x%.2f) | %.0f | |\n",
-		    pgain(c, c->ncand), c->ratio[c->ncand].ci_lo, c->ratio[c->ncand].ci_hi,
-		    c->st[c->ncand].median);
-	else
-		buf_puts(&b, "| none: every rule's recommendation is already in place | | | | | |\n");
-	if (c->per_row && c->ncand > 0)
-		buf_printf(&b, "\nWith one commit per row (300 rows) the combination "
-		    "gives x%.2f (%.0f → %.0f rows/s).\n", gain(&c->comb1, &c->base1),
-		    c->base1.median, c->comb1.median);
+		    "(x%.2f–x%.2f) | %s | %d | |\n", pgain(c, c->ncand),
+		    c->ratio[c->ncand].ci_lo, c->ratio[c->ncand].ci_hi, rate,
+		    c->st[c->ncand].n);
+		free(rate);
+	} else
+		buf_puts(&b, "| none: every rule's recommendation is already in place, or "
+		    "cannot be applied by this client | | | | | | |\n");
+	for (int i = 0; i < c->nleft_out; i++)
+		buf_printf(&b, "\nLeft out: %s.\n", c->left_out[i]);
 	buf_puts(&b, "\n![measured settings](config.svg)\n");
-	if (pragmas[0] != '\0')
-		buf_printf(&b, "\n## To apply\n\n```sql\n%s```\n\nSettings stored in the "
-		    "database are set once; the others on every connection the pipeline "
-		    "opens.\n", pragmas);
+	if (c->observed && c->st[c->ncand].n > 0) {
+		char *t = db_split_text(&c->split, c->st[c->ncand].median);
+
+		buf_printf(&b, "\n## What the stage can gain\n\nA probe figure is not the "
+		    "stage's figure: %s.\n", t);
+		free(t);
+	}
+	if (how[0] != '\0')
+		buf_printf(&b, "\n## How\n\n%s", how);
 	buf_puts(&b, "\n## Rules\n\n");
 	for (int i = 0; i < c->rules.n; i++)
 		buf_printf(&b, "- **%s = %s**: %s Risk: %s\n", c->rules.r[i].setting,
@@ -363,44 +472,167 @@ chart(struct cfg *c)
 	free(path);
 }
 
+static int
+fail(struct agent *a, const char *why)
+{
+	return db_abstain(a, "failed", "CONFIG_ANALYSIS.md", "Database configuration "
+	    "analysis", why);
+}
+
+/* The capture, and the stage as the pipeline runs it when a stage writes. */
+static int
+observe(struct cfg *c, char **cause)
+{
+	int captured = 0;
+
+	if (db_stage(c->a->spec) < 0)
+		c->unobserved = xstrdup("no client.stage or batch.stage says which stage "
+		    "writes to the database");
+	else if (db_observe(c->a, &c->cap, &captured, &c->o, cause) != 0)
+		return -1;
+	else
+		c->observed = 1;
+	if (!captured && db_capture(c->a, &c->cap, cause) != 0)
+		return -1;
+	read_settings(c);
+	/* The probe commits as the stage does, when that could be observed. */
+	if (c->observed && c->o.cadence > 0) {
+		c->cadence = (int)fmax(1, round(c->o.cadence));
+		c->cadence_from = "the cadence observed in the stage";
+	} else if (c->a->spec->batch_current > 0) {
+		c->cadence = (int)fmin((double)c->a->spec->batch_current, 1e6);
+		c->cadence_from = "batch.current; the stage's own cadence was not observed";
+	} else {
+		c->cadence = 1000;
+		c->cadence_from = "assumed: neither the stage nor batch.current says";
+	}
+	/* Runs long enough (tens of ms) that timer and scheduling noise is small. */
+	c->rows = (int)fmin(fmax(50.0 * c->cadence, 2000), 50000);
+	return 0;
+}
+
+static void
+decide(struct cfg *c, struct findings *f, int nset)
+{
+	const struct spec *sp = c->a->spec;
+	const char *stage = c->observed ? sp->stages[c->o.stage].name : NULL;
+	const struct stats *all = &c->st[c->ncand];
+	double g = c->ncand > 0 ? pgain(c, c->ncand) : 1;
+	struct recommendation *r;
+
+	for (int s = 0; s < sp->nstages; s++)
+		if (stage == NULL || strcmp(sp->stages[s].name, stage) != 0)
+			findings_vote(f, sp->stages[s].name, "abstain", "does not write to "
+			    "the database");
+	/* A gain counts when it clears 5% and its CI clears no gain at all. */
+	if (g < CFG_WORTH || (c->ncand > 0 && c->ratio[c->ncand].ci_lo <= 1.0)) {
+		f->headline = xasprintf("Configuration already optimal: the best "
+		    "combination gains %+.1f%% on perfd's probe (under 5%%, or not "
+		    "distinguishable from no gain), inserts committed every %d (%s).",
+		    (g - 1) * 100, c->cadence, c->cadence_from);
+		if (stage != NULL)
+			findings_vote(f, stage, "leave", "database settings already optimal: "
+			    "%+.1f%% on the probe", (g - 1) * 100);
+		return;
+	}
+	/* Without the stage's own cadence the probe's baseline is a guess. */
+	if (!c->observed || c->o.cadence <= 0) {
+		f->headline = xasprintf("The settings give x%.2f on perfd's probe (inserts "
+		    "committed every %d, %s), but %s: no figure for the stage is claimed.",
+		    g, c->cadence, c->cadence_from, c->observed ? "the stage's commit "
+		    "pattern could not be observed" : c->unobserved);
+		if (stage != NULL)
+			findings_vote(f, stage, "abstain", "x%.2f on perfd's probe; the "
+			    "stage's commit pattern could not be observed to bound it", g);
+		return;
+	}
+	db_split(&c->o, c->base.median, c->tx.median, &c->split);
+	c->speedup = db_split_speedup(&c->split, all->median);
+	c->lo = db_split_speedup(&c->split, c->base.median * c->ratio[c->ncand].ci_lo);
+	c->hi = db_split_speedup(&c->split, c->base.median * c->ratio[c->ncand].ci_hi);
+	if (c->speedup < CFG_WORTH) {
+		f->headline = xasprintf("The settings give x%.2f on perfd's probe, but %s "
+		    "would gain only x%.2f: %.1f ms of its %.1f ms is the client's own "
+		    "work.", g, stage, c->speedup, c->split.own_ms, c->split.stage_ms);
+		findings_vote(f, stage, "leave", "x%.2f on the stage at most from the "
+		    "settings (probe, bounded by the stage)", c->speedup);
+		return;
+	}
+	f->headline = xasprintf("Tuning %s (%d setting%s) gives x%.2f on perfd's probe "
+	    "(inserts committed every %d, %s); bounded by the stage's own work, x%.2f "
+	    "on %s.", c->drv->name, nset, nset == 1 ? "" : "s", g, c->cadence,
+	    c->cadence_from, c->speedup, stage);
+	findings_vote(f, stage, "optimize", "x%.2f on the stage from %d setting "
+	    "change%s (probe x%.2f, bounded by the stage)", c->speedup, nset,
+	    nset == 1 ? "" : "s", g);
+	r = findings_recommend(f, "db-settings", stage, "");
+	free(r->title);
+	r->title = xasprintf("Tune %s (%d setting%s)", c->drv->name, nset,
+	    nset == 1 ? "" : "s");
+	r->local_speedup = c->speedup;
+	r->ci_lo = c->lo;
+	r->ci_hi = c->hi;
+	r->kind = EVIDENCE_PROBE;
+	r->bound = db_split_text(&c->split, all->median);
+	free(r->effort);
+	r->effort = xstrdup("low");
+	{
+		char *now = db_rate(c->base.median), *then = db_rate(all->median);
+
+		r->evidence = xasprintf("perfd's probe of %d inserts committed every %d "
+		    "on a scratch copy: x%.2f (paired runs; %s rows/s now, %s with the "
+		    "changes)", c->rows, c->cadence, g, now, then);
+		free(now);
+		free(then);
+	}
+}
+
+static void
+cfg_free(struct cfg *c)
+{
+	for (int i = 0; c->drv != NULL && i < c->drv->nsettings; i++)
+		free(c->cur[i]);
+	for (int i = 0; i < c->nleft_out; i++)
+		free(c->left_out[i]);
+	free(c->left_out);
+	free(c->objects);
+	free(c->cand);
+	free(c->st);
+	free(c->ratio);
+	free(c->keep);
+	free(c->screened);
+	free(c->unobserved);
+	rules_free(&c->rules);
+	db_observation_free(&c->o);
+	if (c->cap.copy != NULL)
+		c->drv->release(&c->cap);
+}
+
 int
 dbconfig_main(struct agent *a)
 {
 	const struct spec *sp = a->spec;
 	struct cfg c;
 	struct findings *f;
-	char *cause = NULL, *path, *pragmas, *md;
-	int stage = db_stage(sp), rc, nkeep = 0;
-	double g;
+	char *cause = NULL, *path, *how = NULL, *md;
+	int rc, nset = 0;
 
 	if (!sp->has_database)
 		return db_abstain(a, "skipped", "CONFIG_ANALYSIS.md",
-		    "Database configuration analysis", "No database in the spec: "
-		    "configuration not analysed.");
-	if (db_check(a, &cause) != 0) {
-		rc = db_abstain(a, "failed", "CONFIG_ANALYSIS.md",
-		    "Database configuration analysis", cause);
-		free(cause);
-		return rc;
-	}
+		    "Database configuration analysis", "No database section in the "
+		    "spec: configuration not analysed.");
 	memset(&c, 0, sizeof c);
 	c.a = a;
 	c.drv = db_drv(sp);
 	path = rules_path(c.drv->rules);
-	if (rules_load(path, &c.rules, &cause) != 0 || read_settings(&c, &cause) != 0) {
-		rc = db_abstain(a, "failed", "CONFIG_ANALYSIS.md",
-		    "Database configuration analysis", cause);
+	rc = rules_load(path, &c.rules, &cause);
+	free(path);
+	if (rc != 0 || observe(&c, &cause) != 0) {
+		rc = fail(a, cause);
 		free(cause);
-		free(path);
-		rules_free(&c.rules);
+		cfg_free(&c);
 		return rc;
 	}
-	free(path);
-	c.cadence = sp->batch_current > 0 ? (int)sp->batch_current : 1000;
-	c.per_row = sp->batch_current <= 0;
-	/* Runs long enough (tens of ms) that timer and scheduling noise is small. */
-	c.rows = 50 * c.cadence;
-	c.rows = c.rows < 2000 ? 2000 : c.rows > 50000 ? 50000 : c.rows;
 	candidates(&c);
 	f = findings_new(a->name, "ok");
 	if (measure_all(&c, &cause) != 0) {
@@ -410,75 +642,22 @@ dbconfig_main(struct agent *a)
 		for (int s = 0; s < sp->nstages; s++)
 			findings_vote(f, sp->stages[s].name, "abstain", "%s", f->headline);
 		free(cause);
-		pragmas = xstrdup("");
+		how = xstrdup("");
 		goto publish;
 	}
-	g = c.ncand > 0 ? pgain(&c, c.ncand) : 1;
-	pragmas = pragma_lines(&c);
-	for (int i = 0; i < c.ncand; i++)
-		nkeep += c.keep[i];
-	for (int s = 0; s < sp->nstages; s++)
-		if (s != stage)
-			findings_vote(f, sp->stages[s].name, "abstain", "does not write to "
-			    "the database");
-	/* A gain counts when it clears 5% and its CI clears no gain at all. */
-	if (g < CFG_WORTH || (c.ncand > 0 && c.ratio[c.ncand].ci_lo <= 1.0)) {
-		f->headline = xasprintf("Configuration already optimal: the best "
-		    "combination gains %+.1f%% (under 5%%, or not distinguishable from "
-		    "no gain) on a probe of %d inserts committed every %d (%s).",
-		    (g - 1) * 100, c.rows, c.cadence, c.per_row ? "no batch.current: "
-		    "the headline assumes 1000-row commits" : "the cadence of batch.current");
-		if (stage >= 0)
-			findings_vote(f, sp->stages[stage].name, "leave", "database settings "
-			    "already optimal: tuning gains %+.1f%%", (g - 1) * 100);
-	} else {
-		struct recommendation *r;
-		const struct stats *all = &c.st[c.ncand];
-
-		f->headline = xasprintf("Tuning the database gives x%.2f on inserts "
-		    "committed every %d (%s; %.0f → %.0f rows/s).%s", g, c.cadence,
-		    c.per_row ? "no batch.current: the headline assumes 1000-row commits" :
-		    "the cadence of batch.current", c.base.median, all->median,
-		    stage < 0 ? " No client.stage or batch.stage says which stage "
-		    "writes to it." : "");
-		if (stage >= 0) {
-			findings_vote(f, sp->stages[stage].name, "optimize", "measured x%.2f "
-			    "on the database writes with %d setting change%s", g, nkeep,
-			    nkeep == 1 ? "" : "s");
-			r = findings_recommend(f, "sqlite-settings", sp->stages[stage].name,
-			    "");
-			free(r->title);
-			r->title = xasprintf("Tune SQLite (%d setting%s): x%.2f on its writes",
-			    nkeep, nkeep == 1 ? "" : "s", g);
-			r->local_speedup = g;
-			r->ci_lo = c.ratio[c.ncand].ci_lo;
-			r->ci_hi = c.ratio[c.ncand].ci_hi;
-			r->measured = 1;
-			free(r->effort);
-			r->effort = xstrdup("low");
-			r->evidence = xasprintf("probe of %d inserts committed every %d on a "
-			    "scratch copy: %.0f rows/s now, %.0f with the changes (medians); "
-			    "the stage gains at most this, less if it does more than write",
-			    c.rows, c.cadence, c.base.median, all->median);
-			r->apply = xasprintf("%s", pragmas);
-		}
-	}
+	how = how_lines(&c, &nset);
+	decide(&c, f, nset);
+	if (f->nrecs > 0)
+		f->recs[0].apply = xstrdup(how);
 	chart(&c);
 publish:
-	md = report(&c, f, pragmas);
+	md = report(&c, f, how);
 	rc = agent_publish(a, f, "CONFIG_ANALYSIS.md", md);
 	if (rc == 0)
 		agent_finding(a, "%s", f->headline);
 	free(md);
-	free(pragmas);
+	free(how);
 	findings_free(f);
-	for (int i = 0; i < c.drv->nsettings; i++)
-		free(c.cur[i]);
-	free(c.objects);
-	free(c.cand);
-	free(c.st);
-	free(c.ratio);
-	free(c.keep);
-	rules_free(&c.rules);
+	cfg_free(&c);
 	return rc == 0 ? 0 : 1;
 }

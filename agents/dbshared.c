@@ -1,10 +1,19 @@
-/* dbshared.c - what the two database agents share: the target stage, bad input, the probe runs. */
+/* dbshared.c - what the database agents share: the capture, the observed stage, the bound, the probe runs. */
 #include "dbshared.h"
+#include "pipeline.h"
 #include "util.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The investigation's one observation of the database stage. */
+#define OBSERVATION_FILE	"db-observation.json"
+/* Timed runs of a stage shorter than this; one run of a longer one. */
+#define OBSERVE_SHORT_MS	2000
+#define OBSERVE_RUNS		3
 
 const struct db_driver *
 db_drv(const struct spec *sp)
@@ -24,21 +33,12 @@ db_count_rows(void *arg, int after)
 	long long n = db_drv(rc->spec)->count(rc->spec, &cause);
 
 	free(cause);
+	if (n == DB_ABSENT)
+		n = 0;
 	if (!after)
 		rc->before = n;
 	else if (rc->before >= 0 && n >= rc->before && rc->rows <= 0)
 		rc->rows = (double)(n - rc->before);
-}
-
-int
-db_check(struct agent *a, char **cause)
-{
-	int rc;
-
-	agent_lock(a);
-	rc = db_drv(a->spec)->check(a->spec, 5000, cause);
-	agent_unlock(a);
-	return rc;
 }
 
 int
@@ -49,6 +49,603 @@ db_stage(const struct spec *sp)
 	if (sp->has_batch)
 		return spec_stage_index(sp, sp->batch_stage);
 	return -1;
+}
+
+/* The database's path relative to the workdir when it lies under it. */
+static const char *
+db_name(const struct spec *sp)
+{
+	size_t n = strlen(sp->workdir);
+
+	if (strncmp(sp->db_path, sp->workdir, n) == 0 && sp->db_path[n] == '/')
+		return sp->db_path + n + 1;
+	return sp->db_path;
+}
+
+/* pipeline_measure()'s callback in a capturing run: rows, then the capture. */
+struct capture_run {
+	struct agent		*a;
+	struct row_count	 count;
+	struct db_capture	*cap;
+	int			 rc;
+	char			*cause;
+};
+
+static void
+capture_around(void *arg, int after)
+{
+	struct capture_run *c = arg;
+
+	db_count_rows(&c->count, after);
+	if (after && c->cap != NULL)
+		c->rc = db_drv(c->a->spec)->capture(c->a->spec, c->a->dir, c->cap, &c->cause);
+}
+
+/* The stage a capturing run goes to: the database stage, else the last. */
+static int
+capture_stage(const struct spec *sp)
+{
+	int s = db_stage(sp);
+
+	return s >= 0 ? s : sp->nstages - 1;
+}
+
+/* What a complete run that left no database means, in words. */
+static char *
+not_created(const struct spec *sp, int rc, const char *why)
+{
+	if (rc == DB_ABSENT)
+		return xasprintf("the pipeline ran once (setup and the stages to %s) and "
+		    "did not create %s%s%s (%s)", sp->stages[capture_stage(sp)].name,
+		    db_name(sp), strstr(why, "no table") != NULL ? " with table " : "",
+		    strstr(why, "no table") != NULL ? sp->db_table : "", why);
+	return xstrdup(why);
+}
+
+int
+db_capture(struct agent *a, struct db_capture *cap, char **cause)
+{
+	const struct spec *sp = a->spec;
+	struct capture_run c = { .a = a, .cap = cap, .rc = -1 };
+	struct stage_result res = { 0 };
+	char *failure = NULL;
+	int rc;
+
+	agent_lock(a);
+	rc = db_drv(sp)->capture(sp, a->dir, cap, cause);
+	if (rc != DB_ABSENT) {
+		agent_unlock(a);
+		return rc == 0 ? 0 : -1;
+	}
+	/* Not there: the pipeline makes it. Read it before the teardown. */
+	free(*cause);
+	*cause = NULL;
+	agent_progress(a, 5, "%s does not exist yet: running the pipeline once to create it",
+	    db_name(sp));
+	c.count.spec = sp;
+	c.count.before = -1;
+	if (pipeline_measure(sp, capture_stage(sp), NULL, a->dir, capture_around, &c, &res,
+	    &failure) != 0) {
+		*cause = xasprintf("%s does not exist, and the pipeline that would create "
+		    "it failed: %s", db_name(sp), failure);
+		free(failure);
+	} else if (!res.ok)
+		*cause = xasprintf("%s does not exist, and the pipeline that would create "
+		    "it failed: %s", db_name(sp), res.failure);
+	else if (c.rc != 0)
+		*cause = not_created(sp, c.rc, c.cause);
+	stage_result_free(&res);
+	agent_unlock(a);
+	free(c.cause);
+	return *cause == NULL ? 0 : -1;
+}
+
+/* sh -c 'CMD' with the command's single quotes escaped. */
+static char *
+quoted(const char *cmd)
+{
+	struct buf b = { 0 };
+
+	buf_puts(&b, "'");
+	for (const char *p = cmd; *p != '\0'; p++) {
+		if (*p == '\'')
+			buf_puts(&b, "'\\''");
+		else
+			buf_add(&b, p, 1);
+	}
+	buf_puts(&b, "'");
+	return b.p;
+}
+
+/* Sum strace -c's calls and seconds for the named system calls. */
+static long
+calls(const char *table, const char *const *names, double *secs_out)
+{
+	long total = 0;
+	const char *line = table;
+
+	if (secs_out != NULL)
+		*secs_out = 0;
+	while (line != NULL && *line != '\0') {
+		const char *eol = strchr(line, '\n');
+		char name[64] = "";
+		double pct, secs;
+		long usecs, n, errors;
+
+		if (sscanf(line, "%lf %lf %ld %ld %ld %63s", &pct, &secs, &usecs, &n,
+		    &errors, name) < 6 &&
+		    sscanf(line, "%lf %lf %ld %ld %63s", &pct, &secs, &usecs, &n, name) < 5)
+			name[0] = '\0';
+		for (int i = 0; name[0] != '\0' && names[i] != NULL; i++)
+			if (strcmp(name, names[i]) == 0) {
+				total += n;
+				if (secs_out != NULL)
+					*secs_out += secs;
+			}
+		line = eol != NULL ? eol + 1 : NULL;
+	}
+	return total;
+}
+
+static int
+have_strace(void)
+{
+	char *const argv[] = { "strace", "-V", NULL };
+	struct run_opts o = { .argv = argv, .timeout_ms = 5000 };
+	struct run_result r;
+
+	run_command(&o, &r);
+	return run_ok(&r);
+}
+
+/*
+ * The client program, from the words of the stage's command and, when it
+ * starts with a script in the workdir, of that script.
+ */
+static const struct db_client *
+client_of(const struct spec *sp, int stage)
+{
+	const struct db_driver *d = db_drv(sp);
+	const char *cmd = sp->stages[stage].run;
+	struct buf text = { 0 };
+	char *words, *save = NULL;
+	int n = 0;
+
+	if (cmd == NULL)
+		return &d->clients[d->nclients - 1];
+	buf_puts(&text, cmd);
+	/* The scripts it names (./load.sh, loader.py): their words count too. */
+	words = xstrdup(cmd);
+	for (char *w = strtok_r(words, " \t", &save); w != NULL && n < 8;
+	    w = strtok_r(NULL, " \t", &save), n++) {
+		char *path = path_absolute(sp->workdir, w), *why = NULL;
+		char *script = access(path, R_OK) == 0 ?
+		    read_file(path, 64 << 10, NULL, &why) : NULL;
+
+		if (script != NULL)
+			buf_printf(&text, "\n%s", script);
+		free(why);
+		free(script);
+		free(path);
+	}
+	free(words);
+	for (int i = 0; i < d->nclients - 1; i++) {
+		char *words = xstrdup(d->clients[i].match), *save = NULL;
+		int hit = 0;
+
+		for (char *w = strtok_r(words, "|", &save); w != NULL && !hit;
+		    w = strtok_r(NULL, "|", &save))
+			hit = strstr(text.p, w) != NULL;
+		free(words);
+		if (hit) {
+			buf_free(&text);
+			return &d->clients[i];
+		}
+	}
+	buf_free(&text);
+	return &d->clients[d->nclients - 1];
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median_of(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The stage, timed as the pipeline runs it (with the capture in the first run); the caller holds the lock. */
+static int
+observe_timed(struct agent *a, struct db_observation *o, struct db_capture *cap,
+    int *captured, char **cause)
+{
+	const struct spec *sp = a->spec;
+	double wall[OBSERVE_RUNS], user[OBSERVE_RUNS], sys[OBSERVE_RUNS];
+	int n = 0, count = sp->rows <= 0;
+
+	for (int r = 0; r < OBSERVE_RUNS; r++) {
+		struct capture_run c = { .a = a, .cap = r == 0 ? cap : NULL, .rc = -1 };
+		struct stage_result res = { 0 };
+		char *failure = NULL;
+
+		if (r > 0 && wall[0] >= OBSERVE_SHORT_MS)
+			break;	/* long enough that one run is a fair figure */
+		agent_progress(a, 5 + 5 * r, "running %s as the pipeline does (%d/%d)",
+		    sp->stages[o->stage].name, r + 1, OBSERVE_RUNS);
+		c.count.spec = sp;
+		c.count.before = -1;
+		if (pipeline_measure(sp, o->stage, NULL, a->dir, capture_around, &c, &res,
+		    &failure) != 0) {
+			*cause = xasprintf("the stages before %s failed: %s",
+			    sp->stages[o->stage].name, failure);
+			free(failure);
+		} else if (!res.ok)
+			*cause = xasprintf("%s", res.failure);
+		else if (r == 0 && cap != NULL && c.rc != 0)
+			*cause = not_created(sp, c.rc, c.cause);
+		free(c.cause);
+		if (*cause == NULL && r == 0 && cap != NULL)
+			*captured = 1;
+		if (*cause == NULL) {
+			wall[n] = res.wall_ms;
+			user[n] = res.run.user_s * 1000;
+			sys[n] = res.run.sys_s * 1000;
+			n++;
+			if (count && c.count.rows > o->rows)
+				o->rows = c.count.rows;
+		}
+		stage_result_free(&res);
+		if (*cause != NULL)
+			return -1;
+	}
+	o->runs = n;
+	o->wall_ms = median_of(wall, n);
+	o->user_ms = median_of(user, n);
+	o->sys_ms = median_of(sys, n);
+	return 0;
+}
+
+int
+db_trace(struct agent *a, int stage, const char *cmd, struct db_trace *t, char **why)
+{
+	static const char *const sync_calls[] = { "fsync", "fdatasync", NULL };
+	static const char *const write_calls[] = { "write", "pwrite64", "pwrite", NULL };
+	static const char *const net_calls[] = { "sendto", "recvfrom", "sendmsg",
+	    "recvmsg", NULL };
+	const struct spec *sp = a->spec;
+	struct stage_result res = { 0 };
+	char *out, *q, *traced, *text, *failure = NULL;
+	double secs;
+
+	memset(t, 0, sizeof *t);
+	if (cmd == NULL) {
+		*why = xstrdup("the stage is a fetch stage");
+		return -1;
+	}
+	if (!have_strace()) {
+		*why = xstrdup("strace is not installed");
+		return -1;
+	}
+	out = agent_path(a, "strace.txt");
+	q = quoted(cmd);
+	traced = xasprintf("strace -f -c -w -o '%s' /bin/sh -c %s", out, q);
+	if (pipeline_measure(sp, stage, traced, a->dir, NULL, NULL, &res, &failure) != 0)
+		*why = xasprintf("the stages before it failed: %s", failure);
+	else if (!res.ok)
+		*why = xasprintf("the traced run failed: %s", res.failure);
+	else if ((text = read_file(out, 1 << 20, NULL, &failure)) == NULL)
+		*why = xasprintf("no strace output: %s", failure);
+	else {
+		t->syncs = calls(text, sync_calls, &secs);
+		t->sync_ms = secs * 1000;
+		t->writes = calls(text, write_calls, NULL);
+		t->net = calls(text, net_calls, NULL);
+		free(text);
+	}
+	unlink(out);
+	stage_result_free(&res);
+	free(failure);
+	free(out);
+	free(q);
+	free(traced);
+	return *why == NULL ? 0 : -1;
+}
+
+/* Once under strace: the caller holds the lock. */
+static void
+observe_traced(struct agent *a, struct db_observation *o)
+{
+	struct db_trace t;
+
+	agent_progress(a, 20, "counting its system calls with strace");
+	if (db_trace(a, o->stage, a->spec->stages[o->stage].run, &t, &o->untraced) != 0)
+		return;
+	o->traced = 1;
+	o->syncs = t.syncs;
+	o->sync_ms = t.sync_ms;
+	o->writes = t.writes;
+	o->net = t.net;
+}
+
+/*
+ * Commits from syncs, by what one commit costs in the database's mode
+ * (4 for SQLite's rollback journal, 1 under WAL), and the pattern in words.
+ */
+static void
+infer(struct db_observation *o)
+{
+	double r = o->rows, per = o->syncs_per_commit;
+
+	if (!o->traced) {
+		o->pattern = xstrdup("unknown (no system-call counts)");
+		o->evidence = xasprintf("%s: judged by throughput alone", o->untraced);
+		return;
+	}
+	if (o->syncs == 0 || per <= 0 || r <= 0) {
+		o->pattern = xstrdup("unknown (no syncs to count commits by)");
+		o->evidence = xasprintf("%ld fsync/fdatasync for %.0f rows, and no way to "
+		    "count commits by them in this mode: judged by throughput alone",
+		    o->syncs, r);
+		return;
+	}
+	o->commits = o->syncs / per < 1 ? 1 : round(o->syncs / per);
+	o->cadence = r / o->commits;
+	if (o->cadence <= 2) {
+		o->pattern = xstrdup("one commit per row");
+		o->evidence = xasprintf("%ld fsync/fdatasync for %.0f rows (about %.0f per "
+		    "commit in this journal mode): about one commit per row", o->syncs, r,
+		    per);
+	} else if (o->commits <= 3) {
+		o->bulk = 1;
+		o->pattern = xstrdup("bulk: one or a few commits");
+		o->evidence = xasprintf("%ld fsync/fdatasync for %.0f rows: about %.0f "
+		    "commit%s", o->syncs, r, o->commits, o->commits < 1.5 ? "" : "s");
+	} else {
+		o->pattern = xasprintf("about %.0f rows per commit", o->cadence);
+		o->evidence = xasprintf("%ld fsync/fdatasync for %.0f rows: about %.0f "
+		    "commits", o->syncs, r, o->commits);
+	}
+	{
+		char *e = o->evidence;
+
+		o->evidence = xasprintf("%s; %.0f ms of the traced run in those syncs; %ld "
+		    "write calls, %ld socket calls", e, o->sync_ms, o->writes, o->net);
+		free(e);
+	}
+}
+
+static cJSON *
+observation_json(const struct db_observation *o)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(j, "stage", o->stage);
+	if (o->failure != NULL) {
+		cJSON_AddStringToObject(j, "failure", o->failure);
+		return j;
+	}
+	cJSON_AddNumberToObject(j, "runs", o->runs);
+	cJSON_AddNumberToObject(j, "wall_ms", o->wall_ms);
+	cJSON_AddNumberToObject(j, "user_ms", o->user_ms);
+	cJSON_AddNumberToObject(j, "sys_ms", o->sys_ms);
+	cJSON_AddNumberToObject(j, "rows", o->rows);
+	cJSON_AddStringToObject(j, "rows_from", o->rows_from);
+	cJSON_AddBoolToObject(j, "traced", o->traced);
+	if (o->untraced != NULL)
+		cJSON_AddStringToObject(j, "untraced", o->untraced);
+	cJSON_AddNumberToObject(j, "syncs", (double)o->syncs);
+	cJSON_AddNumberToObject(j, "sync_ms", o->sync_ms);
+	cJSON_AddNumberToObject(j, "writes", (double)o->writes);
+	cJSON_AddNumberToObject(j, "net", (double)o->net);
+	cJSON_AddNumberToObject(j, "syncs_per_commit", o->syncs_per_commit);
+	cJSON_AddNumberToObject(j, "commits", o->commits);
+	cJSON_AddNumberToObject(j, "cadence", o->cadence);
+	cJSON_AddBoolToObject(j, "bulk", o->bulk);
+	cJSON_AddStringToObject(j, "pattern", o->pattern);
+	cJSON_AddStringToObject(j, "evidence", o->evidence);
+	cJSON_AddStringToObject(j, "client", o->client->id);
+	return j;
+}
+
+static double
+jnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static char *
+jstr(const cJSON *o, const char *k)
+{
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
+
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+/* Another agent's observation, as it wrote it; -1 when unreadable. */
+static int
+observation_read(const struct spec *sp, const char *text, struct db_observation *o)
+{
+	cJSON *j = cJSON_Parse(text);
+	const struct db_driver *d = db_drv(sp);
+	char *client;
+
+	if (!cJSON_IsObject(j)) {
+		cJSON_Delete(j);
+		return -1;
+	}
+	o->stage = (int)jnum(j, "stage");
+	o->failure = jstr(j, "failure");
+	if (o->failure == NULL) {
+		o->runs = (int)jnum(j, "runs");
+		o->wall_ms = jnum(j, "wall_ms");
+		o->user_ms = jnum(j, "user_ms");
+		o->sys_ms = jnum(j, "sys_ms");
+		o->rows = jnum(j, "rows");
+		o->rows_from = jstr(j, "rows_from");
+		o->traced = cJSON_IsTrue(cJSON_GetObjectItem(j, "traced"));
+		o->untraced = jstr(j, "untraced");
+		o->syncs = (long)jnum(j, "syncs");
+		o->sync_ms = jnum(j, "sync_ms");
+		o->writes = (long)jnum(j, "writes");
+		o->net = (long)jnum(j, "net");
+		o->syncs_per_commit = jnum(j, "syncs_per_commit");
+		o->commits = jnum(j, "commits");
+		o->cadence = jnum(j, "cadence");
+		o->bulk = cJSON_IsTrue(cJSON_GetObjectItem(j, "bulk"));
+		o->pattern = jstr(j, "pattern");
+		o->evidence = jstr(j, "evidence");
+	}
+	client = jstr(j, "client");
+	o->client = &d->clients[d->nclients - 1];
+	for (int i = 0; client != NULL && i < d->nclients; i++)
+		if (strcmp(client, d->clients[i].id) == 0)
+			o->client = &d->clients[i];
+	free(client);
+	cJSON_Delete(j);
+	return o->failure == NULL && o->pattern == NULL ? -1 : 0;
+}
+
+static int
+observe_stage(const struct spec *sp)
+{
+	return sp->client_stage != NULL ? spec_stage_index(sp, sp->client_stage) :
+	    db_stage(sp);
+}
+
+int
+db_observe(struct agent *a, struct db_capture *cap, int *captured,
+    struct db_observation *o, char **cause)
+{
+	const struct spec *sp = a->spec;
+	char *path = path_join(a->inv_dir, OBSERVATION_FILE), *text, *s, *why = NULL;
+	struct db_capture tmp;
+	cJSON *j;
+	int rc;
+
+	memset(o, 0, sizeof *o);
+	*captured = 0;
+	o->stage = observe_stage(sp);
+	if (o->stage < 0) {
+		free(path);
+		*cause = xstrdup("no client.stage or batch.stage says which stage writes to "
+		    "the database");
+		return -1;
+	}
+	/*
+	 * All under one lock hold: the first database agent to hold it
+	 * observes and publishes; the others, holding it after, find the file
+	 * whole (written atomically before the lock is released) and never
+	 * observe a second time.
+	 */
+	agent_lock(a);
+	text = read_file(path, 1 << 20, NULL, &why);
+	free(why);
+	if (text != NULL) {
+		rc = observation_read(sp, text, o);
+		free(text);
+		agent_unlock(a);
+		free(path);
+		if (rc != 0 || o->failure != NULL) {
+			*cause = xstrdup(o->failure != NULL ? o->failure :
+			    "the investigation's observation of the database stage is "
+			    "unreadable");
+			return -1;
+		}
+		return 0;
+	}
+	o->client = client_of(sp, o->stage);
+	o->rows = (double)sp->rows;
+	o->rows_from = xstrdup(sp->rows > 0 ? "the spec's rows" : "the table's row "
+	    "count after the stage minus before (read-only)");
+	/* The first run captures too, when asked (or to learn the mode). */
+	if (observe_timed(a, o, cap != NULL ? cap : &tmp, captured, cause) != 0) {
+		o->failure = xstrdup(*cause);
+	} else {
+		o->syncs_per_commit = (cap != NULL ? cap : &tmp)->syncs_per_commit;
+		if (cap == NULL) {
+			db_drv(sp)->release(&tmp);
+			*captured = 0;
+		}
+		observe_traced(a, o);
+		infer(o);
+	}
+	j = observation_json(o);
+	s = cJSON_Print(j);
+	if (atomic_write(path, s, strlen(s), &why) != 0) {
+		agent_log(a, "warn", "%s", why);
+		free(why);
+	}
+	agent_unlock(a);
+	cJSON_Delete(j);
+	free(s);
+	free(path);
+	return o->failure != NULL ? -1 : 0;
+}
+
+void
+db_observation_free(struct db_observation *o)
+{
+	free(o->rows_from);
+	free(o->untraced);
+	free(o->pattern);
+	free(o->evidence);
+	free(o->failure);
+	memset(o, 0, sizeof *o);
+}
+
+void
+db_split(const struct db_observation *o, double now_rows_s, double tx_rows_s,
+    struct db_split *s)
+{
+	double db_cpu = tx_rows_s > 0 ? o->rows * 1000 / tx_rows_s : 0;
+	double floor = o->user_ms - db_cpu;
+
+	memset(s, 0, sizeof *s);
+	s->stage_ms = o->wall_ms;
+	s->rows = o->rows;
+	s->db_ms = now_rows_s > 0 ? o->rows * 1000 / now_rows_s : 0;
+	if (s->db_ms > s->stage_ms) {
+		s->db_ms = s->stage_ms;
+		s->capped = 1;
+	}
+	s->own_ms = s->stage_ms - s->db_ms;
+	/* The client's own CPU work is a floor, whatever the probe says. */
+	if (floor > s->own_ms && floor < s->stage_ms) {
+		s->own_ms = floor;
+		s->db_ms = s->stage_ms - floor;
+	}
+}
+
+double
+db_split_speedup(const struct db_split *s, double new_rows_s)
+{
+	double db_new = new_rows_s > 0 ? s->rows * 1000 / new_rows_s : s->db_ms;
+
+	if (db_new > s->db_ms)
+		db_new = s->db_ms;
+	return s->stage_ms > 0 ? s->stage_ms / (s->own_ms + db_new) : 1;
+}
+
+char *
+db_split_text(const struct db_split *s, double new_rows_s)
+{
+	return xasprintf("the stage took %.1f ms for %.0f rows: %.1f ms is the "
+	    "database's part (the probe's time for the observed pattern%s) and %.1f ms "
+	    "the client's own work, which no database change shortens; with the "
+	    "database's part at the probe's new rate (%.1f ms) the stage would take "
+	    "%.1f ms, at most x%.2f", s->stage_ms, s->rows, s->db_ms, s->capped ?
+	    ", capped at the whole stage" : "", s->own_ms, new_rows_s > 0 ?
+	    s->rows * 1000 / new_rows_s : s->db_ms, s->stage_ms /
+	    db_split_speedup(s, new_rows_s), db_split_speedup(s, new_rows_s));
 }
 
 int
@@ -72,17 +669,17 @@ db_abstain(struct agent *a, const char *status, const char *report_name,
 
 /* One run on a fresh scratch copy: rows/s, or -1 with *cause. */
 static double
-one_run(struct agent *a, const char *const *settings, int rows, int cadence,
-    int prepared, char **cause)
+one_run(struct agent *a, const struct db_capture *cap, const char *const *settings,
+    int rows, int cadence, int prepared, char **cause)
 {
 	const struct db_driver *d = db_drv(a->spec);
 	char *path = agent_path(a, "scratch.db");
 	struct db_scratch *s;
 	double secs = -1;
 
-	/* The copy reads the user's database: under the lock, see db_locked(). */
+	/* Scratch copies come from the capture; the lock keeps timings apart. */
 	agent_lock(a);
-	s = d->scratch(a->spec, path, cause);
+	s = d->scratch(a->spec, cap, path, cause);
 	free(path);
 	if (s == NULL) {
 		agent_unlock(a);
@@ -108,14 +705,14 @@ one_run(struct agent *a, const char *const *settings, int rows, int cadence,
 }
 
 int
-db_measure(struct agent *a, const char *const *pragmas, int rows, int cadence,
-    int prepared, int reps, struct stats *st, char **cause)
+db_measure(struct agent *a, const struct db_capture *cap, const char *const *settings,
+    int rows, int cadence, int prepared, int reps, struct stats *st, char **cause)
 {
 	double *x = xcalloc((size_t)reps, sizeof *x);
 	int n = 0;
 
 	for (int r = -1; r < reps; r++) {	/* r = -1: a warm-up, not counted */
-		double v = one_run(a, pragmas, rows, cadence, prepared, cause);
+		double v = one_run(a, cap, settings, rows, cadence, prepared, cause);
 
 		if (v < 0) {
 			free(x);
@@ -130,21 +727,21 @@ db_measure(struct agent *a, const char *const *pragmas, int rows, int cadence,
 }
 
 int
-db_measure_pair(struct agent *a, const char *const *base, const char *const *cand,
-    int rows, int cadence, int reps, struct stats *sb, struct stats *sc,
-    struct stats *ratio, char **cause)
+db_measure_pair(struct agent *a, const struct db_capture *cap, const char *const *base,
+    const char *const *cand, int rows, int cadence, int reps, struct stats *sb,
+    struct stats *sc, struct stats *ratio, char **cause)
 {
 	double *xb = xcalloc((size_t)reps, sizeof *xb), *xc = xcalloc((size_t)reps, sizeof *xc);
 	double *xr = xcalloc((size_t)reps, sizeof *xr);
 	int rc = -1;
 
-	if (one_run(a, base, rows, cadence, 1, cause) < 0)	/* warm-up */
+	if (one_run(a, cap, base, rows, cadence, 1, cause) < 0)	/* warm-up */
 		goto out;
 	for (int r = 0; r < reps; r++) {
-		xb[r] = one_run(a, base, rows, cadence, 1, cause);
+		xb[r] = one_run(a, cap, base, rows, cadence, 1, cause);
 		if (xb[r] < 0)
 			goto out;
-		xc[r] = one_run(a, cand, rows, cadence, 1, cause);
+		xc[r] = one_run(a, cap, cand, rows, cadence, 1, cause);
 		if (xc[r] < 0)
 			goto out;
 		xr[r] = xc[r] / xb[r];
@@ -158,4 +755,21 @@ out:
 	free(xc);
 	free(xr);
 	return rc;
+}
+
+char *
+db_rate(double v)
+{
+	char digits[64], out[96];
+	int n, k = 0;
+
+	snprintf(digits, sizeof digits, "%.0f", v);
+	n = (int)strlen(digits);
+	for (int i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0 && digits[i - 1] != '-')
+			out[k++] = ',';
+		out[k++] = digits[i];
+	}
+	out[k] = '\0';
+	return xstrdup(out);
 }

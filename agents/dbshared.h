@@ -1,4 +1,4 @@
-/* dbshared.h - what the two database agents share: the target stage, bad input. */
+/* dbshared.h - what the database agents share: the capture, the observed stage, the bound, the probe runs. */
 #ifndef PERFD_DBSHARED_H
 #define PERFD_DBSHARED_H
 
@@ -11,7 +11,8 @@ const struct db_driver *db_drv(const struct spec *);
 
 /*
  * Rows a stage wrote, from the table's row count (read-only) before and
- * after it: a pipeline_measure() callback. rows keeps the first count.
+ * after it: a pipeline_measure() callback. A database or table that does
+ * not exist yet counts as empty (the stage may create it).
  */
 struct row_count {
 	const struct spec	*spec;
@@ -20,16 +21,88 @@ struct row_count {
 };
 void db_count_rows(void *arg, int after);
 
-/*
- * Every read of the user's database holds the measurement lock: the
- * pipeline runs under it and writes there, and a reader's shared lock at
- * the wrong moment makes the pipeline's own commit fail ("database is
- * locked"). The read-only check, under the lock; 0 or -1 with *cause.
- */
-int db_check(struct agent *, char **cause);
-
 /* The stage that writes to the database: client.stage, else batch.stage, or -1. */
 int db_stage(const struct spec *);
+
+/*
+ * The user's database as the pipeline leaves it, captured into the agent's
+ * folder under the measurement lock (every read of the user's database
+ * holds the lock: a reader's shared lock at the wrong moment makes the
+ * pipeline's own commit fail). When the database or its table does not
+ * exist — a setup that (re)creates it, a teardown that deletes it — the
+ * pipeline runs once, to the database stage, and the capture is taken
+ * right after that stage and before the teardown, in the same lock hold.
+ * 0, or -1 with *cause ("the pipeline ran once and did not create ...").
+ */
+int db_capture(struct agent *, struct db_capture *, char **cause);
+
+/*
+ * One observation of the database stage as the pipeline runs it, shared by
+ * the database agents of an investigation (the first to hold the lock makes
+ * it, the others read it): its wall and CPU time, the rows it wrote, and
+ * from strace what a read-only observer can count — syncs and the time in
+ * them, write and socket calls — and so the commit cadence and the client.
+ */
+struct db_observation {
+	int		 stage;
+	int		 runs;		/* timed runs; wall and CPU are medians */
+	double		 wall_ms, user_ms, sys_ms;
+	double		 rows;
+	char		*rows_from;
+	int		 traced;
+	char		*untraced;	/* why there are no system-call counts */
+	long		 syncs, writes, net;
+	double		 sync_ms;	/* wall time in fsync/fdatasync */
+	double		 syncs_per_commit;
+	double		 commits;	/* 0 when unknown */
+	double		 cadence;	/* rows per commit, 0 when unknown */
+	int		 bulk;		/* one or a few commits */
+	char		*pattern;	/* in words */
+	char		*evidence;	/* the sentence that says why */
+	const struct db_client *client;
+	char		*failure;	/* the observation could not be made */
+};
+
+/*
+ * Observe (or read the investigation's observation); when this agent makes
+ * it, it captures the database in the same run when cap is not NULL and
+ * sets *captured. 0, or -1 with *cause.
+ */
+int db_observe(struct agent *, struct db_capture *cap, int *captured,
+    struct db_observation *, char **cause);
+void db_observation_free(struct db_observation *);
+
+/*
+ * Run stage (cmd instead of its command) once under strace -f -c -w, setup
+ * and the stages before it untimed: syncs and the wall time in them, write
+ * and socket calls. The caller holds the lock. 0, or -1 with *why.
+ */
+struct db_trace {
+	long	 syncs, writes, net;
+	double	 sync_ms;
+};
+int db_trace(struct agent *, int stage, const char *cmd, struct db_trace *, char **why);
+
+/*
+ * A probe figure bounded by the stage it applies to (Amdahl inside the
+ * stage): the observed stage is split into the database's part — the
+ * probe's time for the observed pattern — and the client's own work, the
+ * rest; never less than the stage's user CPU time less the database's own
+ * CPU work (the probe's time in one transaction). A change is predicted
+ * to turn the database's part into the probe's time for the new pattern;
+ * the client's own work stays.
+ */
+struct db_split {
+	double	 stage_ms, db_ms, own_ms;
+	double	 rows;
+	int	 capped;	/* the probe's model was slower than the stage */
+};
+void db_split(const struct db_observation *, double now_rows_s, double tx_rows_s,
+    struct db_split *);
+/* The stage's speed-up when the database's part runs at new_rows_s. */
+double db_split_speedup(const struct db_split *, double new_rows_s);
+/* The bound in words, for a recommendation and a report (caller frees). */
+char *db_split_text(const struct db_split *, double new_rows_s);
 
 /*
  * Publish a findings with every stage abstaining for `why`, status
@@ -41,20 +114,23 @@ int db_abstain(struct agent *, const char *status, const char *report_name,
 
 /*
  * Rows/s of `rows` prepared inserts committed every `cadence` rows on a
- * fresh scratch copy with `settings` applied first (NULL-terminated
- * "name=value" strings); reps counted runs after one warm-up, each under
- * the lock. 0 with *st, or -1 with *cause.
+ * fresh scratch copy of the capture with `settings` applied first
+ * (NULL-terminated "name=value" strings); reps counted runs after one
+ * warm-up, each under the lock. 0 with *st, or -1 with *cause.
  */
-int db_measure(struct agent *, const char *const *settings, int rows, int cadence,
-    int prepared, int reps, struct stats *st, char **cause);
+int db_measure(struct agent *, const struct db_capture *, const char *const *settings,
+    int rows, int cadence, int prepared, int reps, struct stats *st, char **cause);
 
 /*
  * The same for two setting lists in alternation (base, cand, base, cand,
  * ...), so drift of the machine hits both alike: rows/s of each, and the
  * per-pair ratio cand/base. 0, or -1 with *cause.
  */
-int db_measure_pair(struct agent *, const char *const *base, const char *const *cand,
-    int rows, int cadence, int reps, struct stats *sb, struct stats *sc,
-    struct stats *ratio, char **cause);
+int db_measure_pair(struct agent *, const struct db_capture *, const char *const *base,
+    const char *const *cand, int rows, int cadence, int reps, struct stats *sb,
+    struct stats *sc, struct stats *ratio, char **cause);
+
+/* A rate for a report: "12,345 rows/s" style grouping, no exponent (caller frees). */
+char *db_rate(double rows_s);
 
 #endif

@@ -258,6 +258,18 @@ settle(struct integ *g, int s)
 			return;
 		}
 	}
+	/*
+	 * A share profiling measured settles it too when even the claimed
+	 * speed-up cannot reach 5% end to end: no experiment can change that.
+	 */
+	if (v->has_share && r != NULL && rank_amdahl(v->share, k) < INTEG_WORTH) {
+		v->verdict = "leave";
+		v->resolution = xasprintf("settled by Amdahl: %s takes %.1f%% of the "
+		    "time, so the claimed local speed-up (x%.2f from %s) gives x%.3f end "
+		    "to end (under 5%%): leave", v->name, v->share * 100, k, claimant,
+		    rank_amdahl(v->share, k));
+		return;
+	}
 	/* Otherwise an experiment: a batch size against the current one, or
 	 * the stage's share again, with more runs. */
 	if (batch_tiebreak(g, s) == 0)
@@ -299,9 +311,37 @@ cmp_ranked(const void *a, const void *b)
 		return y->ranked - x->ranked;
 	if (x->priority != y->priority)
 		return x->priority - y->priority;
-	if (x->r->measured != y->r->measured)
-		return y->r->measured - x->r->measured;
+	/* At equal priority what was measured on the pipeline comes first. */
+	if (x->r->kind != y->r->kind)
+		return (int)y->r->kind - (int)x->r->kind;
 	return (x->e2e < y->e2e) - (x->e2e > y->e2e);
+}
+
+/* Another investigator than `agent` votes optimize on stage s. */
+static int
+seconded(struct integ *g, int s, const char *agent)
+{
+	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
+		if (strcmp(g->in[i].agent, agent) != 0 && g->st[s].vote[i] != NULL &&
+		    strcmp(g->st[s].vote[i], "optimize") == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The best priority a figure may reach: an estimate P1; a probe figure P0
+ * only with its bound inside the stage shown and a second agent agreeing,
+ * since a synthetic workload is not the user's stage.
+ */
+static int
+best_priority(struct integ *g, const struct ranked *x)
+{
+	if (x->r->kind == EVIDENCE_ESTIMATE)
+		return 1;
+	if (x->r->kind == EVIDENCE_PROBE &&
+	    (x->r->bound == NULL || !seconded(g, x->stage, x->agent)))
+		return 1;
+	return 0;
 }
 
 static void
@@ -331,13 +371,19 @@ rank_all(struct integ *g)
 				    r->stage);
 				continue;
 			}
+			if (strcmp(g->st[s].verdict, "leave") == 0 &&
+			    g->st[s].cons == CONS_CONTRADICTION) {
+				x->unranked_why = xasprintf("the contradiction on %s was "
+				    "settled as leave (see section 3)", r->stage);
+				continue;
+			}
 			x->ranked = 1;
 			x->e2e = rank_amdahl(g->st[s].share, r->local_speedup);
 			x->e2e_lo = rank_amdahl(g->st[s].share_lo, r->ci_hi > 0 ? r->ci_lo :
 			    r->local_speedup);
 			x->e2e_hi = rank_amdahl(g->st[s].share_hi, r->ci_hi > 0 ? r->ci_hi :
 			    r->local_speedup);
-			x->priority = rank_priority(x->e2e, r->measured);
+			x->priority = rank_priority(x->e2e, best_priority(g, x));
 		}
 	}
 	if (g->nrecs > 1)

@@ -24,6 +24,40 @@ ms(double v)
 	return md_duration(v);
 }
 
+/*
+ * "4 reports: 2 ok, 1 failed (why), 1 skipped (why)": a report that
+ * arrived is not an agent that answered, so the statuses are counted.
+ */
+static void
+reports_line(struct buf *b, struct integ *g, int have)
+{
+	static const char *const order[] = { "ok", "partial", "failed", "skipped" };
+
+	const char *sep = ":";
+
+	buf_printf(b, "%d of %d agent reports arrived", have, AGENT_INVESTIGATORS);
+	for (size_t k = 0; k < PERFD_ARRAY_LEN(order); k++) {
+		int n = 0, m = 0;
+
+		for (int i = 0; i < AGENT_INVESTIGATORS; i++)
+			n += g->in[i].f != NULL && strcmp(g->in[i].f->status, order[k]) == 0;
+		if (n == 0)
+			continue;
+		buf_printf(b, "%s %d %s", sep, n, order[k]);
+		sep = ",";
+		if (k == 0)
+			continue;
+		buf_puts(b, " (");
+		for (int i = 0; i < AGENT_INVESTIGATORS; i++)
+			if (g->in[i].f != NULL && strcmp(g->in[i].f->status, order[k]) == 0)
+				buf_printf(b, "%s%s: %s", m++ ? "; " : "", g->in[i].agent,
+				    g->in[i].f->headline != NULL ? g->in[i].f->headline :
+				    "no headline");
+		buf_puts(b, ")");
+	}
+	buf_puts(b, ". The consensus is computed over the agents that answered.\n\n");
+}
+
 static void
 summary(struct buf *b, struct integ *g)
 {
@@ -68,8 +102,7 @@ summary(struct buf *b, struct integ *g)
 			    "faster.\n\n", sp->hypothesis, v->share * 100, v->share_lo * 100,
 			    v->share_hi * 100, sp->hypothesis, 1 / (1 - v->share));
 	}
-	buf_printf(b, "%d of %d agent reports arrived; the consensus is computed over "
-	    "those.\n\n", have, AGENT_INVESTIGATORS);
+	reports_line(b, g, have);
 	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
 		buf_printf(b, "- **%s** (%s): %s\n", g->in[i].agent, g->in[i].f != NULL ?
 		    g->in[i].f->status : "no report", g->in[i].f != NULL &&
@@ -90,13 +123,18 @@ rec_block(struct buf *b, struct integ *g, const struct ranked *x, int rank)
 	const struct recommendation *r = x->r;
 
 	buf_printf(b, "### %d. %s — %s%s\n\n", rank, prio_names[x->priority], r->title,
-	    r->measured ? "" : " (estimate)");
+	    r->kind == EVIDENCE_ESTIMATE ? " (estimate)" : r->kind == EVIDENCE_PROBE ?
+	    " (probe)" : "");
 	buf_printf(b, "- **End to end: x%.2f** (range x%.2f–x%.2f) — local x%.2f on %s, "
 	    "which is %.1f%% of the time\n", x->e2e, x->e2e_lo, x->e2e_hi,
 	    r->local_speedup, r->stage, g->st[x->stage].share * 100);
-	buf_printf(b, "- %s; from %s; consensus on %s: %s\n", r->measured ?
-	    "measured in this investigation" : "**estimated, not measured** (capped at P1)",
-	    x->agent, r->stage, cons_of(g, x));
+	buf_printf(b, "- Evidence kind: **%s** — %s%s; from %s; consensus on %s: %s\n",
+	    findings_kind_name(r->kind), findings_kind_phrase(r->kind),
+	    r->kind == EVIDENCE_PIPELINE ? "" : " (never above P1 unless the probe's "
+	    "bound is shown and a second agent agrees; an estimate never)", x->agent,
+	    r->stage, cons_of(g, x));
+	if (r->bound != NULL)
+		buf_printf(b, "- Bound: %s\n", r->bound);
 	if (r->evidence != NULL)
 		buf_printf(b, "- Evidence: %s\n", r->evidence);
 	buf_printf(b, "- Effort: %s\n", r->effort);
@@ -218,7 +256,8 @@ roadmap(struct buf *b, struct integ *g)
 				continue;
 			buf_printf(b, "- %s — x%.2f end to end (x%.2f on %s)%s, effort %s\n",
 			    x->r->title, x->e2e, x->r->local_speedup, x->r->stage,
-			    x->r->measured ? "" : ", estimate", x->r->effort);
+			    x->r->kind == EVIDENCE_PIPELINE ? "" : x->r->kind == EVIDENCE_PROBE ?
+			    ", on perfd's probe" : ", estimate", x->r->effort);
 			any = 1;
 		}
 		buf_puts(b, any ? "\n" : "- none\n\n");
@@ -257,6 +296,21 @@ verify(struct buf *b, struct integ *g)
 	    "and compare with this investigation:\n\n```sh\nperfd submit %s --wait\n"
 	    "perfd compare %s NEW_ID\n```\n\n", src != NULL && src[0] != '\0' ? src :
 	    g->a->spec_path, investigation_id(g));
+	/*
+	 * "How to verify" predicts only what re-running the spec can show: a
+	 * fetch stage fetches one URL per run, so concurrency cannot show there.
+	 */
+	if (top != NULL && g->a->spec->stages[top->stage].fetch_url != NULL &&
+	    strstr(top->r->id, "-concurrency-") != NULL) {
+		buf_printf(b, "Re-running this spec cannot show \"%s\": its %s stage "
+		    "fetches one URL per run. To see the gain, make %s a `run:` stage that "
+		    "fetches the real list of files as How says, and compare that stage's "
+		    "time against fetching the same list one at a time (predicted: x%.2f "
+		    "on %s, x%.2f end to end with today's other stages).\n\n",
+		    top->r->title, g->st[top->stage].name, g->st[top->stage].name,
+		    top->r->local_speedup, g->st[top->stage].name, top->e2e);
+		return;
+	}
 	if (top != NULL && g->total_ms > 0) {
 		struct stage_view *v = &g->st[top->stage];
 		char *t = ms(g->total_ms / top->e2e), *st = ms(v->median_ms /
@@ -433,7 +487,10 @@ integ_report_json(struct integ *g)
 		cJSON_AddStringToObject(x, "consensus", cons_of(g, r));
 		cJSON_AddNumberToObject(x, "local_speedup", r->r->local_speedup);
 		cJSON_AddItemToObject(x, "end_to_end_speedup", num_or_null(r->ranked, r->e2e));
-		cJSON_AddBoolToObject(x, "measured", r->r->measured);
+		cJSON_AddStringToObject(x, "evidence_kind", findings_kind_name(r->r->kind));
+		cJSON_AddBoolToObject(x, "measured", r->r->kind != EVIDENCE_ESTIMATE);
+		if (r->r->bound != NULL)
+			cJSON_AddStringToObject(x, "bound", r->r->bound);
 		if (r->r->evidence != NULL)
 			cJSON_AddStringToObject(x, "evidence", r->r->evidence);
 		else

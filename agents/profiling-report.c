@@ -348,7 +348,7 @@ prof_report_md(struct prof *p)
 			struct recommendation *r = &p->f->recs[i];
 
 			buf_printf(&b, "- **%s** (%s, local x%.2f on %s). %s. How: %s\n",
-			    r->title, r->measured ? "measured" : "estimate", r->local_speedup,
+			    r->title, findings_kind_phrase(r->kind), r->local_speedup,
 			    r->stage, r->evidence, r->apply);
 		}
 	}

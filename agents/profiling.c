@@ -436,7 +436,8 @@ votes_and_recommendations(struct prof *p)
 			r->local_speedup = c->speedup;
 			r->ci_lo = c->speedup_lo;
 			r->ci_hi = c->speedup_hi;
-			r->measured = 1;
+			/* The stage is perfd's own fetch: re-run with the change. */
+			r->kind = EVIDENCE_PIPELINE;
 			free(r->effort);
 			r->effort = xstrdup("medium");
 			r->evidence = xasprintf("%d parallel transfers of %s: %.1f MB/s "
@@ -444,9 +445,18 @@ votes_and_recommendations(struct prof *p)
 			    "x%.2f-x%.2f)", c->n, p->a->spec->stages[i].fetch_url,
 			    c->throughput / 1e6, ps->conc[0].throughput / 1e6, c->runs,
 			    c->speedup_lo, c->speedup_hi);
-			r->apply = xasprintf("Fetch the files of this stage %d at a time "
-			    "(a pool of %d workers, or curl --parallel --parallel-max %d) "
-			    "instead of one after another.", c->n, c->n, c->n);
+			/*
+			 * Tested as printed: curl --parallel alone waits to multiplex
+			 * on one connection, which an HTTP/1.1 server cannot (x1.0
+			 * against the quickstart's CDN); xargs or --parallel-immediate
+			 * open the connections.
+			 */
+			r->apply = xasprintf("Fetch the stage's files %d at a time, with "
+			    "one URL per line in urls.txt: `xargs -P %d -n 1 curl -sSfO < "
+			    "urls.txt` (or `curl --parallel --parallel-immediate "
+			    "--parallel-max %d -O URL1 -O URL2 ...`; without "
+			    "--parallel-immediate curl keeps to one connection for an "
+			    "HTTP/1.1 server).", c->n, c->n, c->n);
 		}
 	}
 	if (p->bottleneck >= 0 && strcmp(p->st[p->bottleneck].klass, "cpu-bound") == 0 &&
@@ -458,7 +468,7 @@ votes_and_recommendations(struct prof *p)
 		free(r->title);
 		r->title = xasprintf("Split %s across the %d cores", ps->name, p->cores);
 		r->local_speedup = p->cores;
-		r->measured = 0;
+		r->kind = EVIDENCE_ESTIMATE;
 		free(r->effort);
 		r->effort = xstrdup("high");
 		r->evidence = xasprintf("CPU-bound (utilisation %.2f); %d cores: an upper "

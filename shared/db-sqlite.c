@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+/* journal_mode first: syncs_per_commit() reads it from values[0]. */
 static const char *const sqlite_settings[] = {
 	"journal_mode", "synchronous", "page_size", "cache_size", "mmap_size",
 	"temp_store", "wal_autocheckpoint", "locking_mode", "auto_vacuum",
@@ -19,16 +20,12 @@ struct db_scratch {
 	char		*path;
 };
 
-static int
-sq_check(const struct spec *sp, int busy_ms, char **cause)
-{
-	return probe_check(sp->db_path, sp->db_table, busy_ms, cause);
-}
-
 static long long
 sq_count(const struct spec *sp, char **cause)
 {
-	return probe_count(sp->db_path, sp->db_table, cause);
+	long long n = probe_count(sp->db_path, sp->db_table, cause);
+
+	return n == PROBE_ABSENT ? DB_ABSENT : n;
 }
 
 /* Numeric pragma results as the names the rules use. */
@@ -50,7 +47,8 @@ normalise(const char *name, const char *v)
 }
 
 static int
-sq_read(const struct spec *sp, char **values, int *stored, char **objects, char **cause)
+read_settings(const struct spec *sp, char **values, int *stored, char **objects,
+    char **cause)
 {
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st;
@@ -99,12 +97,73 @@ sq_apply_text(const char *setting, const char *value)
 	return xasprintf("PRAGMA %s = %s;", setting, value);
 }
 
+/*
+ * With a rollback journal a commit syncs about 4 times (journal, its
+ * header, the database, the folder: 1,200 syncs for 300 per-row commits in
+ * the tests); under WAL once with synchronous=FULL, and not at all with
+ * NORMAL, which the caller cannot tell from syncs.
+ */
+static double
+syncs_per_commit(const char *journal_mode)
+{
+	return strcmp(journal_mode, "wal") == 0 ? 1 : 4;
+}
+
+static void
+sq_release(struct db_capture *c)
+{
+	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
+
+	for (int i = 0; c->values != NULL && i < NSETTINGS; i++)
+		free(c->values[i]);
+	free(c->values);
+	free(c->stored);
+	free(c->objects);
+	for (size_t i = 0; c->copy != NULL && i < PERFD_ARRAY_LEN(ext); i++) {
+		char *f = xasprintf("%s%s", c->copy, ext[i]);
+
+		unlink(f);
+		free(f);
+	}
+	free(c->copy);
+	memset(c, 0, sizeof *c);
+}
+
+static int
+sq_capture(const struct spec *sp, const char *dir, struct db_capture *c, char **cause)
+{
+	struct probe p;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	rc = probe_check(sp->db_path, sp->db_table, 5000, cause);
+	if (rc != 0)
+		return rc == PROBE_ABSENT ? DB_ABSENT : -1;
+	c->values = xcalloc(NSETTINGS, sizeof *c->values);
+	c->stored = xcalloc(NSETTINGS, sizeof *c->stored);
+	if (read_settings(sp, c->values, c->stored, &c->objects, cause) != 0) {
+		sq_release(c);
+		return -1;
+	}
+	c->syncs_per_commit = syncs_per_commit(c->values[0]);
+	c->rows = probe_count(sp->db_path, sp->db_table, cause);
+	c->copy = path_join(dir, "captured.db");
+	/* The backup API gives a consistent copy even of a database in WAL mode. */
+	if (probe_open(&p, sp->db_path, c->copy, sp->db_table, cause) != 0) {
+		sq_release(c);
+		return -1;
+	}
+	probe_close(&p);
+	return 0;
+}
+
 static struct db_scratch *
-sq_scratch(const struct spec *sp, const char *path, char **cause)
+sq_scratch(const struct spec *sp, const struct db_capture *c, const char *path,
+    char **cause)
 {
 	struct db_scratch *s = xcalloc(1, sizeof *s);
 
-	if (probe_open(&s->p, sp->db_path, path, sp->db_table, cause) != 0) {
+	if (probe_open(&s->p, c->copy, path, sp->db_table, cause) != 0) {
 		free(s);
 		return NULL;
 	}
@@ -157,63 +216,50 @@ sq_close(struct db_scratch *s)
 }
 
 /*
- * With a rollback journal a commit syncs about 4 times (journal, its
- * header, the database, the folder: 1,200 syncs for 300 per-row commits in
- * the tests); under WAL once with synchronous=FULL, and not at all with
- * NORMAL, which the caller cannot tell from syncs.
+ * The clients told apart, with advice that works as written in each: a
+ * sqlite3 shell commits every statement unless told BEGIN; a .import is
+ * one transaction; Python's module opens a transaction before an INSERT
+ * and keeps it until commit(); sqlite-utils commits each --batch-size
+ * chunk and caps the chunk at 999 variables (999 / columns rows).
  */
-static double
-sq_syncs_per_commit(const struct spec *sp)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st;
-	double per = 4;
-
-	if (sqlite3_open_v2(sp->db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW &&
-		    strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0)
-			per = 1;
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
-	return per;
-}
-
-static const char sqlite_sketch[] =
-	"```c\n"
-	"sqlite3_stmt *st;\n"
-	"sqlite3_prepare_v2(db, \"INSERT INTO t (a, b) VALUES (?, ?)\", -1, &st, NULL);\n"
-	"sqlite3_exec(db, \"BEGIN\", NULL, NULL, NULL);\n"
-	"for (each row) {\n"
-	"        sqlite3_bind_int64(st, 1, row.a);\n"
-	"        sqlite3_bind_text(st, 2, row.b, -1, SQLITE_TRANSIENT);\n"
-	"        sqlite3_step(st);\n"
-	"        sqlite3_reset(st);\n"
-	"        /* every N rows: COMMIT; BEGIN (see the batch-size agent for N) */\n"
-	"}\n"
-	"sqlite3_exec(db, \"COMMIT\", NULL, NULL, NULL);\n"
-	"sqlite3_finalize(st);\n"
-	"```\n"
-	"In Python: `with con: con.executemany(\"INSERT INTO t VALUES (?, ?)\", rows)` "
-	"— one prepared statement, one transaction.\n";
+static const struct db_client sqlite_clients[] = {
+	{ "sqlite-utils", "sqlite-utils", "sqlite-utils",
+	  "pass a larger `--batch-size` (sqlite-utils commits once per batch, and caps "
+	  "a batch at 999 ÷ the number of columns rows)",
+	  "multi", NULL },
+	{ "python", "Python's sqlite3 module", "python|python3|.py",
+	  "insert every row before one `con.commit()` — `with con: "
+	  "con.executemany(\"INSERT INTO t VALUES (?, ?, ...)\", rows)` — instead of "
+	  "committing each row",
+	  "prepared", "run `con.execute(\"%s\")` right after `sqlite3.connect(...)`" },
+	{ "sqlite3-shell", "the sqlite3 shell", "sqlite3",
+	  "wrap the statements in one transaction: `BEGIN;` before the first INSERT "
+	  "and `COMMIT;` after the last (or load the file with `.import`, one "
+	  "transaction)",
+	  "text", "start the shell as `sqlite3 -cmd \"%s\" {db}`" },
+	{ "unknown", "the client", "",
+	  "commit many rows per transaction instead of one per row, with one prepared "
+	  "INSERT bound per row",
+	  "prepared", "run `%s` on every connection the client opens" },
+};
 
 static const struct db_driver sqlite_driver = {
 	.kind = "sqlite",
+	.name = "SQLite",
 	.rules = "sqlite.yaml",
 	.settings = sqlite_settings,
 	.nsettings = NSETTINGS,
-	.check = sq_check,
+	.capture = sq_capture,
+	.release = sq_release,
 	.count = sq_count,
-	.read = sq_read,
 	.apply_text = sq_apply_text,
 	.scratch = sq_scratch,
 	.set = sq_set,
 	.insert = sq_insert,
 	.insert_multi = sq_insert_multi,
 	.close = sq_close,
-	.sketch = sqlite_sketch,
-	.syncs_per_commit = sq_syncs_per_commit,
+	.clients = sqlite_clients,
+	.nclients = (int)PERFD_ARRAY_LEN(sqlite_clients),
 };
 
 /* The kinds perfd knows: add a driver here and a rules file beside sqlite.yaml. */

@@ -8,32 +8,65 @@
  * The agents (db-config, client-library, batch-size) speak to the database
  * only through this table; a kind (SQLite today, PostgreSQL next) is one
  * implementation of it plus a rules file, and no agent changes. The
- * user's database is only ever read; experiments run on a scratch copy.
+ * user's database is only ever read, and read in one place: capture(),
+ * which the agents call under the measurement lock at a moment the
+ * pipeline has left the database as it leaves it. Experiments run on
+ * scratch copies made from that capture, never from the user's database.
  */
 struct db_scratch;
 
+/* capture() and count() when the database, or the table in it, does not exist (yet). */
+#define DB_ABSENT	(-2)
+
+/* What one read of the user's database saw. */
+struct db_capture {
+	char		**values;	/* the driver's settings, normalised */
+	int		 *stored;	/* 1: the value lives in the database */
+	char		 *objects;	/* the table's indexes and triggers, markdown */
+	double		  syncs_per_commit;	/* in its mode; 0 when unknown */
+	long long	  rows;		/* in the table */
+	char		 *copy;		/* the driver's copy, in the agent's folder */
+};
+
+/*
+ * A client program the pipeline may use to write, told apart by words in
+ * its stage's command or script, with advice in its own terms: a user of
+ * a command-line loader gets a flag or a line of its language, not C.
+ */
+struct db_client {
+	const char	*id;
+	const char	*name;		/* "Python's sqlite3 module" */
+	const char	*match;		/* words that identify it, '|' between */
+	const char	*tx_how;	/* many rows per transaction, in its terms */
+	const char	*writes;	/* what its rows are sent as, so what tx_how
+					   reaches: "text", "prepared" or "multi" */
+	const char	*set_how;	/* a per-connection setting; %s: the statement;
+					   NULL: the client offers no way */
+};
+
 struct db_driver {
 	const char		*kind;
+	const char		*name;		/* as a report says it: "SQLite" */
 	const char		*rules;		/* file in agents/rules/ */
-	const char *const	*settings;	/* the settings read() fills, in order */
+	const char *const	*settings;	/* the settings capture() reads, in order */
 	int			 nsettings;
 
-	/* Read-only checks of the user's database; -1 with *cause. */
-	int		(*check)(const struct spec *, int busy_ms, char **cause);
-	long long	(*count)(const struct spec *, char **cause);
 	/*
-	 * The settings' values (normalised to the names the rules use), 1 in
-	 * stored[i] when the value lives in the database rather than the
-	 * connection, and the table's indexes and triggers as markdown.
+	 * Read the user's database once and copy it into dir: 0, DB_ABSENT
+	 * (with *cause) when the database or its table does not exist, or -1
+	 * with *cause (not a database, locked, unreadable).
 	 */
-	int		(*read)(const struct spec *, char **values, int *stored,
-			    char **objects, char **cause);
+	int		(*capture)(const struct spec *, const char *dir, struct db_capture *,
+			    char **cause);
+	void		(*release)(struct db_capture *);	/* and remove the copy */
+	/* Rows in the table now; DB_ABSENT, or -1 with *cause. */
+	long long	(*count)(const struct spec *, char **cause);
 	/* The statement a user runs to set it (caller frees). */
 	char		*(*apply_text)(const char *setting, const char *value);
 
-	/* A scratch copy with the table's real schema, and work on it. */
-	struct db_scratch *(*scratch)(const struct spec *, const char *path,
-			    char **cause);
+	/* A scratch database made from a capture, and work on it. */
+	struct db_scratch *(*scratch)(const struct spec *, const struct db_capture *,
+			    const char *path, char **cause);
 	int		(*set)(struct db_scratch *, const char *setting,
 			    const char *value, char **cause);
 	/* Seconds for rows inserts committed every commit_every (0: each). */
@@ -43,11 +76,9 @@ struct db_driver {
 			    char **cause);
 	void		(*close)(struct db_scratch *);	/* and remove the copy */
 
-	/* A short sketch of the fastest client pattern (markdown). */
-	const char	*sketch;
-
-	/* Syncs one commit costs in this database's mode; 0 when unknown. */
-	double		(*syncs_per_commit)(const struct spec *);
+	/* The clients it knows; the last one matches anything. */
+	const struct db_client	*clients;
+	int			 nclients;
 };
 
 /* The driver for database.kind, or NULL. */

@@ -11,6 +11,34 @@
 static const char *votes[] = { "optimize", "leave", "abstain" };
 static const char *statuses[] = { "ok", "partial", "failed", "skipped" };
 static const char *efforts[] = { "low", "medium", "high" };
+static const char *kinds[] = { "estimate", "probe", "pipeline" };
+
+const char *
+findings_kind_name(enum evidence k)
+{
+	return kinds[k];
+}
+
+int
+findings_kind(const char *s)
+{
+	for (size_t i = 0; s != NULL && i < PERFD_ARRAY_LEN(kinds); i++)
+		if (strcmp(s, kinds[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+findings_kind_phrase(enum evidence k)
+{
+	static const char *const phrase[] = {
+		"an estimate, not measured",
+		"measured on perfd's probe (its synthetic workload), bounded by the stage",
+		"measured on the pipeline (its own commands re-run with the change)",
+	};
+
+	return phrase[k];
+}
 
 static int
 in_list(const char *s, const char **list, size_t n)
@@ -66,6 +94,7 @@ findings_free(struct findings *f)
 		free(r->title);
 		free(r->stage);
 		free(r->effort);
+		free(r->bound);
 		free(r->evidence);
 		free(r->apply);
 	}
@@ -167,7 +196,10 @@ findings_to_json(const struct findings *f)
 			cJSON_AddItemToArray(ci, cJSON_CreateNumber(r->ci_hi));
 		} else
 			cJSON_AddNullToObject(ro, "local_speedup_ci");
-		cJSON_AddBoolToObject(ro, "measured", r->measured);
+		cJSON_AddStringToObject(ro, "evidence_kind", kinds[r->kind]);
+		/* Kept for readers of the first schema: anything but an estimate. */
+		cJSON_AddBoolToObject(ro, "measured", r->kind != EVIDENCE_ESTIMATE);
+		add_opt(ro, "bound", r->bound);
 		cJSON_AddStringToObject(ro, "effort", r->effort);
 		add_opt(ro, "evidence", r->evidence);
 		add_opt(ro, "apply", r->apply);
@@ -260,7 +292,7 @@ parse_recs(struct findings *f, const cJSON *a, char **cause)
 	}
 	cJSON_ArrayForEach(v, a) {
 		char where[48];
-		const char *id, *title, *stage, *effort;
+		const char *id, *title, *stage, *effort, *kind;
 		const cJSON *k, *m, *ci;
 		struct recommendation *r;
 
@@ -269,13 +301,19 @@ parse_recs(struct findings *f, const cJSON *a, char **cause)
 		title = get_s(v, "title", 1, cause, where);
 		stage = get_s(v, "stage", 1, cause, where);
 		effort = get_s(v, "effort", 0, cause, where);
+		kind = get_s(v, "evidence_kind", 1, cause, where);
 		k = cJSON_GetObjectItemCaseSensitive(v, "local_speedup");
 		m = cJSON_GetObjectItemCaseSensitive(v, "measured");
 		if (*cause == NULL && (!cJSON_IsNumber(k) || !(k->valuedouble > 0) ||
 		    !isfinite(k->valuedouble)))
 			*cause = xasprintf("%s: 'local_speedup' must be a number > 0", where);
-		if (*cause == NULL && !cJSON_IsBool(m))
-			*cause = xasprintf("%s: 'measured' must be true or false", where);
+		if (*cause == NULL && findings_kind(kind) < 0)
+			*cause = xasprintf("%s: evidence_kind '%s' is not pipeline, probe or "
+			    "estimate", where, kind);
+		if (*cause == NULL && m != NULL && (!cJSON_IsBool(m) ||
+		    cJSON_IsTrue(m) != (findings_kind(kind) != EVIDENCE_ESTIMATE)))
+			*cause = xasprintf("%s: 'measured' must be true for pipeline and "
+			    "probe evidence, false for an estimate", where);
 		if (*cause == NULL && effort != NULL &&
 		    !in_list(effort, efforts, PERFD_ARRAY_LEN(efforts)))
 			*cause = xasprintf("%s: effort '%s' is not low, medium or high",
@@ -284,7 +322,7 @@ parse_recs(struct findings *f, const cJSON *a, char **cause)
 			return;
 		r = findings_recommend(f, id, stage, title);
 		r->local_speedup = k->valuedouble;
-		r->measured = cJSON_IsTrue(m);
+		r->kind = (enum evidence)findings_kind(kind);
 		if (effort != NULL) {
 			free(r->effort);
 			r->effort = xstrdup(effort);
@@ -296,6 +334,7 @@ parse_recs(struct findings *f, const cJSON *a, char **cause)
 			r->ci_lo = cJSON_GetArrayItem(ci, 0)->valuedouble;
 			r->ci_hi = cJSON_GetArrayItem(ci, 1)->valuedouble;
 		}
+		r->bound = dup_or_null(get_s(v, "bound", 0, cause, where));
 		r->evidence = dup_or_null(get_s(v, "evidence", 0, cause, where));
 		r->apply = dup_or_null(get_s(v, "apply", 0, cause, where));
 	}

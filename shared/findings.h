@@ -13,17 +13,34 @@ struct vote {
 	char	*reason;
 };
 
-struct recommendation {
-	char	*id;
-	char	*title;
-	char	*stage;
-	double	 local_speedup;	/* on that stage; > 0 */
-	double	 ci_lo, ci_hi;	/* 0 when unknown */
-	int	 measured;	/* 1 measured in this investigation, 0 estimate */
-	char	*effort;	/* low, medium, high */
-	char	*evidence;
-	char	*apply;		/* how to apply it */
+/*
+ * What kind of evidence a figure is. Only PIPELINE says what the user gets:
+ * the user's own commands re-run with the change. PROBE is perfd's own
+ * synthetic workload (a figure about the user's stage only once bounded by
+ * the part of the stage the change can touch); ESTIMATE is not measured.
+ */
+enum evidence {
+	EVIDENCE_ESTIMATE, EVIDENCE_PROBE, EVIDENCE_PIPELINE
 };
+
+struct recommendation {
+	char		*id;
+	char		*title;
+	char		*stage;
+	double		 local_speedup;	/* on that stage; > 0 */
+	double		 ci_lo, ci_hi;	/* 0 when unknown */
+	enum evidence	 kind;
+	char		*bound;		/* probe: how the figure was bounded, or NULL */
+	char		*effort;	/* low, medium, high */
+	char		*evidence;
+	char		*apply;		/* how to apply it */
+};
+
+/* "pipeline", "probe", "estimate"; and back (-1 when none). */
+const char *findings_kind_name(enum evidence);
+int findings_kind(const char *);
+/* How a report says it: "measured on the pipeline", ... */
+const char *findings_kind_phrase(enum evidence);
 
 struct findings {
 	char			*agent;

@@ -41,7 +41,7 @@ rank_amdahl(double s, double k)
 }
 
 int
-rank_priority(double e, int measured)
+rank_priority(double e, int best)
 {
 	const double eps = 1e-9;
 	int p;
@@ -54,7 +54,7 @@ rank_priority(double e, int measured)
 		p = 2;
 	else
 		p = 3;
-	if (!measured && p < 1)
-		p = 1;
+	if (p < best)
+		p = best;
 	return p;
 }

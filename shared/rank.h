@@ -26,9 +26,10 @@ double rank_amdahl(double share, double k);
 /*
  * Priority from the end-to-end speed-up e: P0 e > 5, P1 2 <= e <= 5,
  * P2 1.2 <= e < 2, P3 e < 1.2 (compared at 1e-9, so 2.0 computed as
- * 1.9999999999 is still 2). An estimate is never above P1.
+ * 1.9999999999 is still 2), never better than `best` (the caller caps an
+ * estimate, or a probe figure without a bound and a second agent, at P1).
  * Returns 0..3.
  */
-int rank_priority(double e2e, int measured);
+int rank_priority(double e2e, int best);
 
 #endif

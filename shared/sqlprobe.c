@@ -11,7 +11,7 @@
 
 /* Open read-only; the caller closes. NULL with *cause. */
 static sqlite3 *
-open_ro(const char *path, int busy_ms, char **cause)
+open_ro(const char *path, int busy_ms, int *absent, char **cause)
 {
 	sqlite3 *db = NULL;
 	struct stat st;
@@ -19,6 +19,8 @@ open_ro(const char *path, int busy_ms, char **cause)
 
 	if (stat(path, &st) != 0) {
 		*cause = xasprintf("%s: %s", path, strerror(errno));
+		if (errno == ENOENT && absent != NULL)
+			*absent = 1;
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -62,7 +64,7 @@ table_exists(sqlite3 *db, const char *path, const char *table, char **cause)
 	sqlite3_finalize(st);
 	if (rc == 0) {
 		*cause = xasprintf("%s: no table '%s'", path, table);
-		return -1;
+		return PROBE_ABSENT;
 	}
 	return 0;
 }
@@ -70,11 +72,12 @@ table_exists(sqlite3 *db, const char *path, const char *table, char **cause)
 int
 probe_check(const char *user_db, const char *table, int busy_ms, char **cause)
 {
-	sqlite3 *db = open_ro(user_db, busy_ms, cause);
+	int absent = 0;
+	sqlite3 *db = open_ro(user_db, busy_ms, &absent, cause);
 	int rc;
 
 	if (db == NULL)
-		return -1;
+		return absent ? PROBE_ABSENT : -1;
 	rc = table_exists(db, user_db, table, cause);
 	sqlite3_close(db);
 	return rc;
@@ -83,13 +86,18 @@ probe_check(const char *user_db, const char *table, int busy_ms, char **cause)
 long long
 probe_count(const char *path, const char *table, char **cause)
 {
-	sqlite3 *db = open_ro(path, 5000, cause);
+	int absent = 0;
+	sqlite3 *db = open_ro(path, 5000, &absent, cause);
 	sqlite3_stmt *st;
 	char *sql;
 	long long n = -1;
 
 	if (db == NULL)
-		return -1;
+		return absent ? PROBE_ABSENT : -1;
+	if (table_exists(db, path, table, cause) == PROBE_ABSENT) {
+		sqlite3_close(db);
+		return PROBE_ABSENT;
+	}
 	sql = xasprintf("SELECT count(*) FROM \"%s\"", table);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
@@ -173,7 +181,7 @@ int
 probe_open(struct probe *p, const char *user_db, const char *scratch,
     const char *table, char **cause)
 {
-	sqlite3 *src = open_ro(user_db, 5000, cause);
+	sqlite3 *src = open_ro(user_db, 5000, NULL, cause);
 	sqlite3_backup *bk;
 	int rc;
 

@@ -21,10 +21,13 @@ struct probe {
 	long long	 next;		/* synthetic row counter */
 };
 
+/* probe_check() and probe_count() when the file or the table does not exist. */
+#define PROBE_ABSENT	(-2)
+
 /*
  * Open user_db read-only (waiting up to busy_ms while it is locked) and
- * check it holds table; 0, or -1 with *cause: missing file, not SQLite,
- * no such table, locked, unreadable.
+ * check it holds table; 0, PROBE_ABSENT (no file, no such table), or -1
+ * with *cause: not SQLite, locked, unreadable.
  */
 int probe_check(const char *user_db, const char *table, int busy_ms, char **cause);
 
@@ -48,7 +51,7 @@ double probe_insert(struct probe *, int rows, int commit_every, int prepared,
  */
 double probe_insert_multi(struct probe *, int rows, int per_stmt, char **cause);
 
-/* Rows in the table of a database opened read-only; -1 with *cause. */
+/* Rows in the table of a database opened read-only; PROBE_ABSENT, or -1 with *cause. */
 long long probe_count(const char *db, const char *table, char **cause);
 
 #endif

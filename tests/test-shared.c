@@ -215,7 +215,7 @@ TEST_IMPL(findings_roundtrip)
 	r->local_speedup = 3.5;
 	r->ci_lo = 3.1;
 	r->ci_hi = 3.9;
-	r->measured = 1;
+	r->kind = EVIDENCE_PROBE;
 	findings_warn(f, "noisy run %d", 3);
 	ASSERT_INT(findings_write(f, test_tmp(), &cause), ==, 0);
 	path = path_join(test_tmp(), FINDINGS_FILE);
@@ -226,7 +226,7 @@ TEST_IMPL(findings_roundtrip)
 	ASSERT_INT(g->nrecs, ==, 1);
 	ASSERT_NEAR(g->recs[0].local_speedup, 3.5, 1e-12);
 	ASSERT_NEAR(g->recs[0].ci_hi, 3.9, 1e-12);
-	ASSERT_INT(g->recs[0].measured, ==, 1);
+	ASSERT_INT(g->recs[0].kind, ==, EVIDENCE_PROBE);
 	ASSERT_STR(g->warnings[0], "noisy run 3");
 	findings_free(f);
 	findings_free(g);
@@ -250,8 +250,22 @@ TEST_IMPL(findings_invalid)
 		  "\"recommendations\":[]}", "votes[0]: vote 'maybe' is not optimize, leave or abstain" },
 		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
 		  "\"votes\":[],\"recommendations\":[{\"id\":\"i\",\"title\":\"t\","
-		  "\"stage\":\"a\",\"local_speedup\":0,\"measured\":true}]}",
+		  "\"stage\":\"a\",\"local_speedup\":0,\"evidence_kind\":\"probe\"}]}",
 		  "recommendations[0]: 'local_speedup' must be a number > 0" },
+		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
+		  "\"votes\":[],\"recommendations\":[{\"id\":\"i\",\"title\":\"t\","
+		  "\"stage\":\"a\",\"local_speedup\":2,\"measured\":true}]}",
+		  "recommendations[0]: missing 'evidence_kind'" },
+		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
+		  "\"votes\":[],\"recommendations\":[{\"id\":\"i\",\"title\":\"t\","
+		  "\"stage\":\"a\",\"local_speedup\":2,\"evidence_kind\":\"guess\"}]}",
+		  "recommendations[0]: evidence_kind 'guess' is not pipeline, probe or estimate" },
+		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
+		  "\"votes\":[],\"recommendations\":[{\"id\":\"i\",\"title\":\"t\","
+		  "\"stage\":\"a\",\"local_speedup\":2,\"evidence_kind\":\"estimate\","
+		  "\"measured\":true}]}",
+		  "recommendations[0]: 'measured' must be true for pipeline and probe evidence, "
+		  "false for an estimate" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -458,17 +472,18 @@ TEST_IMPL(rank_rules)
 	ASSERT_NEAR(rank_amdahl(1.0, 3), 3, 1e-12);
 	ASSERT_NEAR(rank_amdahl(0, 100), 1, 1e-12);
 	/* Boundaries: 5 is P1, just above is P0; 2 is P1; 1.2 is P2. */
-	ASSERT_INT(rank_priority(5.0001, 1), ==, 0);
-	ASSERT_INT(rank_priority(5.0, 1), ==, 1);
-	ASSERT_INT(rank_priority(rank_amdahl(1.0, 5), 1), ==, 1);
-	ASSERT_INT(rank_priority(2.0, 1), ==, 1);
-	ASSERT_INT(rank_priority(1.9999999999999, 1), ==, 1);
-	ASSERT_INT(rank_priority(1.99, 1), ==, 2);
-	ASSERT_INT(rank_priority(1.2, 1), ==, 2);
-	ASSERT_INT(rank_priority(1.19, 1), ==, 3);
+	ASSERT_INT(rank_priority(5.0001, 0), ==, 0);
+	ASSERT_INT(rank_priority(5.0, 0), ==, 1);
+	ASSERT_INT(rank_priority(rank_amdahl(1.0, 5), 0), ==, 1);
+	ASSERT_INT(rank_priority(2.0, 0), ==, 1);
+	ASSERT_INT(rank_priority(1.9999999999999, 0), ==, 1);
+	ASSERT_INT(rank_priority(1.99, 0), ==, 2);
+	ASSERT_INT(rank_priority(1.2, 0), ==, 2);
+	ASSERT_INT(rank_priority(1.19, 0), ==, 3);
 	/* An estimate is never above P1. */
-	ASSERT_INT(rank_priority(20, 0), ==, 1);
-	ASSERT_INT(rank_priority(1.1, 0), ==, 3);
+	ASSERT_INT(rank_priority(20, 1), ==, 1);
+	ASSERT_INT(rank_priority(1.1, 1), ==, 3);
+	ASSERT_INT(rank_priority(20, 0), ==, 0);
 	return 0;
 }
 

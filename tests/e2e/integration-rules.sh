@@ -31,8 +31,9 @@ finding() {
 EOJ
 }
 
-rec() { # rec ID STAGE K MEASURED
-	echo "{\"id\":\"$1\",\"title\":\"$1\",\"stage\":\"$2\",\"local_speedup\":$3,\"measured\":$4,\"effort\":\"low\"}"
+rec() { # rec ID STAGE K KIND (pipeline, probe, estimate; true/false: pipeline/estimate) [BOUND]
+	case $4 in true) k=pipeline ;; false) k=estimate ;; *) k=$4 ;; esac
+	echo "{\"id\":\"$1\",\"title\":\"$1\",\"stage\":\"$2\",\"local_speedup\":$3,\"evidence_kind\":\"$k\",${5:+\"bound\":\"$5\",}\"effort\":\"low\"}"
 }
 
 # profile SHARES: "stage=share ..."

@@ -93,3 +93,23 @@ start_cdn() {
 		sleep 0.05
 	done
 }
+
+# median_ms N SETUP CMD: the median wall time of CMD over N runs, SETUP
+# (untimed) before each; the harness's own measurement of a fix.
+median_ms() {
+	n=$1 setup=$2 cmd=$3
+	for _ in $(seq "$n"); do
+		sh -c "$setup" >/dev/null 2>&1
+		s=$(date +%s%N)
+		sh -c "$cmd" >/dev/null 2>&1 || fail "harness command failed: $cmd"
+		e=$(date +%s%N)
+		echo $(( (e - s) / 1000 ))
+	done | sort -n | awk '{ v[NR] = $1 }
+	    END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m / 1000 }'
+}
+
+# within PREDICTED MEASURED: perfd's figure within x1.5 of what applying the
+# fix gave, and never above x2 of it.
+within() {
+	awk -v p="$1" -v m="$2" 'BEGIN { r = p / m; exit !(r <= 1.5 && r >= 1 / 1.5) }'
+}

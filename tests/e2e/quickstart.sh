@@ -14,6 +14,13 @@ M=$(sed -n 's/^master report: //p' "$T/out" | sed 's/\.md$/.json/')
 [ "$(jget "$M" hypothesis.confirmed)" = false ] || fail "hypothesis confirmed"
 awk -v s="$(jget "$M" bottleneck.share)" 'BEGIN { exit !(s > 0.6) }' || fail "share $(jget "$M" bottleneck.share)"
 [ "$(jget "$M" recommendations.0.stage)" = download ] || fail "top recommendation"
-[ "$(jget "$M" recommendations.0.measured)" = true ] || fail "top recommendation measured"
+[ "$(jget "$M" recommendations.0.evidence_kind)" = pipeline ] || fail "top recommendation's evidence"
+# From a tree where the database does not exist yet: every agent answers.
+D=$(dirname "$M")
+for a in profiling db-config client-library batch-size integration; do
+	[ "$(jget "$D/$a/status.json" status)" = ok ] ||
+	    fail "$a: $(jget "$D/$a/status.json" status): $(jget "$D/$a/status.json" reason)"
+done
+grep -q "4 of 4 agent reports arrived: 4 ok" "${M%.json}.md" || fail "report count"
 grep -q "is \*\*rejected\*\*" "${M%.json}.md" || fail "report does not reject the hypothesis"
 "$T/qs/cdn.sh" stop
