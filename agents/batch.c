@@ -52,7 +52,6 @@ struct batch {
 	int		 cap_lo, cap_hi;	/* sizes with the same commits, or -1 */
 	int64_t		 current;	/* batch.current, else the observed cadence */
 	const char	*current_from;
-	double		 bounded, bounded_lo, bounded_hi;	/* probe: on the stage */
 };
 
 /* Deterministic shuffles from the recorded seed (xorshift32). */
@@ -250,20 +249,19 @@ in_range(struct batch *bt, int i)
 	    z->thr_hi >= BATCH_WITHIN * bt->sz[bt->best].thr;
 }
 
-/* A rate for a report: grouped digits, never an exponent (4 at a time). */
+/*
+ * md_rate() into one of 4 static slots, so that a message can carry up to
+ * four rates without a free for each.
+ */
 static const char *
 rate_s(double v)
 {
 	static char slot[4][64];
 	static int next;
-	char *out = slot[next++ % 4], *g;
+	char *out = slot[next++ % 4], *g = md_rate(v);
 
-	if (v >= 100) {
-		g = db_rate(v);
-		snprintf(out, sizeof slot[0], "%s", g);
-		free(g);
-	} else
-		snprintf(out, sizeof slot[0], "%.3g", v);
+	snprintf(out, sizeof slot[0], "%s", g);
+	free(g);
 	return out;
 }
 
@@ -271,23 +269,6 @@ static const char *
 unit(struct batch *bt)
 {
 	return bt->rows > 0 ? "rows/s" : "runs/s";
-}
-
-/*
- * A probe size's figure on the stage: the database's part of the observed
- * stage at the probe's rate for the new size, the client's own work as it
- * is (the largest size's rate stands for the database's own CPU work).
- */
-static double
-bounded(struct batch *bt, const struct bsize *r, const struct bsize *c)
-{
-	struct db_split s;
-
-	db_split(&bt->o, c->thr, bt->sz[bt->best].thr, &s);
-	bt->bounded = db_split_speedup(&s, r->thr);
-	bt->bounded_lo = db_split_speedup(&s, r->thr_lo);
-	bt->bounded_hi = db_split_speedup(&s, r->thr_hi);
-	return bt->bounded;
 }
 
 static void
@@ -354,9 +335,23 @@ verdict(struct batch *bt)
 		return;
 	}
 	{
-		double k = bt->probe ? bounded(bt, r, c) : r->thr / c->thr;
+		double k = r->thr / c->thr, lo = r->thr_lo / c->thr_hi, hi = r->thr_hi / c->thr_lo;
 		struct recommendation *rc;
+		struct db_split split;
 		char id[64];
+
+		/*
+		 * A probe size's figure on the stage: the database's part of the
+		 * observed stage at the probe's rate for the new size, the client's
+		 * own work as it is (the largest size's rate stands for the
+		 * database's own CPU work).
+		 */
+		if (bt->probe) {
+			db_split(&bt->o, c->thr, bt->sz[bt->best].thr, &split);
+			k = db_split_speedup(&split, r->thr);
+			lo = db_split_speedup(&split, r->thr_lo);
+			hi = db_split_speedup(&split, r->thr_hi);
+		}
 
 		findings_vote(f, stage, "optimize", "batch size %lld gives %s %s; %lld "
 		    "gives %s (x%.2f%s)", (long long)c->size, rate_s(c->thr), unit(bt),
@@ -368,15 +363,11 @@ verdict(struct batch *bt)
 		rc->title = xasprintf("Batch size %lld instead of %lld", (long long)r->size,
 		    (long long)c->size);
 		rc->local_speedup = k;
-		rc->ci_lo = bt->probe ? bt->bounded_lo : r->thr_lo / c->thr_hi;
-		rc->ci_hi = bt->probe ? bt->bounded_hi : r->thr_hi / c->thr_lo;
+		rc->ci_lo = lo;
+		rc->ci_hi = hi;
 		rc->kind = bt->probe ? EVIDENCE_PROBE : EVIDENCE_PIPELINE;
-		if (bt->probe) {
-			struct db_split sp2;
-
-			db_split(&bt->o, c->thr, bt->sz[bt->best].thr, &sp2);
-			rc->bound = db_split_text(&sp2, r->thr);
-		}
+		if (bt->probe)
+			rc->bound = db_split_text(&split, r->thr);
 		free(rc->effort);
 		rc->effort = xstrdup("low");
 		rc->evidence = xasprintf("%s %s at %lld against %s at %lld (medians of "

@@ -1,6 +1,7 @@
 /* client.c - the client-library agent: how the pipeline talks to the database, and faster patterns. */
 #include "agents.h"
 #include "dbshared.h"
+#include "md.h"
 #include "pipeline.h"
 #include "svg.h"
 #include "util.h"
@@ -39,7 +40,6 @@ struct client {
 	struct db_capture	 cap;
 	int			 captured;
 	struct stats		 st[NPATTERNS];
-	int			 best;		/* the fastest pattern */
 	int			 now;		/* the pattern the stage uses, or -1 */
 	int			 target;	/* what the client's advice reaches */
 	struct stats		 cadence;	/* at the observed cadence, when no pattern is it */
@@ -55,44 +55,14 @@ measure_patterns(struct client *c, char **cause)
 
 	if (reps < 3)
 		reps = 3;
-	c->best = -1;
 	for (int i = 0; i < NPATTERNS; i++) {
 		const struct pattern *p = &patterns[i];
-		double *x = xcalloc((size_t)reps, sizeof *x);
 		int rows = p->tx ? ROWS_TX : ROWS_AUTOCOMMIT;
-		char *scratch = agent_path(c->a, "scratch.db");
+		struct db_load l = { rows, p->tx ? rows : 0, p->prepared, p->multi };
 
 		agent_progress(c->a, 35 + 55 * i / NPATTERNS, "probe: %s", p->name);
-		for (int r = -1; r < reps; r++) {
-			const struct db_driver *d = db_drv(c->a->spec);
-			struct db_scratch *sc;
-			double secs;
-
-			agent_lock(c->a);	/* timings apart from the pipeline's */
-			sc = d->scratch(c->a->spec, &c->cap, scratch, cause);
-			if (sc == NULL) {
-				agent_unlock(c->a);
-				free(x);
-				free(scratch);
-				return -1;
-			}
-			secs = p->multi ? d->insert_multi(sc, rows, p->multi, cause) :
-			    d->insert(sc, rows, p->tx ? rows : 0, p->prepared, cause);
-			agent_unlock(c->a);
-			d->close(sc);
-			if (secs < 0) {
-				free(x);
-				free(scratch);
-				return -1;
-			}
-			if (r >= 0)
-				x[r] = rows / secs;
-		}
-		stats_compute(x, reps, &c->st[i]);
-		free(x);
-		free(scratch);
-		if (c->best < 0 || c->st[i].median > c->st[c->best].median)
-			c->best = i;
+		if (db_measure(c->a, &c->cap, NULL, &l, reps, &c->st[i], cause) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -108,6 +78,7 @@ now_pattern(struct client *c, char **cause)
 	const struct db_observation *o = &c->o;
 	int prepared = strcmp(o->client->writes, "text") != 0;
 	int reps = c->st[0].n, rows;
+	struct db_load l = { 0 };
 
 	if (o->cadence <= 0)
 		return -1;
@@ -119,8 +90,10 @@ now_pattern(struct client *c, char **cause)
 	rows = (int)fmin(fmax(o->cadence * 20, 2000), ROWS_TX);
 	agent_progress(c->a, 88, "probe: the observed cadence (%.0f rows per commit)",
 	    o->cadence);
-	if (db_measure(c->a, &c->cap, NULL, rows, (int)round(o->cadence), prepared, reps,
-	    &c->cadence, cause) != 0)
+	l.rows = rows;
+	l.commit_every = (int)round(o->cadence);
+	l.prepared = prepared;
+	if (db_measure(c->a, &c->cap, NULL, &l, reps, &c->cadence, cause) != 0)
 		return -2;
 	return NPATTERNS;
 }
@@ -160,12 +133,12 @@ chart(struct client *c, double observed)
 	struct svg_bar bars[NPATTERNS + 1];
 	char *notes[NPATTERNS + 1], *svg, *path, *title, *cause = NULL, *r;
 
-	r = db_rate(observed);
+	r = md_rate(observed);
 	notes[0] = xasprintf("%s rows/s (%s)", r, c->o.pattern);
 	free(r);
 	bars[0] = (struct svg_bar){ "the stage as it runs", observed / 1000, 0, notes[0] };
 	for (int i = 0; i < NPATTERNS; i++) {
-		r = db_rate(c->st[i].median);
+		r = md_rate(c->st[i].median);
 		notes[i + 1] = xasprintf("%s rows/s", r);
 		free(r);
 		bars[i + 1] = (struct svg_bar){ patterns[i].name, c->st[i].median / 1000,
@@ -192,7 +165,7 @@ report(struct client *c, struct findings *f, double observed)
 	struct buf b = { 0 };
 	const struct spec *sp = c->a->spec;
 	const struct db_observation *o = &c->o;
-	char *obs = db_rate(observed);
+	char *obs = md_rate(observed);
 
 	buf_printf(&b, "# Client-library analysis: %s\n\n## Verdict\n\n%s\n\n", sp->name,
 	    f->headline);
@@ -217,9 +190,9 @@ report(struct client *c, struct findings *f, double observed)
 
 		if (i == NPATTERNS && c->now != NPATTERNS)
 			continue;
-		m = db_rate(st->median);
-		l = db_rate(st->ci_lo);
-		h = db_rate(st->ci_hi);
+		m = md_rate(st->median);
+		l = md_rate(st->ci_lo);
+		h = md_rate(st->ci_hi);
 		buf_printf(&b, "| %s%s%s | %s | %s–%s | %d |\n", pattern_name(c, i),
 		    i == c->now ? " (the stage's pattern)" : "", i == c->target ?
 		    " (what the advice reaches)" : "", m, l, h, st->n);
@@ -270,7 +243,7 @@ decide(struct client *c, struct findings *f, double observed)
 {
 	const struct spec *sp = c->a->spec;
 	const struct stats *t = rate(c, c->target), *n = rate(c, c->now);
-	char *obs = db_rate(observed);
+	char *obs = md_rate(observed);
 
 	db_split(&c->o, n->median, c->st[3].median, &c->split);
 	c->speedup = db_split_speedup(&c->split, t->median);

@@ -43,17 +43,26 @@ struct cfg {
 	struct stats	 tx;		/* current settings, one transaction */
 	struct db_split	 split;
 	double		 speedup, lo, hi;	/* on the stage, bounded */
-	int		 cadence, rows;
+	struct db_load	 load;		/* the probe's: prepared, at the cadence */
 	const char	*cadence_from;
 };
+
+/* The index of a setting in the driver's list, or -1. */
+static int
+setting_index(struct cfg *c, const char *name)
+{
+	for (int i = 0; i < c->drv->nsettings; i++)
+		if (strcmp(c->drv->settings[i], name) == 0)
+			return i;
+	return -1;
+}
 
 static const char *
 current(struct cfg *c, const char *name)
 {
-	for (int i = 0; i < c->drv->nsettings; i++)
-		if (strcmp(c->drv->settings[i], name) == 0)
-			return c->cur[i];
-	return NULL;
+	int i = setting_index(c, name);
+
+	return i >= 0 ? c->cur[i] : NULL;
 }
 
 /* The settings as captured, and what the pipeline sets itself (the spec). */
@@ -84,10 +93,9 @@ read_settings(struct cfg *c)
 static int
 stored(struct cfg *c, const char *setting)
 {
-	for (int i = 0; i < c->drv->nsettings; i++)
-		if (strcmp(c->drv->settings[i], setting) == 0)
-			return c->cap.stored[i];
-	return 0;
+	int i = setting_index(c, setting);
+
+	return i >= 0 && c->cap.stored[i];
 }
 
 static int
@@ -175,13 +183,13 @@ measure_one(struct cfg *c, int i, char **base, int reps, char **cause)
 	agent_progress(c->a, 30 + 40 * i / (c->ncand + 1), "probe: %s = %s", r->setting,
 	    r->recommend);
 	rc = db_measure_pair(c->a, &c->cap, (const char *const *)base,
-	    (const char *const *)one, c->rows, c->cadence, CFG_SCREEN, &sb, &c->st[i],
+	    (const char *const *)one, &c->load, CFG_SCREEN, &sb, &c->st[i],
 	    &c->ratio[i], cause);
 	if (rc == 0 && c->ratio[i].median < 1.02)
 		c->screened[i] = 1;
 	else if (rc == 0)
 		rc = db_measure_pair(c->a, &c->cap, (const char *const *)base,
-		    (const char *const *)one, c->rows, c->cadence, reps, &sb, &c->st[i],
+		    (const char *const *)one, &c->load, reps, &sb, &c->st[i],
 		    &c->ratio[i], cause);
 	free_list(one, n);
 	return rc;
@@ -197,12 +205,15 @@ measure_all(struct cfg *c, char **cause)
 	if (reps < 5)
 		reps = 5;
 	agent_progress(c->a, 20, "probe: current settings");
-	rc = db_measure(c->a, &c->cap, (const char *const *)base, c->rows, c->cadence, 1,
-	    reps, &c->base, cause);
+	rc = db_measure(c->a, &c->cap, (const char *const *)base, &c->load, reps, &c->base,
+	    cause);
 	/* The database's own CPU work: the same rows in one transaction. */
-	if (rc == 0)
-		rc = db_measure(c->a, &c->cap, (const char *const *)base, c->rows, c->rows,
-		    1, 3, &c->tx, cause);
+	if (rc == 0) {
+		struct db_load tx = { c->load.rows, c->load.rows, 1, 0 };
+
+		rc = db_measure(c->a, &c->cap, (const char *const *)base, &tx, 3, &c->tx,
+		    cause);
+	}
 	c->st = xcalloc((size_t)c->ncand + 1, sizeof *c->st);
 	c->ratio = xcalloc((size_t)c->ncand + 1, sizeof *c->ratio);
 	c->keep = xcalloc((size_t)c->ncand + 1, sizeof *c->keep);
@@ -235,7 +246,7 @@ measure_all(struct cfg *c, char **cause)
 	}
 	agent_progress(c->a, 75, "probe: all candidates combined");
 	rc = db_measure_pair(c->a, &c->cap, (const char *const *)base,
-	    (const char *const *)all, c->rows, c->cadence, reps, &c->base,
+	    (const char *const *)all, &c->load, reps, &c->base,
 	    &c->st[c->ncand], &c->ratio[c->ncand], cause);
 	free_list(all, nall);
 	free_list(base, nbase);
@@ -297,20 +308,14 @@ how_lines(struct cfg *c, int *nsettings)
 					    "`%s` (it is kept in the file): `sqlite3 \"%s\" \"%s\"`\n",
 					    c->a->spec->db_path, c->a->spec->db_path, text);
 				else if (cl != NULL && cl->set_how != NULL) {
-					char *how, *at;
-
 					/*
 					 * The statement first (set_how is the driver's own
 					 * format), then {db}: a path with a % stays text.
 					 */
-					how = xasprintf(cl->set_how, text);
-					while ((at = strstr(how, "{db}")) != NULL) {
-						char *t = xasprintf("%.*s%s%s", (int)(at - how), how,
-						    c->a->spec->db_path, at + 4);
+					char *stmt = xasprintf(cl->set_how, text);
+					char *how = xstrreplace(stmt, "{db}", c->a->spec->db_path);
 
-						free(how);
-						how = t;
-					}
+					free(stmt);
 					buf_printf(&b, "On the client's connection (%s): %s\n",
 					    cl->name, how);
 					free(how);
@@ -356,9 +361,9 @@ report(struct cfg *c, struct findings *f, const char *how)
 		    c->unobserved);
 	if (c->st == NULL)
 		return b.p;
-	r1 = db_rate(c->base.median);
-	r2 = db_rate(c->base.ci_lo);
-	r3 = db_rate(c->base.ci_hi);
+	r1 = md_rate(c->base.median);
+	r2 = md_rate(c->base.ci_lo);
+	r3 = md_rate(c->base.ci_hi);
 	buf_printf(&b, "## perfd's probe: candidate changes\n\nThese figures are **perfd's "
 	    "own synthetic workload**, not the user's stage: %d rows shaped like `%s` "
 	    "(its real columns, indexes and triggers), prepared inserts committed every "
@@ -367,7 +372,7 @@ report(struct cfg *c, struct findings *f, const char *how)
 	    "settings (after one warm-up): %d pairs to screen it, and the full count "
 	    "only when it gained there. Its gain is the median of the paired ratios, "
 	    "with the CI of that median. Current settings: %s rows/s (95%% CI "
-	    "%s–%s).\n\n", c->rows, sp->db_table, c->cadence, c->cadence == 1 ? "" : "s",
+	    "%s–%s).\n\n", c->load.rows, sp->db_table, c->load.commit_every, c->load.commit_every == 1 ? "" : "s",
 	    c->cadence_from, CFG_SCREEN, r1, r2, r3);
 	free(r1);
 	free(r2);
@@ -376,7 +381,7 @@ report(struct cfg *c, struct findings *f, const char *how)
 	    "runs | risk |\n|---|---|---|---|---|---|---|\n");
 	for (int i = 0; i < c->ncand; i++) {
 		const struct rule *r = &c->rules.r[c->cand[i]];
-		char *risk = md_cell(r->risk), *rate = db_rate(c->st[i].median);
+		char *risk = md_cell(r->risk), *rate = md_rate(c->st[i].median);
 
 		buf_printf(&b, "| %s%s%s%s | %s | %s | x%.2f (x%.2f–x%.2f)%s | %s | %d | %s |\n",
 		    r->setting, r->nrequires ? " (with " : "", r->nrequires ?
@@ -392,7 +397,7 @@ report(struct cfg *c, struct findings *f, const char *how)
 		buf_puts(&b, "| **no candidate gained on its own: nothing to combine** "
 		    "| | | | | | |\n");
 	else if (c->ncand > 0) {
-		char *rate = db_rate(c->st[c->ncand].median);
+		char *rate = md_rate(c->st[c->ncand].median);
 
 		buf_printf(&b, "| **the changes that gained, combined** | | | **x%.2f** "
 		    "(x%.2f–x%.2f) | %s | %d | |\n", pgain(c, c->ncand),
@@ -453,7 +458,7 @@ chart(struct cfg *c)
 		n++;
 	}
 	title = xasprintf("%s: inserts committed every %d rows (whisker: CI upper end)",
-	    c->a->spec->db_table, c->cadence);
+	    c->a->spec->db_table, c->load.commit_every);
 	svg = svg_hbar(title, "thousand rows/s", bars, n);
 	path = agent_path(c->a, "config.svg");
 	if (atomic_write(path, svg, strlen(svg), &cause) != 0) {
@@ -497,17 +502,18 @@ observe(struct cfg *c, char **cause)
 	read_settings(c);
 	/* The probe commits as the stage does, when that could be observed. */
 	if (c->observed && c->o.cadence > 0) {
-		c->cadence = (int)fmax(1, round(c->o.cadence));
+		c->load.commit_every = (int)fmax(1, round(c->o.cadence));
 		c->cadence_from = "the cadence observed in the stage";
 	} else if (c->a->spec->batch_current > 0) {
-		c->cadence = (int)fmin((double)c->a->spec->batch_current, 1e6);
+		c->load.commit_every = (int)fmin((double)c->a->spec->batch_current, 1e6);
 		c->cadence_from = "batch.current; the stage's own cadence was not observed";
 	} else {
-		c->cadence = 1000;
+		c->load.commit_every = 1000;
 		c->cadence_from = "assumed: neither the stage nor batch.current says";
 	}
 	/* Runs long enough (tens of ms) that timer and scheduling noise is small. */
-	c->rows = (int)fmin(fmax(50.0 * c->cadence, 2000), 50000);
+	c->load.rows = (int)fmin(fmax(50.0 * c->load.commit_every, 2000), 50000);
+	c->load.prepared = 1;
 	return 0;
 }
 
@@ -529,7 +535,7 @@ decide(struct cfg *c, struct findings *f, int nset)
 		f->headline = xasprintf("Configuration already optimal: the best "
 		    "combination gains %+.1f%% on perfd's probe (under 5%%, or not "
 		    "distinguishable from no gain), inserts committed every %d (%s).",
-		    (g - 1) * 100, c->cadence, c->cadence_from);
+		    (g - 1) * 100, c->load.commit_every, c->cadence_from);
 		if (stage != NULL)
 			findings_vote(f, stage, "leave", "database settings already optimal: "
 			    "%+.1f%% on the probe", (g - 1) * 100);
@@ -539,7 +545,7 @@ decide(struct cfg *c, struct findings *f, int nset)
 	if (!c->observed || c->o.cadence <= 0) {
 		f->headline = xasprintf("The settings give x%.2f on perfd's probe (inserts "
 		    "committed every %d, %s), but %s: no figure for the stage is claimed.",
-		    g, c->cadence, c->cadence_from, c->observed ? "the stage's commit "
+		    g, c->load.commit_every, c->cadence_from, c->observed ? "the stage's commit "
 		    "pattern could not be observed" : c->unobserved);
 		if (stage != NULL)
 			findings_vote(f, stage, "abstain", "x%.2f on perfd's probe; the "
@@ -560,7 +566,7 @@ decide(struct cfg *c, struct findings *f, int nset)
 	}
 	f->headline = xasprintf("Tuning %s (%d setting%s) gives x%.2f on perfd's probe "
 	    "(inserts committed every %d, %s); bounded by the stage's own work, x%.2f "
-	    "on %s.", c->drv->name, nset, nset == 1 ? "" : "s", g, c->cadence,
+	    "on %s.", c->drv->name, nset, nset == 1 ? "" : "s", g, c->load.commit_every,
 	    c->cadence_from, c->speedup, stage);
 	findings_vote(f, stage, "optimize", "x%.2f on the stage from %d setting "
 	    "change%s (probe x%.2f, bounded by the stage)", c->speedup, nset,
@@ -577,11 +583,11 @@ decide(struct cfg *c, struct findings *f, int nset)
 	free(r->effort);
 	r->effort = xstrdup("low");
 	{
-		char *now = db_rate(c->base.median), *then = db_rate(all->median);
+		char *now = md_rate(c->base.median), *then = md_rate(all->median);
 
 		r->evidence = xasprintf("perfd's probe of %d inserts committed every %d "
 		    "on a scratch copy: x%.2f (paired runs; %s rows/s now, %s with the "
-		    "changes)", c->rows, c->cadence, g, now, then);
+		    "changes)", c->load.rows, c->load.commit_every, g, now, then);
 		free(now);
 		free(then);
 	}

@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,25 +91,56 @@ capture_stage(const struct spec *sp)
 	return s >= 0 ? s : sp->nstages - 1;
 }
 
-/* What a complete run that left no database means, in words. */
-static char *
-not_created(const struct spec *sp, int rc, const char *why)
+/* How a capturing run went wrong. */
+enum run_fault {
+	RUN_OK, RUN_PREFIX, RUN_STAGE, RUN_NO_DATABASE
+};
+
+/*
+ * One pipeline run to `stage` as a run makes it, the caller holding the
+ * lock: the stage's result in *res, the rows it wrote in *rows, and, when
+ * cap is not NULL, the database captured right after the stage and before
+ * the teardown. RUN_OK, or the fault with *cause: the prefix's or the
+ * stage's failure as they said it, or that the run left no database.
+ */
+static enum run_fault
+capturing_run(struct agent *a, int stage, struct db_capture *cap,
+    struct stage_result *res, double *rows, char **cause)
 {
-	if (rc == DB_ABSENT)
-		return xasprintf("the pipeline ran once (setup and the stages to %s) and "
-		    "did not create %s%s%s (%s)", sp->stages[capture_stage(sp)].name,
-		    db_name(sp), strstr(why, "no table") != NULL ? " with table " : "",
-		    strstr(why, "no table") != NULL ? sp->db_table : "", why);
-	return xstrdup(why);
+	const struct spec *sp = a->spec;
+	struct capture_run c = { .a = a, .cap = cap, .rc = -1 };
+	enum run_fault f = RUN_OK;
+
+	c.count.spec = sp;
+	c.count.before = -1;
+	if (pipeline_measure(sp, stage, NULL, a->dir, capture_around, &c, res, cause) != 0)
+		f = RUN_PREFIX;
+	else if (!res->ok) {
+		*cause = xstrdup(res->failure);
+		f = RUN_STAGE;
+	} else if (cap != NULL && c.rc != 0) {
+		if (c.rc == DB_ABSENT)
+			*cause = xasprintf("the pipeline ran once (setup and the stages to "
+			    "%s) and did not create %s%s%s (%s)", sp->stages[stage].name,
+			    db_name(sp), strstr(c.cause, "no table") != NULL ?
+			    " with table " : "", strstr(c.cause, "no table") != NULL ?
+			    sp->db_table : "", c.cause);
+		else
+			*cause = xstrdup(c.cause);
+		f = RUN_NO_DATABASE;
+	}
+	free(c.cause);
+	*rows = c.count.rows;
+	return f;
 }
 
 int
 db_capture(struct agent *a, struct db_capture *cap, char **cause)
 {
 	const struct spec *sp = a->spec;
-	struct capture_run c = { .a = a, .cap = cap, .rc = -1 };
 	struct stage_result res = { 0 };
-	char *failure = NULL;
+	char *why = NULL;
+	double rows;
 	int rc;
 
 	agent_lock(a);
@@ -122,21 +154,21 @@ db_capture(struct agent *a, struct db_capture *cap, char **cause)
 	*cause = NULL;
 	agent_progress(a, 5, "%s does not exist yet: running the pipeline once to create it",
 	    db_name(sp));
-	c.count.spec = sp;
-	c.count.before = -1;
-	if (pipeline_measure(sp, capture_stage(sp), NULL, a->dir, capture_around, &c, &res,
-	    &failure) != 0) {
+	switch (capturing_run(a, capture_stage(sp), cap, &res, &rows, &why)) {
+	case RUN_OK:
+		break;
+	case RUN_PREFIX:
+	case RUN_STAGE:
 		*cause = xasprintf("%s does not exist, and the pipeline that would create "
-		    "it failed: %s", db_name(sp), failure);
-		free(failure);
-	} else if (!res.ok)
-		*cause = xasprintf("%s does not exist, and the pipeline that would create "
-		    "it failed: %s", db_name(sp), res.failure);
-	else if (c.rc != 0)
-		*cause = not_created(sp, c.rc, c.cause);
+		    "it failed: %s", db_name(sp), why);
+		break;
+	case RUN_NO_DATABASE:
+		*cause = xstrdup(why);
+		break;
+	}
 	stage_result_free(&res);
 	agent_unlock(a);
-	free(c.cause);
+	free(why);
 	return *cause == NULL ? 0 : -1;
 }
 
@@ -246,69 +278,55 @@ client_of(const struct spec *sp, int stage)
 	return &d->clients[d->nclients - 1];
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double
-median_of(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-/* The stage, timed as the pipeline runs it (with the capture in the first run); the caller holds the lock. */
+/*
+ * The stage, timed as the pipeline runs it, the database captured in the
+ * first run; the caller holds the lock.
+ */
 static int
 observe_timed(struct agent *a, struct db_observation *o, struct db_capture *cap,
-    int *captured, char **cause)
+    char **cause)
 {
 	const struct spec *sp = a->spec;
 	double wall[OBSERVE_RUNS], user[OBSERVE_RUNS], sys[OBSERVE_RUNS];
+	struct stats st;
 	int n = 0, count = sp->rows <= 0;
 
 	for (int r = 0; r < OBSERVE_RUNS; r++) {
-		struct capture_run c = { .a = a, .cap = r == 0 ? cap : NULL, .rc = -1 };
 		struct stage_result res = { 0 };
-		char *failure = NULL;
+		char *why = NULL;
+		double rows;
+		enum run_fault f;
 
 		if (r > 0 && wall[0] >= OBSERVE_SHORT_MS)
 			break;	/* long enough that one run is a fair figure */
 		agent_progress(a, 5 + 5 * r, "running %s as the pipeline does (%d/%d)",
 		    sp->stages[o->stage].name, r + 1, OBSERVE_RUNS);
-		c.count.spec = sp;
-		c.count.before = -1;
-		if (pipeline_measure(sp, o->stage, NULL, a->dir, capture_around, &c, &res,
-		    &failure) != 0) {
+		f = capturing_run(a, o->stage, r == 0 ? cap : NULL, &res, &rows, &why);
+		if (f == RUN_PREFIX)
 			*cause = xasprintf("the stages before %s failed: %s",
-			    sp->stages[o->stage].name, failure);
-			free(failure);
-		} else if (!res.ok)
-			*cause = xasprintf("%s", res.failure);
-		else if (r == 0 && cap != NULL && c.rc != 0)
-			*cause = not_created(sp, c.rc, c.cause);
-		free(c.cause);
-		if (*cause == NULL && r == 0 && cap != NULL)
-			*captured = 1;
-		if (*cause == NULL) {
+			    sp->stages[o->stage].name, why);
+		else if (f != RUN_OK)
+			*cause = xstrdup(why);
+		else {
 			wall[n] = res.wall_ms;
 			user[n] = res.run.user_s * 1000;
 			sys[n] = res.run.sys_s * 1000;
 			n++;
-			if (count && c.count.rows > o->rows)
-				o->rows = c.count.rows;
+			if (count && rows > o->rows)
+				o->rows = rows;
 		}
+		free(why);
 		stage_result_free(&res);
 		if (*cause != NULL)
 			return -1;
 	}
 	o->runs = n;
-	o->wall_ms = median_of(wall, n);
-	o->user_ms = median_of(user, n);
-	o->sys_ms = median_of(sys, n);
+	stats_compute(wall, n, &st);
+	o->wall_ms = st.median;
+	stats_compute(user, n, &st);
+	o->user_ms = st.median;
+	stats_compute(sys, n, &st);
+	o->sys_ms = st.median;
 	return 0;
 }
 
@@ -367,7 +385,6 @@ observe_traced(struct agent *a, struct db_observation *o)
 	agent_progress(a, 20, "counting its system calls with strace");
 	if (db_trace(a, o->stage, a->spec->stages[o->stage].run, &t, &o->untraced) != 0)
 		return;
-	o->traced = 1;
 	o->syncs = t.syncs;
 	o->sync_ms = t.sync_ms;
 	o->writes = t.writes;
@@ -383,7 +400,7 @@ infer(struct db_observation *o)
 {
 	double r = o->rows, per = o->syncs_per_commit;
 
-	if (!o->traced) {
+	if (o->untraced != NULL) {
 		o->pattern = xstrdup("unknown (no system-call counts)");
 		o->evidence = xasprintf("%s: judged by throughput alone", o->untraced);
 		return;
@@ -421,53 +438,68 @@ infer(struct db_observation *o)
 	}
 }
 
+/*
+ * What db-observation.json keeps and is read back from: what was measured.
+ * The pattern, commits and cadence are derived from it (infer()) by
+ * whoever reads it.
+ */
+static const struct obs_field {
+	const char	*name;
+	size_t		 off;
+	char		 type;	/* d double, l long, i int */
+} obs_fields[] = {
+	{ "stage", offsetof(struct db_observation, stage), 'i' },
+	{ "runs", offsetof(struct db_observation, runs), 'i' },
+	{ "wall_ms", offsetof(struct db_observation, wall_ms), 'd' },
+	{ "user_ms", offsetof(struct db_observation, user_ms), 'd' },
+	{ "sys_ms", offsetof(struct db_observation, sys_ms), 'd' },
+	{ "rows", offsetof(struct db_observation, rows), 'd' },
+	{ "syncs", offsetof(struct db_observation, syncs), 'l' },
+	{ "sync_ms", offsetof(struct db_observation, sync_ms), 'd' },
+	{ "writes", offsetof(struct db_observation, writes), 'l' },
+	{ "net", offsetof(struct db_observation, net), 'l' },
+	{ "syncs_per_commit", offsetof(struct db_observation, syncs_per_commit), 'd' },
+};
+
+static const struct obs_str {
+	const char	*name;
+	size_t		 off;
+} obs_strings[] = {
+	{ "rows_from", offsetof(struct db_observation, rows_from) },
+	{ "untraced", offsetof(struct db_observation, untraced) },
+	{ "failure", offsetof(struct db_observation, failure) },
+};
+
 static cJSON *
 observation_json(const struct db_observation *o)
 {
 	cJSON *j = cJSON_CreateObject();
+	const char *base = (const char *)o;
 
-	cJSON_AddNumberToObject(j, "stage", o->stage);
-	if (o->failure != NULL) {
-		cJSON_AddStringToObject(j, "failure", o->failure);
-		return j;
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(obs_fields); i++) {
+		const struct obs_field *f = &obs_fields[i];
+		double v = f->type == 'd' ? *(const double *)(base + f->off) :
+		    f->type == 'l' ? (double)*(const long *)(base + f->off) :
+		    *(const int *)(base + f->off);
+
+		cJSON_AddNumberToObject(j, f->name, v);
 	}
-	cJSON_AddNumberToObject(j, "runs", o->runs);
-	cJSON_AddNumberToObject(j, "wall_ms", o->wall_ms);
-	cJSON_AddNumberToObject(j, "user_ms", o->user_ms);
-	cJSON_AddNumberToObject(j, "sys_ms", o->sys_ms);
-	cJSON_AddNumberToObject(j, "rows", o->rows);
-	cJSON_AddStringToObject(j, "rows_from", o->rows_from);
-	cJSON_AddBoolToObject(j, "traced", o->traced);
-	if (o->untraced != NULL)
-		cJSON_AddStringToObject(j, "untraced", o->untraced);
-	cJSON_AddNumberToObject(j, "syncs", (double)o->syncs);
-	cJSON_AddNumberToObject(j, "sync_ms", o->sync_ms);
-	cJSON_AddNumberToObject(j, "writes", (double)o->writes);
-	cJSON_AddNumberToObject(j, "net", (double)o->net);
-	cJSON_AddNumberToObject(j, "syncs_per_commit", o->syncs_per_commit);
-	cJSON_AddNumberToObject(j, "commits", o->commits);
-	cJSON_AddNumberToObject(j, "cadence", o->cadence);
-	cJSON_AddBoolToObject(j, "bulk", o->bulk);
-	cJSON_AddStringToObject(j, "pattern", o->pattern);
-	cJSON_AddStringToObject(j, "evidence", o->evidence);
-	cJSON_AddStringToObject(j, "client", o->client->id);
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(obs_strings); i++) {
+		const char *v = *(char *const *)(base + obs_strings[i].off);
+
+		if (v != NULL)
+			cJSON_AddStringToObject(j, obs_strings[i].name, v);
+	}
+	if (o->client != NULL)
+		cJSON_AddStringToObject(j, "client", o->client->id);
+	/* What infer() made of it, for a person reading the file; not read back. */
+	if (o->pattern != NULL) {
+		cJSON_AddNumberToObject(j, "commits", o->commits);
+		cJSON_AddNumberToObject(j, "cadence", o->cadence);
+		cJSON_AddStringToObject(j, "pattern", o->pattern);
+		cJSON_AddStringToObject(j, "evidence", o->evidence);
+	}
 	return j;
-}
-
-static double
-jnum(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static char *
-jstr(const cJSON *o, const char *k)
-{
-	const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
-
-	return s != NULL ? xstrdup(s) : NULL;
 }
 
 /* Another agent's observation, as it wrote it; -1 when unreadable. */
@@ -476,49 +508,43 @@ observation_read(const struct spec *sp, const char *text, struct db_observation 
 {
 	cJSON *j = cJSON_Parse(text);
 	const struct db_driver *d = db_drv(sp);
-	char *client;
+	const char *client;
+	char *base = (char *)o;
 
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		return -1;
 	}
-	o->stage = (int)jnum(j, "stage");
-	o->failure = jstr(j, "failure");
-	if (o->failure == NULL) {
-		o->runs = (int)jnum(j, "runs");
-		o->wall_ms = jnum(j, "wall_ms");
-		o->user_ms = jnum(j, "user_ms");
-		o->sys_ms = jnum(j, "sys_ms");
-		o->rows = jnum(j, "rows");
-		o->rows_from = jstr(j, "rows_from");
-		o->traced = cJSON_IsTrue(cJSON_GetObjectItem(j, "traced"));
-		o->untraced = jstr(j, "untraced");
-		o->syncs = (long)jnum(j, "syncs");
-		o->sync_ms = jnum(j, "sync_ms");
-		o->writes = (long)jnum(j, "writes");
-		o->net = (long)jnum(j, "net");
-		o->syncs_per_commit = jnum(j, "syncs_per_commit");
-		o->commits = jnum(j, "commits");
-		o->cadence = jnum(j, "cadence");
-		o->bulk = cJSON_IsTrue(cJSON_GetObjectItem(j, "bulk"));
-		o->pattern = jstr(j, "pattern");
-		o->evidence = jstr(j, "evidence");
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(obs_fields); i++) {
+		const struct obs_field *f = &obs_fields[i];
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, f->name);
+		double x = cJSON_IsNumber(v) ? v->valuedouble : 0;
+
+		if (f->type == 'd')
+			*(double *)(base + f->off) = x;
+		else if (f->type == 'l')
+			*(long *)(base + f->off) = (long)x;
+		else
+			*(int *)(base + f->off) = (int)x;
 	}
-	client = jstr(j, "client");
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(obs_strings); i++) {
+		const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j,
+		    obs_strings[i].name));
+
+		*(char **)(base + obs_strings[i].off) = v != NULL ? xstrdup(v) : NULL;
+	}
+	client = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "client"));
 	o->client = &d->clients[d->nclients - 1];
 	for (int i = 0; client != NULL && i < d->nclients; i++)
 		if (strcmp(client, d->clients[i].id) == 0)
 			o->client = &d->clients[i];
-	free(client);
 	cJSON_Delete(j);
-	return o->failure == NULL && o->pattern == NULL ? -1 : 0;
-}
-
-static int
-observe_stage(const struct spec *sp)
-{
-	return sp->client_stage != NULL ? spec_stage_index(sp, sp->client_stage) :
-	    db_stage(sp);
+	if (o->failure != NULL)
+		return 0;
+	if (o->rows_from == NULL)
+		return -1;
+	infer(o);
+	return 0;
 }
 
 int
@@ -527,13 +553,12 @@ db_observe(struct agent *a, struct db_capture *cap, int *captured,
 {
 	const struct spec *sp = a->spec;
 	char *path = path_join(a->inv_dir, OBSERVATION_FILE), *text, *s, *why = NULL;
-	struct db_capture tmp;
 	cJSON *j;
 	int rc;
 
 	memset(o, 0, sizeof *o);
 	*captured = 0;
-	o->stage = observe_stage(sp);
+	o->stage = db_stage(sp);
 	if (o->stage < 0) {
 		free(path);
 		*cause = xstrdup("no client.stage or batch.stage says which stage writes to "
@@ -549,6 +574,7 @@ db_observe(struct agent *a, struct db_capture *cap, int *captured,
 	agent_lock(a);
 	text = read_file(path, 1 << 20, NULL, &why);
 	free(why);
+	why = NULL;
 	if (text != NULL) {
 		rc = observation_read(sp, text, o);
 		free(text);
@@ -566,15 +592,13 @@ db_observe(struct agent *a, struct db_capture *cap, int *captured,
 	o->rows = (double)sp->rows;
 	o->rows_from = xstrdup(sp->rows > 0 ? "the spec's rows" : "the table's row "
 	    "count after the stage minus before (read-only)");
-	/* The first run captures too, when asked (or to learn the mode). */
-	if (observe_timed(a, o, cap != NULL ? cap : &tmp, captured, cause) != 0) {
+	if (observe_timed(a, o, cap, cause) != 0) {
 		o->failure = xstrdup(*cause);
+		if (cap->copy != NULL)	/* a later run failed: the caller gets none */
+			db_drv(sp)->release(cap);
 	} else {
-		o->syncs_per_commit = (cap != NULL ? cap : &tmp)->syncs_per_commit;
-		if (cap == NULL) {
-			db_drv(sp)->release(&tmp);
-			*captured = 0;
-		}
+		*captured = 1;
+		o->syncs_per_commit = cap->syncs_per_commit;
 		observe_traced(a, o);
 		infer(o);
 	}
@@ -638,14 +662,15 @@ db_split_speedup(const struct db_split *s, double new_rows_s)
 char *
 db_split_text(const struct db_split *s, double new_rows_s)
 {
+	double k = db_split_speedup(s, new_rows_s);
+
 	return xasprintf("the stage took %.1f ms for %.0f rows: %.1f ms is the "
 	    "database's part (the probe's time for the observed pattern%s) and %.1f ms "
 	    "the client's own work, which no database change shortens; with the "
 	    "database's part at the probe's new rate (%.1f ms) the stage would take "
 	    "%.1f ms, at most x%.2f", s->stage_ms, s->rows, s->db_ms, s->capped ?
 	    ", capped at the whole stage" : "", s->own_ms, new_rows_s > 0 ?
-	    s->rows * 1000 / new_rows_s : s->db_ms, s->stage_ms /
-	    db_split_speedup(s, new_rows_s), db_split_speedup(s, new_rows_s));
+	    s->rows * 1000 / new_rows_s : s->db_ms, s->stage_ms / k, k);
 }
 
 int
@@ -670,7 +695,7 @@ db_abstain(struct agent *a, const char *status, const char *report_name,
 /* One run on a fresh scratch copy: rows/s, or -1 with *cause. */
 static double
 one_run(struct agent *a, const struct db_capture *cap, const char *const *settings,
-    int rows, int cadence, int prepared, char **cause)
+    const struct db_load *l, char **cause)
 {
 	const struct db_driver *d = db_drv(a->spec);
 	char *path = agent_path(a, "scratch.db");
@@ -698,21 +723,22 @@ one_run(struct agent *a, const struct db_capture *cap, const char *const *settin
 			return -1;
 		}
 	}
-	secs = d->insert(s, rows, cadence, prepared, cause);
+	secs = l->per_stmt > 0 ? d->insert_multi(s, l->rows, l->per_stmt, cause) :
+	    d->insert(s, l->rows, l->commit_every, l->prepared, cause);
 	agent_unlock(a);
 	d->close(s);
-	return secs > 0 ? rows / secs : -1;
+	return secs > 0 ? l->rows / secs : -1;
 }
 
 int
 db_measure(struct agent *a, const struct db_capture *cap, const char *const *settings,
-    int rows, int cadence, int prepared, int reps, struct stats *st, char **cause)
+    const struct db_load *l, int reps, struct stats *st, char **cause)
 {
 	double *x = xcalloc((size_t)reps, sizeof *x);
 	int n = 0;
 
 	for (int r = -1; r < reps; r++) {	/* r = -1: a warm-up, not counted */
-		double v = one_run(a, cap, settings, rows, cadence, prepared, cause);
+		double v = one_run(a, cap, settings, l, cause);
 
 		if (v < 0) {
 			free(x);
@@ -728,20 +754,20 @@ db_measure(struct agent *a, const struct db_capture *cap, const char *const *set
 
 int
 db_measure_pair(struct agent *a, const struct db_capture *cap, const char *const *base,
-    const char *const *cand, int rows, int cadence, int reps, struct stats *sb,
+    const char *const *cand, const struct db_load *l, int reps, struct stats *sb,
     struct stats *sc, struct stats *ratio, char **cause)
 {
 	double *xb = xcalloc((size_t)reps, sizeof *xb), *xc = xcalloc((size_t)reps, sizeof *xc);
 	double *xr = xcalloc((size_t)reps, sizeof *xr);
 	int rc = -1;
 
-	if (one_run(a, cap, base, rows, cadence, 1, cause) < 0)	/* warm-up */
+	if (one_run(a, cap, base, l, cause) < 0)	/* warm-up */
 		goto out;
 	for (int r = 0; r < reps; r++) {
-		xb[r] = one_run(a, cap, base, rows, cadence, 1, cause);
+		xb[r] = one_run(a, cap, base, l, cause);
 		if (xb[r] < 0)
 			goto out;
-		xc[r] = one_run(a, cap, cand, rows, cadence, 1, cause);
+		xc[r] = one_run(a, cap, cand, l, cause);
 		if (xc[r] < 0)
 			goto out;
 		xr[r] = xc[r] / xb[r];
@@ -755,21 +781,4 @@ out:
 	free(xc);
 	free(xr);
 	return rc;
-}
-
-char *
-db_rate(double v)
-{
-	char digits[64], out[96];
-	int n, k = 0;
-
-	snprintf(digits, sizeof digits, "%.0f", v);
-	n = (int)strlen(digits);
-	for (int i = 0; i < n; i++) {
-		if (i > 0 && (n - i) % 3 == 0 && digits[i - 1] != '-')
-			out[k++] = ',';
-		out[k++] = digits[i];
-	}
-	out[k] = '\0';
-	return xstrdup(out);
 }

@@ -49,8 +49,7 @@ struct db_observation {
 	double		 wall_ms, user_ms, sys_ms;
 	double		 rows;
 	char		*rows_from;
-	int		 traced;
-	char		*untraced;	/* why there are no system-call counts */
+	char		*untraced;	/* why there are no system-call counts, or NULL */
 	long		 syncs, writes, net;
 	double		 sync_ms;	/* wall time in fsync/fdatasync */
 	double		 syncs_per_commit;
@@ -65,8 +64,9 @@ struct db_observation {
 
 /*
  * Observe (or read the investigation's observation); when this agent makes
- * it, it captures the database in the same run when cap is not NULL and
- * sets *captured. 0, or -1 with *cause.
+ * it, it captures the database into *cap in the same run and sets
+ * *captured (else *cap is untouched: see db_capture()). 0, or -1 with
+ * *cause.
  */
 int db_observe(struct agent *, struct db_capture *cap, int *captured,
     struct db_observation *, char **cause);
@@ -113,13 +113,24 @@ int db_abstain(struct agent *, const char *status, const char *report_name,
     const char *title, const char *why);
 
 /*
- * Rows/s of `rows` prepared inserts committed every `cadence` rows on a
- * fresh scratch copy of the capture with `settings` applied first
- * (NULL-terminated "name=value" strings); reps counted runs after one
- * warm-up, each under the lock. 0 with *st, or -1 with *cause.
+ * A probe load: `rows` synthetic inserts committed every `commit_every`
+ * (0: each row on its own), prepared or as SQL text; or, with per_stmt,
+ * multi-row statements of that many rows, prepared, in one transaction.
+ */
+struct db_load {
+	int	 rows;
+	int	 commit_every;
+	int	 prepared;
+	int	 per_stmt;
+};
+
+/*
+ * Rows/s of a load on a fresh scratch copy of the capture with `settings`
+ * applied first (NULL-terminated "name=value" strings); reps counted runs
+ * after one warm-up, each under the lock. 0 with *st, or -1 with *cause.
  */
 int db_measure(struct agent *, const struct db_capture *, const char *const *settings,
-    int rows, int cadence, int prepared, int reps, struct stats *st, char **cause);
+    const struct db_load *, int reps, struct stats *st, char **cause);
 
 /*
  * The same for two setting lists in alternation (base, cand, base, cand,
@@ -127,10 +138,7 @@ int db_measure(struct agent *, const struct db_capture *, const char *const *set
  * per-pair ratio cand/base. 0, or -1 with *cause.
  */
 int db_measure_pair(struct agent *, const struct db_capture *, const char *const *base,
-    const char *const *cand, int rows, int cadence, int reps, struct stats *sb,
+    const char *const *cand, const struct db_load *, int reps, struct stats *sb,
     struct stats *sc, struct stats *ratio, char **cause);
-
-/* A rate for a report: "12,345 rows/s" style grouping, no exponent (caller frees). */
-char *db_rate(double rows_s);
 
 #endif

@@ -239,10 +239,17 @@ settle(struct integ *g, int s)
 	struct stats share, wall;
 	int n;
 
-	/* Profiling's "leave" is a statement about the share: Amdahl decides. */
-	if (v->vote[0] != NULL && strcmp(v->vote[0], "leave") == 0 && v->has_share) {
+	/*
+	 * Amdahl decides when profiling's "leave" is a statement about the
+	 * share, and whenever the measured share makes even the claimed
+	 * speed-up worth under 5% end to end: no experiment can change that.
+	 */
+	if (v->has_share) {
+		int share_leave = v->vote[0] != NULL && strcmp(v->vote[0], "leave") == 0;
+
 		e = isinf(k) ? 1 / (1 - v->share) : rank_amdahl(v->share, k);
-		if (e < INTEG_WORTH || r != NULL) {
+		if (share_leave ? e < INTEG_WORTH || r != NULL :
+		    r != NULL && e < INTEG_WORTH) {
 			v->verdict = e < INTEG_WORTH ? "leave" : "optimize";
 			v->resolution = xasprintf("settled by Amdahl: %s takes %.1f%% of the "
 			    "time, so %s gives x%.3f end to end (%s 5%%): %s", v->name,
@@ -257,18 +264,6 @@ settle(struct integ *g, int s)
 			}
 			return;
 		}
-	}
-	/*
-	 * A share profiling measured settles it too when even the claimed
-	 * speed-up cannot reach 5% end to end: no experiment can change that.
-	 */
-	if (v->has_share && r != NULL && rank_amdahl(v->share, k) < INTEG_WORTH) {
-		v->verdict = "leave";
-		v->resolution = xasprintf("settled by Amdahl: %s takes %.1f%% of the "
-		    "time, so the claimed local speed-up (x%.2f from %s) gives x%.3f end "
-		    "to end (under 5%%): leave", v->name, v->share * 100, k, claimant,
-		    rank_amdahl(v->share, k));
-		return;
 	}
 	/* Otherwise an experiment: a batch size against the current one, or
 	 * the stage's share again, with more runs. */

@@ -31,12 +31,12 @@ ms(double v)
 static void
 reports_line(struct buf *b, struct integ *g, int have)
 {
-	static const char *const order[] = { "ok", "partial", "failed", "skipped" };
+	const char *const *order = findings_statuses;
 
 	const char *sep = ":";
 
 	buf_printf(b, "%d of %d agent reports arrived", have, AGENT_INVESTIGATORS);
-	for (size_t k = 0; k < PERFD_ARRAY_LEN(order); k++) {
+	for (int k = 0; k < FINDINGS_NSTATUS; k++) {
 		int n = 0, m = 0;
 
 		for (int i = 0; i < AGENT_INVESTIGATORS; i++)

@@ -465,19 +465,6 @@ finish_inv(struct inv *v)
 	}
 }
 
-/* The static spelling of a findings status (the findings are freed). */
-static const char *
-agent_status_name(const char *s)
-{
-	static const char *const names[] = { "ok", "partial", "failed", "skipped",
-	    "timeout", "killed" };
-
-	for (size_t i = 0; i < PERFD_ARRAY_LEN(names); i++)
-		if (strcmp(s, names[i]) == 0)
-			return names[i];
-	return "failed";
-}
-
 /* What the agent's end means: ok / failed / skipped / timeout / killed, and why. */
 static const char *
 agent_outcome(struct agent_proc *a, char **reason)
@@ -518,11 +505,10 @@ agent_outcome(struct agent_proc *a, char **reason)
 		 * The agent ran to its end; whether it answered is its findings'
 		 * word, so status.json never says ok beside a failed report.
 		 */
-		status = f->status;
+		status = findings_status(f->status);	/* static: f is freed */
 		*reason = strcmp(status, "ok") == 0 ? NULL :
 		    xstrdup(f->headline != NULL ? f->headline : "no headline");
 	}
-	status = agent_status_name(status);
 	findings_free(f);
 	free(cause);
 	free(fpath);

@@ -2,6 +2,7 @@
 #include "md.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,4 +57,23 @@ md_rule(struct buf *b, int n)
 	for (int i = 0; i < n; i++)
 		buf_puts(b, "---|");
 	buf_puts(b, "\n");
+}
+
+char *
+md_rate(double v)
+{
+	char digits[64], out[96];
+	int n, k = 0;
+
+	if (!(v >= 100) && !(v <= -100))
+		return xasprintf("%.3g", v);
+	snprintf(digits, sizeof digits, "%.0f", v);
+	n = (int)strlen(digits);
+	for (int i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0 && digits[i - 1] != '-')
+			out[k++] = ',';
+		out[k++] = digits[i];
+	}
+	out[k] = '\0';
+	return xstrdup(out);
 }

@@ -6,6 +6,8 @@
 
 /* A duration in ms, readable: 850 µs, 12.3 ms, 4.56 s, 2m 03s. */
 char *md_duration(double ms);
+/* A rate or count for a report: 12,345 from 100 up, 4.56 below; never an exponent. */
+char *md_rate(double v);
 /* Escape | and newlines so text fits in a table cell. */
 char *md_cell(const char *text);
 /* A table row from n cells. */

@@ -109,22 +109,30 @@ syncs_per_commit(const char *journal_mode)
 	return strcmp(journal_mode, "wal") == 0 ? 1 : 4;
 }
 
+/* A database file and the journal files SQLite may leave beside it. */
 static void
-sq_release(struct db_capture *c)
+remove_files(const char *path)
 {
 	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
 
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(ext); i++) {
+		char *f = xasprintf("%s%s", path, ext[i]);
+
+		unlink(f);
+		free(f);
+	}
+}
+
+static void
+sq_release(struct db_capture *c)
+{
 	for (int i = 0; c->values != NULL && i < NSETTINGS; i++)
 		free(c->values[i]);
 	free(c->values);
 	free(c->stored);
 	free(c->objects);
-	for (size_t i = 0; c->copy != NULL && i < PERFD_ARRAY_LEN(ext); i++) {
-		char *f = xasprintf("%s%s", c->copy, ext[i]);
-
-		unlink(f);
-		free(f);
-	}
+	if (c->copy != NULL)
+		remove_files(c->copy);
 	free(c->copy);
 	memset(c, 0, sizeof *c);
 }
@@ -200,17 +208,10 @@ sq_insert_multi(struct db_scratch *s, int rows, int per_stmt, char **cause)
 static void
 sq_close(struct db_scratch *s)
 {
-	static const char *const ext[] = { "", "-wal", "-shm", "-journal" };
-
 	if (s == NULL)
 		return;
 	probe_close(&s->p);
-	for (size_t i = 0; i < PERFD_ARRAY_LEN(ext); i++) {
-		char *f = xasprintf("%s%s", s->path, ext[i]);
-
-		unlink(f);
-		free(f);
-	}
+	remove_files(s->path);
 	free(s->path);
 	free(s);
 }

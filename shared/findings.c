@@ -9,7 +9,9 @@
 #include <string.h>
 
 static const char *votes[] = { "optimize", "leave", "abstain" };
-static const char *statuses[] = { "ok", "partial", "failed", "skipped" };
+const char *const findings_statuses[FINDINGS_NSTATUS] = {
+	"ok", "partial", "failed", "skipped"
+};
 static const char *efforts[] = { "low", "medium", "high" };
 static const char *kinds[] = { "estimate", "probe", "pipeline" };
 
@@ -59,7 +61,16 @@ findings_valid_vote(const char *s)
 int
 findings_valid_status(const char *s)
 {
-	return in_list(s, statuses, PERFD_ARRAY_LEN(statuses));
+	return findings_status(s) != NULL;
+}
+
+const char *
+findings_status(const char *s)
+{
+	for (int i = 0; s != NULL && i < FINDINGS_NSTATUS; i++)
+		if (strcmp(s, findings_statuses[i]) == 0)
+			return findings_statuses[i];
+	return NULL;
 }
 
 struct findings *

@@ -76,4 +76,10 @@ struct findings *findings_parse(const char *text, char **cause);
 int findings_valid_vote(const char *);
 int findings_valid_status(const char *);
 
+/* The statuses an agent reports, in this order: ok, partial, failed, skipped. */
+#define FINDINGS_NSTATUS 4
+extern const char *const findings_statuses[FINDINGS_NSTATUS];
+/* The static spelling of a valid status, or NULL. */
+const char *findings_status(const char *);
+
 #endif

@@ -2,6 +2,7 @@
 #include "pipeline.h"
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,15 +139,8 @@ pipeline_measure(const struct spec *sp, int i, const char *cmd_override,
 char *
 pipeline_batch_command(const char *cmd, long long size)
 {
-	struct buf b = { 0 };
-	const char *p = cmd, *q;
+	char n[32];
 
-	buf_add(&b, "", 0);
-	while ((q = strstr(p, "{batch}")) != NULL) {
-		buf_add(&b, p, (size_t)(q - p));
-		buf_printf(&b, "%lld", size);
-		p = q + 7;
-	}
-	buf_puts(&b, p);
-	return b.p;
+	snprintf(n, sizeof n, "%lld", size);
+	return xstrreplace(cmd, "{batch}", n);
 }

@@ -98,6 +98,23 @@ xasprintf(const char *fmt, ...)
 	return p;
 }
 
+char *
+xstrreplace(const char *s, const char *from, const char *to)
+{
+	struct buf b = { 0 };
+	size_t n = strlen(from);
+	const char *q;
+
+	buf_add(&b, "", 0);
+	while ((q = strstr(s, from)) != NULL) {
+		buf_add(&b, s, (size_t)(q - s));
+		buf_puts(&b, to);
+		s = q + n;
+	}
+	buf_puts(&b, s);
+	return b.p;
+}
+
 void
 buf_add(struct buf *b, const void *data, size_t n)
 {

@@ -18,6 +18,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
+/* s with every `from` replaced by `to` (from not empty; caller frees). */
+char *xstrreplace(const char *s, const char *from, const char *to);
 
 /* A growable byte buffer, always NUL-terminated. */
 struct buf {
