@@ -82,8 +82,8 @@ summary(struct buf *b, struct integ *g)
 				    g->st[s].share * 100);
 		buf_puts(b, "\n\n");
 	} else
-		buf_puts(b, "No bottleneck could be named: the profiling agent's figures "
-		    "are missing (see section 4).\n\n");
+		buf_puts(b, "No bottleneck could be named: the profiling agent named "
+		    "none (its headline, in section 4, says why).\n\n");
 	if (sp->hypothesis != NULL) {
 		int h = spec_stage_index(sp, sp->hypothesis);
 		struct stage_view *v = &g->st[h];

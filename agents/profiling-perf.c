@@ -25,6 +25,26 @@ perf_usable(struct prof *p)
 	return 0;
 }
 
+/* Frames perf could not name hide where the time goes: a word on that share. */
+#define UNNAMED_WORTH	0.2
+
+/* How much of the profile is unnamed, and how to get the names (caller frees). */
+static char *
+unnamed_note(const char *folded, long samples)
+{
+	long n = flame_unnamed(folded);
+
+	if (samples <= 0 || n < UNNAMED_WORTH * (double)samples)
+		return xstrdup("");
+	return xasprintf(" %.0f%% of the samples end in frames without a symbol "
+	    "(`[unknown]`, or the program's name in brackets): those programs carry "
+	    "no symbols, so their functions cannot be named. To see them, install "
+	    "their debug symbols (on Debian, each program's `-dbgsym` package from "
+	    "the debian-debug archive) or rebuild them with `-g "
+	    "-fno-omit-frame-pointer`, and run perfd again.", 100.0 * (double)n /
+	    (double)samples);
+}
+
 /* perf record one more run of stage b, set up as in a counted run. */
 static int
 record(struct prof *p, int b, const char *data, char **why)
@@ -133,10 +153,13 @@ prof_perf(struct prof *p)
 	svg = flame_svg(folded, title);
 	if (p->perf_samples > 0 && write_file(p, "stacks.folded", folded) == 0 &&
 	    write_file(p, "flamegraph.svg", svg) == 0) {
+		char *unnamed = unnamed_note(folded, p->perf_samples);
+
 		p->have_flame = 1;
 		p->perf_note = xasprintf("The bottleneck (%s) is CPU-bound: one extra run "
-		    "was sampled with `perf record -F %s -g` (%ld samples).", b->name,
-		    PERF_HZ, p->perf_samples);
+		    "was sampled with `perf record -F %s -g` (%ld samples).%s", b->name,
+		    PERF_HZ, p->perf_samples, unnamed);
+		free(unnamed);
 	} else
 		p->perf_note = xstrdup("No flame graph: perf recorded no samples.");
 	free(folded);

@@ -229,6 +229,7 @@ measure_concurrency(struct prof *p, int i)
 	const struct spec_stage *st = &p->a->spec->stages[i];
 	struct prof_stage *ps = &p->st[i];
 	int runs = p->reps < 5 ? p->reps : 5, has1 = 0, k, j;
+	char *failure = NULL;
 	double base = 0;
 
 	for (k = 0; k < st->nconcurrency; k++)
@@ -239,6 +240,21 @@ measure_concurrency(struct prof *p, int i)
 	for (k = 0, j = 1; k < st->nconcurrency; k++)
 		if (st->concurrency[k] != 1)
 			ps->conc[j++].n = (int)st->concurrency[k];
+	/*
+	 * One hold of the lock around a run's prefix (setup, the stages
+	 * before), every transfer, and the teardown: a server the setup
+	 * starts is up for the whole measurement, and stopped with the rest
+	 * of what the run left when the lock is released.
+	 */
+	agent_lock(p->a);
+	if (pipeline_prepare(p->a->spec, i, p->a->dir, &failure) != 0) {
+		for (k = 0; k < ps->nconc; k++)
+			ps->conc[k].error = xasprintf("the pipeline before %s failed: %s",
+			    ps->name, failure);
+		free(failure);
+		agent_unlock(p->a);
+		return;
+	}
 	for (k = 0; k < ps->nconc; k++) {
 		struct prof_conc *c = &ps->conc[k];
 		double *thr = xcalloc((size_t)runs, sizeof *thr);
@@ -278,6 +294,10 @@ measure_concurrency(struct prof *p, int i)
 		}
 		free(thr);
 	}
+	if (pipeline_hook(p->a->spec, "teardown", p->a->spec->teardown, p->a->dir,
+	    &failure) != 0)
+		free(failure);
+	agent_unlock(p->a);
 }
 
 static const char *
@@ -349,6 +369,15 @@ analyse(struct prof *p)
 		    ps->share.median > p->st[p->bottleneck].share.median))
 			p->bottleneck = i;
 	}
+	/*
+	 * A whole run under PROF_TINY_MS beyond process start is timer noise
+	 * and start-up jitter: its shares say nothing, so nothing is called the
+	 * bottleneck (1,000 runs of `true` are not "0.0% bottlenecked").
+	 */
+	if (p->bottleneck >= 0 && p->total.n > 0 && p->total.median < PROF_TINY_MS) {
+		p->too_fast = 1;
+		p->bottleneck = -1;
+	}
 	p->load_after = loadavg();
 	free(x);
 	free(y);
@@ -382,6 +411,10 @@ warnings(struct prof *p)
 			findings_warn(f, "%s: %d outlier run%s (modified z-score > 3.5), kept "
 			    "in the statistics.", ps->name, ps->outliers,
 			    ps->outliers == 1 ? "" : "s");
+		for (int k = 0; k < ps->nconc; k++)
+			if (ps->conc[k].error != NULL)
+				findings_warn(f, "%s: %d transfers at once could not be "
+				    "measured: %s", ps->name, ps->conc[k].n, ps->conc[k].error);
 		if (!ps->fetch && ps->wall.median < PROF_TINY_MS)
 			findings_warn(f, "%s: median %.2f ms is under %.0f ms: the figure is "
 			    "dominated by process start (%.2f ms, subtracted).", ps->name,
@@ -407,6 +440,10 @@ votes_and_recommendations(struct prof *p)
 
 		if (ps->n == 0 || ps->share.n == 0)
 			findings_vote(f, ps->name, "abstain", "no complete run to measure it");
+		else if (p->too_fast)
+			findings_vote(f, ps->name, "abstain", "the whole pipeline run takes "
+			    "%.2f ms beyond process start: too fast to rank its stages",
+			    p->total.median);
 		else if (i == p->bottleneck)
 			findings_vote(f, ps->name, "optimize", "the bottleneck: %.1f%% of the "
 			    "end-to-end time (95%% CI %.1f-%.1f%%), %s", sh,
@@ -486,6 +523,16 @@ headline(struct prof *p)
 	struct prof_stage *b;
 	char *tail = NULL;
 
+	if (p->too_fast) {
+		p->f->headline = xasprintf("The pipeline is too fast to profile "
+		    "meaningfully: a whole run takes %.2f ms beyond process start "
+		    "(%.2f ms, subtracted), under the %.0f ms where timer noise and "
+		    "start-up jitter stop mattering. Make it measurable: give it the "
+		    "input size it really handles (more rows, the real file), or make "
+		    "one stage run the work many times.", p->total.median, p->shell_ms,
+		    PROF_TINY_MS);
+		return;
+	}
 	if (p->bottleneck < 0) {
 		p->f->headline = xstrdup("No complete pipeline run: nothing to rank (see "
 		    "the failures).");

@@ -68,6 +68,7 @@ struct prof {
 	struct stats	 total;
 	double		 shell_ms;
 	int		 bottleneck;	/* stage index, -1 if none */
+	int		 too_fast;	/* the whole run is under PROF_TINY_MS */
 	struct prof_failure *fail;
 	int		 nfail;
 	double		 load_before, load_after, load_max;

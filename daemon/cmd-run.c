@@ -12,11 +12,17 @@
 #include <string.h>
 #include <unistd.h>
 
+/*
+ * The signals that end a run as a cancel: agents stopped, the investigation
+ * recorded `cancelled`. SIGHUP too: a closed terminal must not leave the
+ * agents running unsupervised and the investigation `running` forever.
+ */
+static const int run_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
 struct run_state {
 	struct sup	*sup;
 	struct ui	*ui;
-	uv_signal_t	 sigint;
-	uv_signal_t	 sigterm;
+	uv_signal_t	 sig[3];	/* run_signals[] */
 	char		*id;
 	char		*status;
 	char		*report;
@@ -34,6 +40,13 @@ on_event(void *arg, const char *id, int64_t seq, const char *line)
 }
 
 static void
+signals_close(struct run_state *r)
+{
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(run_signals); i++)
+		uv_close((uv_handle_t *)&r->sig[i], NULL);
+}
+
+static void
 on_finished(void *arg, const char *id, const char *status, const char *report)
 {
 	struct run_state *r = arg;
@@ -41,8 +54,7 @@ on_finished(void *arg, const char *id, const char *status, const char *report)
 	(void)id;
 	r->status = xstrdup(status);
 	r->report = report != NULL ? xstrdup(report) : NULL;
-	uv_close((uv_handle_t *)&r->sigint, NULL);
-	uv_close((uv_handle_t *)&r->sigterm, NULL);
+	signals_close(r);
 }
 
 static void
@@ -94,17 +106,16 @@ cmd_run(struct cli *cli)
 	}
 	r.ui = ui_new(stdout, !cli->json && isatty(STDOUT_FILENO));
 	r.sup = sup_new(loop, st, 1, &hooks);
-	uv_signal_init(loop, &r.sigint);
-	uv_signal_init(loop, &r.sigterm);
-	r.sigint.data = r.sigterm.data = &r;
-	uv_signal_start(&r.sigint, on_signal, SIGINT);
-	uv_signal_start(&r.sigterm, on_signal, SIGTERM);
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(run_signals); i++) {
+		uv_signal_init(loop, &r.sig[i]);
+		r.sig[i].data = &r;
+		uv_signal_start(&r.sig[i], on_signal, run_signals[i]);
+	}
 	out = cli->out != NULL ? path_absolute(NULL, cli->out) : path_dirname(spec_path);
 	if (sup_submit(r.sup, spec, spec_path, out, base_dir, &r.id, &dir, &cause) != 0) {
 		fprintf(stderr, "perfd: %s\n", cause);
 		free(out);
-		uv_close((uv_handle_t *)&r.sigint, NULL);
-		uv_close((uv_handle_t *)&r.sigterm, NULL);
+		signals_close(&r);
 		uv_run(loop, UV_RUN_DEFAULT);
 		goto out;
 	}

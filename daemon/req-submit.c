@@ -5,14 +5,93 @@
 
 #include "util.h"
 
+/*
+ * A spec is read and parsed on libuv's thread pool, never on the loop:
+ * a hostile or merely large spec must not stall every other client. The
+ * client's further requests wait meanwhile, so its answers keep their
+ * order.
+ */
+struct submit_work {
+	uv_work_t	 req;
+	struct client	*c;		/* NULL once the client is gone */
+	char		*spec_path;
+	char		*out;		/* NULL: beside the spec */
+	char		*base_dir;	/* --baseline's folder, or NULL */
+	struct spec	*spec;		/* the parse's result ... */
+	char		*errors;	/* ... or why not */
+};
+
+void
+submit_detach(struct submit_work *w)
+{
+	w->c = NULL;
+}
+
+static void
+parse_work(uv_work_t *req)
+{
+	struct submit_work *w = req->data;
+
+	/* Only w's own fields: nothing here touches the loop's state. */
+	w->spec = spec_parse_file(w->spec_path, &w->errors);
+}
+
+static void
+queue(struct client *c, struct submit_work *w)
+{
+	char *cause = NULL, *id = NULL, *dir = NULL, *outdir;
+	cJSON *o;
+
+	/* By default the investigation lives beside the spec. */
+	outdir = w->out != NULL ? xstrdup(w->out) : path_dirname(w->spec_path);
+	if (sup_submit(c->srv->sup, w->spec, w->spec_path, outdir, w->base_dir, &id,
+	    &dir, &cause) != 0) {
+		client_error(c, "submit_failed", "%s", cause);
+		free(cause);
+	} else {
+		o = client_ok();
+		cJSON_AddStringToObject(o, "id", id);
+		cJSON_AddStringToObject(o, "dir", dir);
+		cJSON_AddNumberToObject(o, "position", sup_position(c->srv->sup, id));
+		client_send_json(c, o);
+	}
+	w->spec = NULL;		/* sup_submit took it, or freed it */
+	free(outdir);
+	free(id);
+	free(dir);
+}
+
+static void
+parse_done(uv_work_t *req, int status)
+{
+	struct submit_work *w = req->data;
+	struct client *c = w->c;
+
+	(void)status;
+	if (c != NULL) {
+		c->submitting = NULL;
+		if (w->spec == NULL)
+			client_error(c, "bad_spec", "%s", w->errors);
+		else if (c->srv->stopping)
+			client_error(c, "submit_failed", "the daemon is shutting down");
+		else
+			queue(c, w);
+		client_unblock(c);
+	}
+	spec_free(w->spec);
+	free(w->errors);
+	free(w->spec_path);
+	free(w->out);
+	free(w->base_dir);
+	free(w);
+}
+
 void
 req_submit(struct client *c, cJSON *req)
 {
 	const char *spec_path = req_string(c, req, "spec", 1), *out, *base;
-	char *errors = NULL, *cause = NULL, *id = NULL, *dir = NULL, *outdir;
-	char *base_dir = NULL;
-	struct spec *spec;
-	cJSON *o;
+	char *cause = NULL, *base_dir = NULL;
+	struct submit_work *w;
 
 	if (spec_path == NULL)
 		return;
@@ -34,30 +113,20 @@ req_submit(struct client *c, cJSON *req)
 		free(cause);
 		return;
 	}
-	spec = spec_parse_file(spec_path, &errors);
-	if (spec == NULL) {
-		client_error(c, "bad_spec", "%s", errors);
-		free(errors);
-		free(base_dir);
+	w = xcalloc(1, sizeof *w);
+	w->req.data = w;
+	w->c = c;
+	w->spec_path = xstrdup(spec_path);
+	w->out = out != NULL ? xstrdup(out) : NULL;
+	w->base_dir = base_dir;
+	if (uv_queue_work(c->srv->loop, &w->req, parse_work, parse_done) != 0) {
+		client_error(c, "submit_failed", "cannot queue the spec's parse");
+		free(w->spec_path);
+		free(w->out);
+		free(w->base_dir);
+		free(w);
 		return;
 	}
-	/* By default the investigation lives beside the spec. */
-	outdir = out != NULL ? xstrdup(out) : path_dirname(spec_path);
-	if (sup_submit(c->srv->sup, spec, spec_path, outdir, base_dir, &id, &dir,
-	    &cause) != 0) {
-		client_error(c, "submit_failed", "%s", cause);
-		free(cause);
-		free(outdir);
-		free(base_dir);
-		return;
-	}
-	free(base_dir);
-	o = client_ok();
-	cJSON_AddStringToObject(o, "id", id);
-	cJSON_AddStringToObject(o, "dir", dir);
-	cJSON_AddNumberToObject(o, "position", sup_position(c->srv->sup, id));
-	client_send_json(c, o);
-	free(outdir);
-	free(id);
-	free(dir);
+	c->submitting = w;
+	client_block(c);
 }

@@ -5,7 +5,6 @@
 #include "paths.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,6 +29,7 @@ static const struct request {
 
 static void client_pump(struct client *);
 static void client_flush(struct client *);
+static void client_resume(struct client *);
 static void on_stall(uv_timer_t *);
 
 /* Bytes accepted for this client and not yet taken by its socket. */
@@ -51,10 +51,12 @@ on_write(uv_write_t *w, int status)
 		buf_free(&c->inflight);
 	if (status != 0 || c->closing)
 		return;
-	if (c->watch_id != NULL && c->catching_up && !c->dropping)
+	if (((c->watch_id != NULL && c->catching_up) || c->paused) && !c->dropping)
 		uv_timer_start(&c->drop_timer, on_stall, WATCH_STALL_MS, 0);
 	if (c->catching_up && !c->dropping)
 		client_pump(c);
+	if (c->paused && !c->blocked && !c->dropping && client_queued(c) < WATCH_LOW_WATER)
+		client_resume(c);
 	client_flush(c);
 }
 
@@ -116,12 +118,15 @@ void
 client_error(struct client *c, const char *code, const char *fmt, ...)
 {
 	va_list ap;
-	char *msg, *line;
+	char *msg, *line, *clean;
 
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	line = proto_error(code, "%s", msg);
+	/* A message may quote the request: never echo bytes that are not UTF-8. */
+	clean = utf8_escape(msg);
+	line = proto_error(code, "%s", clean);
+	free(clean);
 	client_send_line(c, line);
 	free(line);
 	free(msg);
@@ -166,6 +171,8 @@ client_close(struct client *c)
 	if (c->closing)
 		return;
 	c->closing = 1;
+	if (c->submitting != NULL)
+		submit_detach(c->submitting);
 	LIST_REMOVE(c, entry);
 	uv_close((uv_handle_t *)&c->pipe, on_client_closed);
 }
@@ -185,12 +192,20 @@ static void
 on_stall(uv_timer_t *t)
 {
 	struct client *c = t->data;
-	char *err = proto_error("slow_watcher", "nothing read for %d ms: this watcher "
-	    "is dropped; watch again with since", WATCH_STALL_MS);
+	char *err;
 
+	if (c->watch_id != NULL) {
+		err = proto_error("slow_watcher", "nothing read for %d ms: this watcher "
+		    "is dropped; watch again with since", WATCH_STALL_MS);
+		fprintf(stderr, "perfd: dropped a watcher of %s: nothing read for %d "
+		    "ms\n", c->watch_id, WATCH_STALL_MS);
+	} else {
+		err = proto_error("slow_client", "nothing read for %d ms with answers "
+		    "waiting: this connection is dropped", WATCH_STALL_MS);
+		fprintf(stderr, "perfd: dropped a client: nothing read for %d ms with "
+		    "%zu bytes of answers waiting\n", WATCH_STALL_MS, client_queued(c));
+	}
 	c->dropping = 1;
-	fprintf(stderr, "perfd: dropped a watcher of %s: nothing read for %d ms\n",
-	    c->watch_id != NULL ? c->watch_id : "?", WATCH_STALL_MS);
 	client_send_line(c, err);
 	free(err);
 	uv_read_stop((uv_stream_t *)&c->pipe);
@@ -279,42 +294,95 @@ client_watch(struct client *c, const char *id, int64_t after)
 	client_pump(c);
 }
 
+/*
+ * A client that sends requests and does not read the answers: stop taking
+ * its requests (the rest of what it sent stays in the line buffer, and the
+ * kernel's socket buffer fills, which stops its writes) until the answers
+ * drain. The stall timer drops it if they never do.
+ */
+static void
+client_pause(struct client *c)
+{
+	if (c->paused || c->closing)
+		return;
+	c->paused = 1;
+	linebuf_pause(&c->in);
+	uv_read_stop((uv_stream_t *)&c->pipe);
+}
+
+static void
+client_backpressure(struct client *c)
+{
+	if (c->closing || c->blocked || client_queued(c) <= WATCH_HIGH_WATER)
+		return;
+	client_pause(c);
+	uv_timer_start(&c->drop_timer, on_stall, WATCH_STALL_MS, 0);
+}
+
+void
+client_block(struct client *c)
+{
+	c->blocked = 1;
+	client_pause(c);
+}
+
+void
+client_unblock(struct client *c)
+{
+	c->blocked = 0;
+	if (client_queued(c) > WATCH_HIGH_WATER)
+		uv_timer_start(&c->drop_timer, on_stall, WATCH_STALL_MS, 0);
+	else if (c->paused && !c->closing && !c->dropping)
+		client_resume(c);
+}
+
+static void dispatch(void *, char *);
+static void on_toolong(void *);
+static void on_alloc(uv_handle_t *, size_t, uv_buf_t *);
+static void on_read(uv_stream_t *, ssize_t, const uv_buf_t *);
+
+/* The answers drained: the requests held meanwhile, then the socket again. */
+static void
+client_resume(struct client *c)
+{
+	c->paused = 0;
+	if (c->watch_id == NULL || !c->catching_up)
+		uv_timer_stop(&c->drop_timer);
+	linebuf_resume(&c->in, dispatch, on_toolong, c);
+	if (!c->paused && !c->closing && !c->dropping)
+		uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
+}
+
 static void
 dispatch(void *arg, char *line)
 {
 	struct client *c = arg;
-	cJSON *req, *cmd, *v;
+	const char *code, *name;
+	char *msg = NULL;
+	cJSON *req;
 
 	if (c->closing || c->dropping)
 		return;
-	if (line[0] == '\0')
+	if (line[0] == '\0' && !c->in.nul)
 		return;
-	req = cJSON_Parse(line);
-	if (req == NULL || !cJSON_IsObject(req)) {
-		client_error(c, "bad_json", "a request is one JSON object per line");
+	req = proto_request(line, c->in.nul, &code, &msg);
+	if (req == NULL) {
+		client_error(c, code, "%s", msg);
+		free(msg);
 		goto out;
 	}
-	v = cJSON_GetObjectItemCaseSensitive(req, "v");
-	if (v != NULL && (!cJSON_IsNumber(v) || v->valueint != PROTO_VERSION)) {
-		client_error(c, "unsupported_version", "this daemon speaks protocol "
-		    "version %d", PROTO_VERSION);
-		goto out;
-	}
-	cmd = cJSON_GetObjectItemCaseSensitive(req, "cmd");
-	if (!cJSON_IsString(cmd)) {
-		client_error(c, "missing_field", "'cmd' is required (a string)");
-		goto out;
-	}
+	name = cJSON_GetObjectItemCaseSensitive(req, "cmd")->valuestring;
 	for (size_t i = 0; i < PERFD_ARRAY_LEN(requests); i++) {
-		if (strcmp(requests[i].name, cmd->valuestring) == 0) {
+		if (strcmp(requests[i].name, name) == 0) {
 			requests[i].fn(c, req);
 			goto out;
 		}
 	}
 	client_error(c, "unknown_command", "unknown command '%.64s' (known: ping, "
-	    "submit, status, list, watch, cancel, shutdown)", cmd->valuestring);
+	    "submit, status, list, watch, cancel, shutdown)", name);
 out:
 	cJSON_Delete(req);
+	client_backpressure(c);
 }
 
 static void
@@ -416,52 +484,17 @@ on_signal(uv_signal_t *s, int signum)
 	server_stop(s->data);
 }
 
-/*
- * Stop what an interrupted investigation left running: any process whose
- * environment names it (agents and the stages they started), with its
- * group. Matching the environment, not a recorded pid, means a pid reused
- * since the crash is never hit.
- */
+/* An interrupted investigation: stop what it left running (see sup_kill_leftovers()). */
 static void
 kill_leftovers(void *arg, const char *id, const int64_t *pids, int npids)
 {
-	char *needle = xasprintf("PERFD_INVESTIGATION=%s", id), path[64];
-	size_t nlen = strlen(needle);
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int killed = 0;
+	int killed = sup_kill_leftovers(id);
 
 	(void)arg;
 	(void)pids;
 	(void)npids;
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		char *env = NULL, *cause = NULL;
-		size_t len = 0;
-		pid_t pid = (pid_t)atol(e->d_name);
-
-		if (pid <= 1 || pid == getpid())
-			continue;
-		snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
-		env = read_file(path, 1 << 20, &len, &cause);
-		free(cause);
-		for (size_t off = 0; env != NULL && off < len; off += strlen(env + off) + 1) {
-			if (strncmp(env + off, needle, nlen) == 0 && env[off + nlen] == '\0') {
-				pid_t pg = getpgid(pid);
-
-				if (pg > 1 && pg != getpgrp())
-					kill(-pg, SIGKILL);
-				kill(pid, SIGKILL);
-				killed++;
-				break;
-			}
-		}
-		free(env);
-	}
-	if (d != NULL)
-		closedir(d);
 	fprintf(stderr, "perfd: investigation %s was interrupted; stopped %d "
 	    "leftover process%s\n", id, killed, killed == 1 ? "" : "es");
-	free(needle);
 }
 
 static int

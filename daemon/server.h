@@ -22,8 +22,16 @@
 #define WATCH_PAGE		512
 /* A watcher whose socket takes nothing for this long is dropped. */
 #define WATCH_STALL_MS		10000
+/*
+ * Any client with more than WATCH_HIGH_WATER unsent stops being read (its
+ * requests wait, unparsed, in the kernel and in its line buffer) until it
+ * is below WATCH_LOW_WATER again; one that then takes nothing for
+ * WATCH_STALL_MS is dropped. One client costs the daemon at most about
+ * the high water mark plus one request's answer.
+ */
 
 struct server;
+struct submit_work;
 
 struct client {
 	struct server		*srv;
@@ -39,6 +47,9 @@ struct client {
 	int			 catching_up;	/* replaying from the database */
 	int			 closing;
 	int			 dropping;
+	int			 paused;	/* not read: too much unsent ... */
+	int			 blocked;	/* ... or a request in progress */
+	struct submit_work	*submitting;	/* a spec being parsed for it */
 	LIST_ENTRY(client)	 entry;
 };
 
@@ -72,6 +83,12 @@ void client_error(struct client *, const char *code, const char *fmt, ...)
 /* {"v":1,"ok":true} to fill in and send. */
 cJSON *client_ok(void);
 void server_stop(struct server *);
+/*
+ * Take no further request from this client until unblocked: for a request
+ * finished off the loop (its answer must come before the next one's).
+ */
+void client_block(struct client *);
+void client_unblock(struct client *);
 /* Start sending id's events after seq: replay, then live. */
 void client_watch(struct client *, const char *id, int64_t after);
 
@@ -81,6 +98,8 @@ const char *req_string(struct client *, cJSON *req, const char *field, int requi
 /* One handler per request, in req-*.c. */
 void req_ping(struct client *, cJSON *);
 void req_submit(struct client *, cJSON *);
+/* The client of a submit in progress is gone: its result is dropped. */
+void submit_detach(struct submit_work *);
 void req_status(struct client *, cJSON *);
 void req_list(struct client *, cJSON *);
 void req_watch(struct client *, cJSON *);

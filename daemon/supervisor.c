@@ -8,12 +8,14 @@
 #include "util.h"
 
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <time.h>
@@ -23,6 +25,8 @@ extern char **environ;
 
 /* SIGTERM first; a group still there this long after gets SIGKILL. */
 #define KILL_GRACE_MS		3000
+/* Passes over /proc for an investigation's leftovers, at most. */
+#define SUP_LEFTOVER_PASSES	50
 /* After an agent exits, how long its progress pipe may stay open. */
 #define PIPE_GRACE_MS		500
 /* Integration outlives the others' timeout to write what it has. */
@@ -263,19 +267,26 @@ state_fields(const char *state, const char *status)
 	return f;
 }
 
-/* IDs sort by time: 20261121-091539.123-0001ab (UTC, ms, counter+pid). */
+/*
+ * IDs sort by time: 20261121-091539.123-0001ab-5c09e1f2 (UTC, ms,
+ * counter+pid, then 32 random bits: an ID, so the folder's name, cannot
+ * be guessed and planted in advance).
+ */
 static char *
 make_id(struct sup *s)
 {
 	int64_t ms = now_unix_ms();
 	time_t t = (time_t)(ms / 1000);
+	uint32_t r = 0;
 	struct tm tm;
 	char d[32];
 
+	if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+		r = (uint32_t)now_ns();	/* the exclusive mkdir still refuses a plant */
 	gmtime_r(&t, &tm);
 	strftime(d, sizeof d, "%Y%m%d-%H%M%S", &tm);
-	return xasprintf("%s.%03d-%02x%04x", d, (int)(ms % 1000),
-	    (s->id_counter++) & 0xff, (unsigned)getpid() & 0xffff);
+	return xasprintf("%s.%03d-%02x%04x-%08x", d, (int)(ms % 1000),
+	    (s->id_counter++) & 0xff, (unsigned)getpid() & 0xffff, (unsigned)r);
 }
 
 char *
@@ -317,6 +328,8 @@ sup_submit(struct sup *s, struct spec *spec, const char *spec_path,
 	v->spec = spec;
 	v->id = make_id(s);
 	v->dir = xasprintf("%s/tmp/perf-optimization/%s", out_dir, v->id);
+	if (paths_make_inv_dir(out_dir, v->id, cause) != 0)
+		goto fail;
 	v->spec_path = xstrdup(spec_path);
 	v->baseline = baseline_dir != NULL ? xstrdup(baseline_dir) : NULL;
 	v->status = xstrdup("queued");
@@ -420,12 +433,66 @@ close_handle(struct agent_proc *a, uv_handle_t *h)
 	}
 }
 
+/* One pass over /proc: the processes of investigation id, stopped. */
+static int
+kill_pass(const char *needle)
+{
+	size_t nlen = strlen(needle);
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	char path[64];
+	int killed = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char *env = NULL, *cause = NULL;
+		size_t len = 0;
+		pid_t pid = (pid_t)atol(e->d_name);
+
+		if (pid <= 1 || pid == getpid())
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
+		env = read_file(path, 1 << 20, &len, &cause);
+		free(cause);
+		for (size_t off = 0; env != NULL && off < len; off += strlen(env + off) + 1) {
+			if (strncmp(env + off, needle, nlen) == 0 && env[off + nlen] == '\0') {
+				pid_t pg = getpgid(pid);
+
+				if (pg > 1 && pg != getpgrp())
+					kill(-pg, SIGKILL);
+				kill(pid, SIGKILL);
+				killed++;
+				break;
+			}
+		}
+		free(env);
+	}
+	if (d != NULL)
+		closedir(d);
+	return killed;
+}
+
+int
+sup_kill_leftovers(const char *id)
+{
+	char *needle = xasprintf("PERFD_INVESTIGATION=%s", id);
+	int total = 0, n, passes = 0;
+
+	/* A SIGKILLed process can stay visible for a moment: a pass cap. */
+	while ((n = kill_pass(needle)) > 0 && ++passes < SUP_LEFTOVER_PASSES) {
+		total += n;
+		usleep(10000);
+	}
+	free(needle);
+	return total + n;
+}
+
 /* The investigation ends once all five agents are finalized. */
 static void
 finish_inv(struct inv *v)
 {
 	char *report = path_join(v->dir, "MASTER_INTEGRATION_REPORT.md");
 	const char *status, *error = NULL;
+	int leftovers;
 	cJSON *f;
 
 	if (v->cancelled)
@@ -439,6 +506,12 @@ finish_inv(struct inv *v)
 	free(v->status);
 	v->status = xstrdup(status);
 	v->finished = 1;
+	/*
+	 * The agents are gone; whatever still carries the investigation's
+	 * name (a stage of an agent that was killed, a server a stage left)
+	 * goes before the investigation is called finished.
+	 */
+	leftovers = sup_kill_leftovers(v->id);
 	batch(v);
 	store_set_status(v->sup->store, v->id, status, error);
 	if (strcmp(status, "done") == 0)
@@ -448,6 +521,8 @@ finish_inv(struct inv *v)
 		cJSON_AddStringToObject(f, "report", report);
 	if (error != NULL)
 		cJSON_AddStringToObject(f, "message", error);
+	if (leftovers > 0)
+		cJSON_AddNumberToObject(f, "leftovers_stopped", leftovers);
 	emit(v, NULL, "investigation", f);
 	flush(v);
 	if (v->sup->hooks.finished != NULL)

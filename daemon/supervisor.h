@@ -38,6 +38,14 @@ int sup_submit(struct sup *, struct spec *, const char *spec_path,
  * state database. Its folder (caller frees), or NULL with *cause.
  */
 char *sup_resolve_baseline(struct store *, const char *arg, char **cause);
+/*
+ * Stop every process whose environment names investigation id (agents and
+ * what their stages started), each with its process group; passes repeat
+ * until one finds none, so that a process started during a pass does not
+ * survive. Matching the environment, not a recorded pid, means a pid
+ * reused since is never hit. Returns how many were stopped.
+ */
+int sup_kill_leftovers(const char *id);
 /* Stop the investigation's agents (or drop it from the queue). */
 int sup_cancel(struct sup *, const char *id, char **cause);
 /* 0 running, N > 0 its place in the queue, -1 not active here. */

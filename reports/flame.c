@@ -324,3 +324,29 @@ flame_top_self(const char *folded, int n, struct flame_self *out, long *total)
 	free(all);
 	return nall < n ? nall : n;
 }
+
+long
+flame_unnamed(const char *folded)
+{
+	struct flame_self top[1];
+	long n = 0, total;
+	const char *line = folded;
+
+	/* One line at a time through flame_top_self(), which finds the leaf. */
+	while (*line != '\0') {
+		const char *eol = strchr(line, '\n');
+		char *one;
+
+		if (eol == NULL)
+			eol = line + strlen(line);
+		one = xstrndup(line, (size_t)(eol - line));
+		if (flame_top_self(one, 1, top, &total) == 1) {
+			if (top[0].func[0] == '[')
+				n += total;
+			free(top[0].func);
+		}
+		free(one);
+		line = *eol != '\0' ? eol + 1 : eol;
+	}
+	return n;
+}

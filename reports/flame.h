@@ -20,4 +20,7 @@ struct flame_self {
 /* The n leaf functions with the most samples; returns how many, fills out. */
 int flame_top_self(const char *folded, int n, struct flame_self *out, long *total);
 
+/* Samples whose leaf frame has no symbol ("[unknown]", "[dash]"). */
+long flame_unnamed(const char *folded);
+
 #endif

@@ -66,6 +66,10 @@ agent_init(struct agent *a, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
+	/* What a stage leaves running becomes ours to stop (agent_unlock()). */
+	if (run_adopt_orphans() != 0)
+		fprintf(stderr, "perfd-agent: cannot adopt orphans (%s): a stage's "
+		    "background work may outlive its run\n", strerror(errno));
 	if (mkdir_p(a->dir, 0755) != 0) {
 		fprintf(stderr, "perfd-agent: cannot create %s: %s\n", a->dir,
 		    strerror(errno));
@@ -95,6 +99,7 @@ void
 agent_done(struct agent *a)
 {
 	agent_unlock(a);
+	run_reap_orphans();
 	spec_free(a->spec);
 	free(a->spec_path);
 	free(a->dir);
@@ -184,16 +189,29 @@ agent_finding(struct agent *a, const char *fmt, ...)
 void
 agent_lock(struct agent *a)
 {
-	if (a->lock_fd >= 0)
+	if (a->lock_depth++ > 0)
 		return;
 	a->lock_fd = lock_acquire(a->lock_path);
 	if (a->lock_fd < 0)
 		fatal("measurement lock %s: %s", a->lock_path, strerror(errno));
 }
 
+/*
+ * The end of a measured section, so of every pipeline run (each holds the
+ * lock from setup to teardown): what its commands left running is stopped
+ * first — before the lock goes, so that no leftover runs into the next
+ * agent's timings.
+ */
 void
 agent_unlock(struct agent *a)
 {
+	int n;
+
+	if (a->lock_depth == 0 || --a->lock_depth > 0)
+		return;
+	if ((n = run_reap_orphans()) > 0)
+		agent_log(a, "info", "stopped %d process%s the pipeline left running", n,
+		    n == 1 ? "" : "es");
 	lock_release(a->lock_fd);
 	a->lock_fd = -1;
 }

@@ -21,6 +21,7 @@ struct agent {
 	char		*lock_path;
 	int		 progress_fd;	/* -1: progress goes to stderr */
 	int		 lock_fd;
+	int		 lock_depth;	/* nested holds: released at the outermost */
 };
 
 /*
@@ -38,7 +39,10 @@ void agent_log(struct agent *, const char *level, const char *fmt, ...)
 void agent_finding(struct agent *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Hold the measurement lock around every timed section. */
+/*
+ * Hold the measurement lock around every timed section. Holds nest: a
+ * helper that locks inside a caller's hold does not release the caller's.
+ */
 void agent_lock(struct agent *);
 void agent_unlock(struct agent *);
 

@@ -54,12 +54,8 @@ read_settings(const struct spec *sp, char **values, int *stored, char **objects,
 	sqlite3_stmt *st;
 	struct buf b = { 0 };
 
-	if (sqlite3_open_v2(sp->db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		*cause = xasprintf("%s: %s", sp->db_path, sqlite3_errmsg(db));
-		sqlite3_close(db);
+	if ((db = probe_open_user(sp->db_path, 5000, NULL, cause)) == NULL)
 		return -1;
-	}
-	sqlite3_busy_timeout(db, 5000);
 	for (int i = 0; i < NSETTINGS; i++) {
 		char *sql = xasprintf("PRAGMA %s", sqlite_settings[i]);
 
@@ -218,30 +214,36 @@ sq_close(struct db_scratch *s)
 
 /*
  * The clients told apart, with advice that works as written in each: a
- * sqlite3 shell commits every statement unless told BEGIN; a .import is
- * one transaction; Python's module opens a transaction before an INSERT
- * and keeps it until commit(); sqlite-utils commits each --batch-size
+ * sqlite3 shell commits every statement unless told BEGIN; its .import is
+ * one transaction of prepared inserts (so it comes before the shell that
+ * sends SQL text); Python's module opens a transaction before an INSERT
+ * and keeps it until commit() (a BEGIN and a COMMIT per transaction,
+ * each compiled anew: tx_explicit); sqlite-utils commits each --batch-size
  * chunk and caps the chunk at 999 variables (999 / columns rows).
  */
 static const struct db_client sqlite_clients[] = {
 	{ "sqlite-utils", "sqlite-utils", "sqlite-utils",
 	  "pass a larger `--batch-size` (sqlite-utils commits once per batch, and caps "
 	  "a batch at 999 ÷ the number of columns rows)",
-	  "multi", NULL },
+	  "multi", NULL, 1 },
 	{ "python", "Python's sqlite3 module", "python|python3|.py",
 	  "insert every row before one `con.commit()` — `with con: "
 	  "con.executemany(\"INSERT INTO t VALUES (?, ?, ...)\", rows)` — instead of "
 	  "committing each row",
-	  "prepared", "run `con.execute(\"%s\")` right after `sqlite3.connect(...)`" },
+	  "prepared", "run `con.execute(\"%s\")` right after `sqlite3.connect(...)`", 1 },
+	{ "sqlite3-import", "the sqlite3 shell's .import", ".import",
+	  "load the whole file with one `.import` (one transaction) instead of one "
+	  "`.import` per chunk",
+	  "prepared", "start the shell as `sqlite3 -cmd \"%s\" {db}`", 1 },
 	{ "sqlite3-shell", "the sqlite3 shell", "sqlite3",
 	  "wrap the statements in one transaction: `BEGIN;` before the first INSERT "
 	  "and `COMMIT;` after the last (or load the file with `.import`, one "
 	  "transaction)",
-	  "text", "start the shell as `sqlite3 -cmd \"%s\" {db}`" },
+	  "text", "start the shell as `sqlite3 -cmd \"%s\" {db}`", 0 },
 	{ "unknown", "the client", "",
 	  "commit many rows per transaction instead of one per row, with one prepared "
 	  "INSERT bound per row",
-	  "prepared", "run `%s` on every connection the client opens" },
+	  "prepared", "run `%s` on every connection the client opens", 0 },
 };
 
 static const struct db_driver sqlite_driver = {
@@ -259,6 +261,7 @@ static const struct db_driver sqlite_driver = {
 	.insert = sq_insert,
 	.insert_multi = sq_insert_multi,
 	.close = sq_close,
+	.nosync = "synchronous=off",
 	.clients = sqlite_clients,
 	.nclients = (int)PERFD_ARRAY_LEN(sqlite_clients),
 };

@@ -42,6 +42,9 @@ struct db_client {
 					   reaches: "text", "prepared" or "multi" */
 	const char	*set_how;	/* a per-connection setting; %s: the statement;
 					   NULL: the client offers no way */
+	int		 tx_explicit;	/* it sends BEGIN and COMMIT around each of
+					   its transactions (1), or relies on
+					   autocommit for single statements (0) */
 };
 
 struct db_driver {
@@ -75,6 +78,9 @@ struct db_driver {
 	double		(*insert_multi)(struct db_scratch *, int rows, int per_stmt,
 			    char **cause);
 	void		(*close)(struct db_scratch *);	/* and remove the copy */
+
+	/* The setting ("name=value") under which a commit skips its syncs. */
+	const char		*nosync;
 
 	/* The clients it knows; the last one matches anything. */
 	const struct db_client	*clients;

@@ -3,21 +3,23 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-int
-paths_secure_dir(const char *dir, char **cause)
+/*
+ * dir is a real folder of ours without the mode bits in `refused`: 077 for
+ * the socket's (nobody else may even look), 022 for the state's (nobody
+ * else may write the history that compare trusts).
+ */
+static int
+check_dir(const char *dir, mode_t refused, char **cause)
 {
 	struct stat st;
 
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		*cause = xasprintf("cannot create %s: %s", dir, strerror(errno));
-		return -1;
-	}
 	if (lstat(dir, &st) != 0) {
 		*cause = xasprintf("%s: %s", dir, strerror(errno));
 		return -1;
@@ -31,12 +33,23 @@ paths_secure_dir(const char *dir, char **cause)
 		    "refusing to use it", dir, (long)st.st_uid, (long)getuid());
 		return -1;
 	}
-	if ((st.st_mode & 077) != 0) {
-		*cause = xasprintf("%s is open to other users (mode %03o, want 700): "
-		    "refusing to use it", dir, (unsigned)(st.st_mode & 0777));
+	if ((st.st_mode & refused) != 0) {
+		*cause = xasprintf("%s is open to other users (mode %03o, want no %03o "
+		    "bits; chmod go-rwx fixes it): refusing to use it", dir,
+		    (unsigned)(st.st_mode & 0777), (unsigned)refused);
 		return -1;
 	}
 	return 0;
+}
+
+int
+paths_secure_dir(const char *dir, char **cause)
+{
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		*cause = xasprintf("cannot create %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	return check_dir(dir, 077, cause);
 }
 
 char *
@@ -100,6 +113,10 @@ paths_state_dir(const char *override, char **cause)
 		free(dir);
 		return NULL;
 	}
+	if (check_dir(dir, 022, cause) != 0) {
+		free(dir);
+		return NULL;
+	}
 	return dir;
 }
 
@@ -139,4 +156,46 @@ paths_agent_exe(void)
 		free(exe);
 	}
 	return xstrdup(PERFD_LIBEXECDIR "/perfd-agent");
+}
+
+int
+paths_make_inv_dir(const char *out_dir, const char *id, char **cause)
+{
+	const char *const parts[] = { "tmp", "perf-optimization", id };
+	char *at = xstrdup(out_dir), *next_at;
+	int fd, next, rc = -1;
+
+	/* out_dir is the user's choice; below it, nothing may be a link. */
+	if ((fd = open(out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		*cause = xasprintf("%s: %s", out_dir, strerror(errno));
+		free(at);
+		return -1;
+	}
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(parts); i++) {
+		int last = i + 1 == PERFD_ARRAY_LEN(parts);
+
+		next_at = path_join(at, parts[i]);
+		free(at);
+		at = next_at;
+		/* The investigation's own folder must be new: never one planted. */
+		if (mkdirat(fd, parts[i], 0755) != 0 && (errno != EEXIST || last)) {
+			*cause = xasprintf("cannot create %s: %s", at, strerror(errno));
+			goto out;
+		}
+		next = openat(fd, parts[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (next < 0) {
+			*cause = errno == ELOOP || errno == ENOTDIR ? xasprintf("%s is a "
+			    "link or not a folder: perfd writes only into real folders "
+			    "below the output folder (remove it, or pass --out "
+			    "elsewhere)", at) : xasprintf("%s: %s", at, strerror(errno));
+			goto out;
+		}
+		close(fd);
+		fd = next;
+	}
+	rc = 0;
+out:
+	close(fd);
+	free(at);
+	return rc;
 }

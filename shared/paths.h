@@ -21,6 +21,13 @@ char *paths_state_dir(const char *override, char **cause);
 /* The measurement lock file: $PERFD_LOCK, else runtime_dir/measure.lock. */
 char *paths_lock(char **cause);
 
+/*
+ * Create out_dir/tmp/perf-optimization/id without following a link below
+ * out_dir (openat with O_NOFOLLOW at each step), id itself new (a folder
+ * planted under that name is refused). 0, or -1 with *cause.
+ */
+int paths_make_inv_dir(const char *out_dir, const char *id, char **cause);
+
 /* The agent program: $PERFD_AGENT, else perfd-agent beside this binary. */
 char *paths_agent_exe(void);
 

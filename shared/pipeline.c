@@ -8,6 +8,8 @@
 
 /* Lines of stderr a failure report carries. */
 #define TAIL_LINES 20
+/* Bytes of a command's output kept at each end. */
+#define LOG_KEEP ((off_t)8 << 20)
 
 static char *
 failure_text(const char *what, const char *status, const char *errpath)
@@ -19,6 +21,11 @@ failure_text(const char *what, const char *status, const char *errpath)
 	return s;
 }
 
+/*
+ * A command's output goes straight to its files (no pipe to drain while it
+ * is timed); afterwards each keeps its first and last LOG_KEEP bytes, so a
+ * stage that prints a gigabyte does not fill the investigation folder.
+ */
 static void
 run_cmd(const struct spec *sp, const char *cmd, const char *out, const char *err,
     int64_t timeout_ms, struct run_result *r)
@@ -29,6 +36,8 @@ run_cmd(const struct spec *sp, const char *cmd, const char *out, const char *err
 	};
 
 	run_command(&o, r);
+	file_keep_ends(out, LOG_KEEP);
+	file_keep_ends(err, LOG_KEEP);
 }
 
 void

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <yaml.h>
 
@@ -116,6 +117,10 @@ static const int64_t default_batch_sizes[] = { 1, 10, 100, 1000, 10000, 100000 }
 
 /* Aliases can make a small file expand into a huge tree: cap the walk. */
 #define SPEC_MAX_NODES 100000
+/* Caps checked before the document is built (see prescan()). */
+#define SPEC_MAX_DEPTH		32
+#define SPEC_MAX_EVENTS		20000
+#define SPEC_MAX_ERRORS		50
 
 struct ctx {
 	const char	*file;
@@ -133,11 +138,17 @@ err_at(struct ctx *c, yaml_node_t *n, const char *fmt, ...)
 	size_t line = n ? n->start_mark.line + 1 : 1;
 	size_t col = n ? n->start_mark.column + 1 : 1;
 
+	/* Every error counts; the first SPEC_MAX_ERRORS are worth reading. */
+	if (++c->nerrors > SPEC_MAX_ERRORS) {
+		if (c->nerrors == SPEC_MAX_ERRORS + 1)
+			buf_printf(&c->errors, "%s: more errors follow; the first %d are "
+			    "above\n", c->file, SPEC_MAX_ERRORS);
+		return;
+	}
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	buf_printf(&c->errors, "%s:%zu:%zu: %s\n", c->file, line, col, msg);
-	c->nerrors++;
 	free(msg);
 }
 
@@ -187,13 +198,36 @@ get_str(struct ctx *c, yaml_node_t *n, const char *path)
 	return xstrdup(scalar(n));
 }
 
+/*
+ * The length of a plain decimal at s: digits, without a leading zero (so
+ * no octal reading of 010), with a fraction when frac_ok; 0 when there is
+ * none. Hex (0x10), exponents (1e3), inf and nan are not numbers here.
+ */
+static size_t
+decimal_len(const char *s, int frac_ok)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || (s[0] == '0' && n > 1))
+		return 0;
+	if (frac_ok && s[n] == '.') {
+		size_t f = strspn(s + n + 1, "0123456789");
+
+		if (f == 0)
+			return 0;
+		n += 1 + f;
+	}
+	return n;
+}
+
 static int
 parse_int(const char *s, int64_t *out)
 {
+	const char *digits = s[0] == '-' ? s + 1 : s;
 	char *end;
 	long long v;
 
-	if (!isdigit((unsigned char)s[0]) && !(s[0] == '-' && isdigit((unsigned char)s[1])))
+	if (decimal_len(digits, 0) != strlen(digits) || digits[0] == '\0')
 		return -1;
 	errno = 0;
 	v = strtoll(s, &end, 10);
@@ -215,7 +249,7 @@ get_int(struct ctx *c, yaml_node_t *n, const char *path, int64_t min,
 	}
 	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
 	    parse_int(scalar(n), &v) != 0) {
-		err_at(c, n, "%s: expected an integer, got '%s'", path, scalar(n));
+		err_at(c, n, "%s: expected an integer (plain decimal: no leading zero, no hex), got '%s'", path, scalar(n));
 		return -1;
 	}
 	if (v < min || v > max) {
@@ -240,15 +274,13 @@ spec_parse_duration(const char *s)
 	} units[] = {
 		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
 	};
-	char *end;
+	size_t n = decimal_len(s, 1);
+	const char *end = s + n;
 	double v;
 
-	if (!isdigit((unsigned char)s[0]))
+	if (n == 0)
 		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s)
-		return -1;
+	v = strtod(s, NULL);	/* only the decimal checked above */
 	for (size_t i = 0; i < PERFD_ARRAY_LEN(units); i++) {
 		if (strcmp(end, units[i].unit) == 0) {
 			double ms = v * units[i].ms;
@@ -276,6 +308,50 @@ fmt_ms(int64_t ms)
 
 static void walk_map(struct ctx *, yaml_node_t *, const struct key *,
     void *, const char *);
+
+/*
+ * The keys of one mapping seen so far, to find duplicates in linear time
+ * (a pairwise check took 42 s on 1 MiB of keys): open addressing on the
+ * keys' FNV-1a hashes, at most half full.
+ */
+struct keyset {
+	yaml_node_t	**slot;
+	size_t		  mask;
+};
+
+static void
+keyset_init(struct keyset *ks, size_t n)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * n + 1)
+		cap *= 2;
+	ks->slot = xcalloc(cap, sizeof *ks->slot);
+	ks->mask = cap - 1;
+}
+
+/* The earlier key with kn's text, or NULL (and kn is remembered). */
+static yaml_node_t *
+keyset_add(struct keyset *ks, yaml_node_t *kn)
+{
+	const char *name = scalar(kn);
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (const char *p = name; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (i = (size_t)h & ks->mask; ks->slot[i] != NULL; i = (i + 1) & ks->mask)
+		if (strcmp(scalar(ks->slot[i]), name) == 0)
+			return ks->slot[i];
+	ks->slot[i] = kn;
+	return NULL;
+}
+
+static void
+keyset_free(struct keyset *ks)
+{
+	free(ks->slot);
+}
 
 static void
 walk_ints(struct ctx *c, yaml_node_t *n, const struct key *k, void *base,
@@ -325,15 +401,18 @@ walk_env(struct ctx *c, yaml_node_t *n, const struct key *k, void *base,
 	char ***env = (char ***)((char *)base + k->off);
 	int *count = (int *)((char *)base + k->count_off);
 	yaml_node_pair_t *p;
+	struct keyset seen;
 
 	if (n->type != YAML_MAPPING_NODE) {
 		err_at(c, n, "%s: expected a mapping of variables, got %s", path,
 		    node_kind(n));
 		return;
 	}
+	keyset_init(&seen, (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start));
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
 		yaml_node_t *vn = yaml_document_get_node(c->doc, p->value);
+		yaml_node_t *first;
 		const char *name;
 		char *val, *vpath;
 
@@ -342,6 +421,11 @@ walk_env(struct ctx *c, yaml_node_t *n, const struct key *k, void *base,
 			continue;
 		}
 		name = scalar(kn);
+		if ((first = keyset_add(&seen, kn)) != NULL) {
+			err_at(c, kn, "%s: '%s' is set twice (first at line %zu)", path,
+			    name, first->start_mark.line + 1);
+			continue;
+		}
 		if (!(isalpha((unsigned char)name[0]) || name[0] == '_') ||
 		    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 		    "0123456789_") != strlen(name)) {
@@ -357,6 +441,7 @@ walk_env(struct ctx *c, yaml_node_t *n, const struct key *k, void *base,
 		(*env)[(*count)++] = xasprintf("%s=%s", name, val);
 		free(val);
 	}
+	keyset_free(&seen);
 }
 
 /* {synchronous: normal, cache_size: -64000}: names and values kept plain. */
@@ -479,13 +564,13 @@ walk_value(struct ctx *c, yaml_node_t *v, const struct key *k, void *base,
 			*(int64_t *)field = iv;
 		break;
 	case K_PCT: {
-		char *end;
 		double d = -1;
 
-		if (v->type == YAML_SCALAR_NODE && isdigit((unsigned char)scalar(v)[0])) {
-			d = strtod(scalar(v), &end);
-			if (!(*end == '\0' || (end[0] == '%' && end[1] == '\0')))
-				d = -1;
+		if (v->type == YAML_SCALAR_NODE) {
+			const char *t = scalar(v), *end = t + decimal_len(t, 1);
+
+			if (end > t && (*end == '\0' || (end[0] == '%' && end[1] == '\0')))
+				d = strtod(t, NULL);
 		}
 		if (d < (double)k->min || d > (double)k->max)
 			err_at(c, v, "%s: bad percentage '%s' (expected 0%% to %lld%%)",
@@ -530,8 +615,9 @@ static void
 walk_map(struct ctx *c, yaml_node_t *n, const struct key *keys, void *base,
     const char *path)
 {
-	yaml_node_pair_t *p, *q;
+	yaml_node_pair_t *p;
 	const char *where = path[0] != '\0' ? path : "the top level";
+	struct keyset seen;
 
 	if (++c->nodes > SPEC_MAX_NODES) {
 		if (c->nodes == SPEC_MAX_NODES + 1)
@@ -543,13 +629,14 @@ walk_map(struct ctx *c, yaml_node_t *n, const struct key *keys, void *base,
 		err_at(c, n, "%s: expected a mapping, got %s", where, node_kind(n));
 		return;
 	}
+	keyset_init(&seen, (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start));
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
 		yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
 		yaml_node_t *vn = yaml_document_get_node(c->doc, p->value);
+		yaml_node_t *first;
 		const struct key *k;
 		const char *name;
 		char *kpath, *list;
-		int dup = 0;
 
 		if (kn->type != YAML_SCALAR_NODE) {
 			err_at(c, kn, "%s: keys must be strings, got %s", where,
@@ -557,17 +644,11 @@ walk_map(struct ctx *c, yaml_node_t *n, const struct key *keys, void *base,
 			continue;
 		}
 		name = scalar(kn);
-		for (q = n->data.mapping.pairs.start; q < p && !dup; q++) {
-			yaml_node_t *qn = yaml_document_get_node(c->doc, q->key);
-
-			if (qn->type == YAML_SCALAR_NODE && strcmp(scalar(qn), name) == 0) {
-				err_at(c, kn, "%s: duplicate key '%s' (first at line %zu)",
-				    where, name, qn->start_mark.line + 1);
-				dup = 1;
-			}
-		}
-		if (dup)
+		if ((first = keyset_add(&seen, kn)) != NULL) {
+			err_at(c, kn, "%s: duplicate key '%s' (first at line %zu)", where,
+			    name, first->start_mark.line + 1);
 			continue;
+		}
 		for (k = keys; k->name != NULL; k++) {
 			if (strcmp(k->name, name) == 0)
 				break;
@@ -583,6 +664,7 @@ walk_map(struct ctx *c, yaml_node_t *n, const struct key *keys, void *base,
 		walk_value(c, vn, k, base, kpath);
 		free(kpath);
 	}
+	keyset_free(&seen);
 	for (const struct key *k = keys; k->name != NULL; k++) {
 		int found = 0;
 
@@ -599,26 +681,35 @@ walk_map(struct ctx *c, yaml_node_t *n, const struct key *keys, void *base,
 	}
 }
 
-/* The line of the mapping value for key path a.b in the document, or the root. */
+/*
+ * The value of key in mapping n, or NULL. The first of duplicate keys, as
+ * walk_map() read it: a cross-check that found a later one would index it
+ * with the first one's counts.
+ */
+static yaml_node_t *
+map_get(yaml_document_t *doc, yaml_node_t *n, const char *key)
+{
+	if (n == NULL || n->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+	    p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(doc, p->key);
+
+		if (kn->type == YAML_SCALAR_NODE && strcmp(scalar(kn), key) == 0)
+			return yaml_document_get_node(doc, p->value);
+	}
+	return NULL;
+}
+
+/* The mapping value for key path a.b in the document, or the closest node. */
 static yaml_node_t *
 find_node(yaml_document_t *doc, const char *a, const char *b)
 {
-	yaml_node_t *n = yaml_document_get_root_node(doc);
+	yaml_node_t *n = yaml_document_get_root_node(doc), *found;
 	const char *names[2] = { a, b };
 
-	for (int i = 0; i < 2 && names[i] != NULL && n != NULL; i++) {
-		yaml_node_t *found = NULL;
-
-		if (n->type != YAML_MAPPING_NODE)
-			break;
-		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-		    p < n->data.mapping.pairs.top; p++) {
-			yaml_node_t *kn = yaml_document_get_node(doc, p->key);
-
-			if (kn->type == YAML_SCALAR_NODE && strcmp(scalar(kn), names[i]) == 0)
-				found = yaml_document_get_node(doc, p->value);
-		}
-		if (found == NULL)
+	for (int i = 0; i < 2 && names[i] != NULL; i++) {
+		if ((found = map_get(doc, n, names[i])) == NULL)
 			break;
 		n = found;
 	}
@@ -659,6 +750,45 @@ check_stage_ref(struct ctx *c, struct spec *sp, const char *value, const char *a
 }
 
 /* Rules that span keys, checked once the whole document is read. */
+/*
+ * Stage names become file names in the agents' folders (NAME.stdout) and
+ * parts of paths: names that are folders or perfd's own files are refused.
+ */
+#define RESERVED_LIST	"., .., setup, teardown, stage"
+
+static int
+reserved_name(const char *nm)
+{
+	static const char *const reserved[] = { ".", "..", "setup", "teardown", "stage" };
+
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(reserved); i++)
+		if (strcmp(nm, reserved[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A fetch stage downloads over HTTP(S) only (libcurl would read file:// or
+ * speak dict:// as readily), into a file inside the workdir.
+ */
+static void
+check_fetch(struct ctx *c, const struct spec_stage *st, int i, yaml_node_t *fetch)
+{
+	const char *out = st->fetch_output;
+
+	if (st->fetch_url != NULL && strncasecmp(st->fetch_url, "http://", 7) != 0 &&
+	    strncasecmp(st->fetch_url, "https://", 8) != 0)
+		err_at(c, map_get(c->doc, fetch, "url"), "pipeline.stages[%d].fetch.url: "
+		    "only http:// and https:// URLs are fetched, got '%.*s:'", i,
+		    (int)strcspn(st->fetch_url, ":"), st->fetch_url);
+	if (out != NULL && (out[0] == '/' || strcmp(out, "..") == 0 ||
+	    strncmp(out, "../", 3) == 0 || strstr(out, "/../") != NULL ||
+	    (strlen(out) >= 3 && strcmp(out + strlen(out) - 3, "/..") == 0)))
+		err_at(c, map_get(c->doc, fetch, "output"), "pipeline.stages[%d].fetch."
+		    "output: '%s' is outside the workdir (a path relative to it, "
+		    "without '..', is where perfd may write)", i, out);
+}
+
 static void
 check_cross(struct ctx *c, struct spec *sp, const char *base)
 {
@@ -683,6 +813,12 @@ check_cross(struct ctx *c, struct spec *sp, const char *base)
 			    "stage name (1 to 64 characters of a-z 0-9 . _ -)", i, nm);
 			continue;
 		}
+		if (reserved_name(nm)) {
+			err_at(c, item, "pipeline.stages[%d].name: '%s' is reserved (perfd "
+			    "names its own files and folders so: %s)", i, nm, RESERVED_LIST);
+			continue;
+		}
+		check_fetch(c, &sp->stages[i], i, map_get(c->doc, item, "fetch"));
 		for (int j = 0; j < i; j++) {
 			if (sp->stages[j].name != NULL && strcmp(sp->stages[j].name, nm) == 0) {
 				err_at(c, item, "pipeline.stages[%d].name: duplicate stage "
@@ -700,6 +836,13 @@ check_cross(struct ctx *c, struct spec *sp, const char *base)
 	if (sp->db_kind != NULL && db_driver(sp->db_kind) == NULL)
 		err_at(c, find_node(c->doc, "database", "kind"), "database.kind: "
 		    "unsupported kind '%s' (supported: %s)", sp->db_kind, db_driver_kinds());
+	/* Only the scheme is echoed: a URL may carry a password. */
+	if (sp->db_path != NULL && strstr(sp->db_path, "://") != NULL)
+		err_at(c, find_node(c->doc, "database", "path"), "database.path: a "
+		    "%.*s:// URL is a server's address; kind '%s' takes a file (relative "
+		    "to workdir), and a server needs a kind that connects to one "
+		    "(supported: %s)", (int)strcspn(sp->db_path, ":"), sp->db_path,
+		    sp->db_kind != NULL ? sp->db_kind : "?", db_driver_kinds());
 	if (sp->db_table != NULL && (strspn(sp->db_table, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(sp->db_table) ||
 	    isdigit((unsigned char)sp->db_table[0])))
@@ -743,6 +886,58 @@ finish_defaults(struct spec *sp)
 	}
 }
 
+/*
+ * Before libyaml builds the document: one pass over its events, linear in
+ * the text, that refuses what would make building or walking it costly or
+ * ambiguous — nesting deeper than a spec ever is (1 MiB of "[[[" took
+ * libyaml's loader over ten minutes), more nodes than a spec ever has, and
+ * a second document (which the loader would silently ignore). YAML syntax
+ * errors are left to the loader, which reports them the same way.
+ */
+static int
+prescan(struct ctx *c, const char *text, size_t len)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, docs = 0, rc = 0;
+	long nodes = 0;
+
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (rc == 0 && yaml_parser_parse(&parser, &ev)) {
+		size_t line = ev.start_mark.line + 1, col = ev.start_mark.column + 1;
+		yaml_event_type_t t = ev.type;
+
+		yaml_event_delete(&ev);
+		if (t == YAML_STREAM_END_EVENT)
+			break;
+		if (t == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
+			buf_printf(&c->errors, "%s:%zu:%zu: a second YAML document: a spec "
+			    "is one document (remove the '---' and what follows, or "
+			    "split it into two specs)\n", c->file, line, col);
+			rc = -1;
+		} else if ((t == YAML_MAPPING_START_EVENT ||
+		    t == YAML_SEQUENCE_START_EVENT) && ++depth > SPEC_MAX_DEPTH) {
+			buf_printf(&c->errors, "%s:%zu:%zu: nested more than %d levels "
+			    "deep: a spec never is\n", c->file, line, col, SPEC_MAX_DEPTH);
+			rc = -1;
+		} else if (t == YAML_MAPPING_END_EVENT || t == YAML_SEQUENCE_END_EVENT)
+			depth--;
+		if (rc == 0 && (t == YAML_SCALAR_EVENT || t == YAML_ALIAS_EVENT ||
+		    t == YAML_MAPPING_START_EVENT || t == YAML_SEQUENCE_START_EVENT) &&
+		    ++nodes > SPEC_MAX_EVENTS) {
+			buf_printf(&c->errors, "%s:%zu:%zu: more than %d keys and values: "
+			    "a spec never has that many\n", c->file, line, col,
+			    SPEC_MAX_EVENTS);
+			rc = -1;
+		}
+	}
+	yaml_parser_delete(&parser);
+	if (rc != 0)
+		c->nerrors++;
+	return rc;
+}
+
 struct spec *
 spec_parse_text(const char *name, const char *base, const char *text,
     size_t len, char **errors)
@@ -760,6 +955,8 @@ spec_parse_text(const char *name, const char *base, const char *text,
 		    "limit\n", name, len);
 		goto fail;
 	}
+	if (prescan(&c, text, len) != 0)
+		goto fail;
 	yaml_parser_initialize(&parser);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {

@@ -2,20 +2,56 @@
 #include "sqlprobe.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Open read-only; the caller closes. NULL with *cause. */
-static sqlite3 *
-open_ro(const char *path, int busy_ms, int *absent, char **cause)
+/*
+ * "file:PATH?mode=ro&immutable=1", the path percent-encoded (caller frees).
+ * Immutable: SQLite neither locks nor looks for a WAL, so nothing is made
+ * beside the file.
+ */
+static char *
+immutable_uri(const char *path)
+{
+	struct buf b = { 0 };
+
+	buf_puts(&b, "file:");
+	for (const unsigned char *c = (const unsigned char *)path; *c != '\0'; c++) {
+		if (isalnum(*c) || strchr("/._-~", *c) != NULL)
+			buf_add(&b, c, 1);
+		else
+			buf_printf(&b, "%%%02X", *c);
+	}
+	buf_puts(&b, "?mode=ro&immutable=1");
+	return b.p;
+}
+
+/* The file's header says WAL mode (its read and write versions are 2). */
+static int
+wal_mode(const char *path)
+{
+	unsigned char h[20];
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	ssize_t n = fd >= 0 ? pread(fd, h, sizeof h, 0) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return n == (ssize_t)sizeof h && h[18] == 2 && h[19] == 2;
+}
+
+sqlite3 *
+probe_open_user(const char *path, int busy_ms, int *absent, char **cause)
 {
 	sqlite3 *db = NULL;
 	struct stat st;
-	int rc;
+	char *wal, *uri;
+	int rc, immutable;
 
 	if (stat(path, &st) != 0) {
 		*cause = xasprintf("%s: %s", path, strerror(errno));
@@ -27,7 +63,23 @@ open_ro(const char *path, int busy_ms, int *absent, char **cause)
 		*cause = xasprintf("%s: not a regular file", path);
 		return NULL;
 	}
-	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	/*
+	 * A read-only connection to a WAL database makes -wal and -shm files
+	 * beside it when they are missing: perfd must leave nothing new beside
+	 * the user's files. A WAL database without a -wal file has every
+	 * committed page in the main file and no writer (a writer would have
+	 * made the -wal), so an immutable read sees all of it; with one, the
+	 * files are there already and a plain read-only open reads through
+	 * it. Any other database is opened plainly: immutable would ignore a
+	 * writer's locks.
+	 */
+	wal = xasprintf("%s-wal", path);
+	immutable = wal_mode(path) && access(wal, F_OK) != 0;
+	free(wal);
+	uri = immutable ? immutable_uri(path) : NULL;
+	rc = sqlite3_open_v2(immutable ? uri : path, &db, SQLITE_OPEN_READONLY |
+	    (immutable ? SQLITE_OPEN_URI : 0), NULL);
+	free(uri);
 	if (rc != SQLITE_OK) {
 		*cause = xasprintf("%s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		sqlite3_close(db);
@@ -73,7 +125,7 @@ int
 probe_check(const char *user_db, const char *table, int busy_ms, char **cause)
 {
 	int absent = 0;
-	sqlite3 *db = open_ro(user_db, busy_ms, &absent, cause);
+	sqlite3 *db = probe_open_user(user_db, busy_ms, &absent, cause);
 	int rc;
 
 	if (db == NULL)
@@ -87,7 +139,7 @@ long long
 probe_count(const char *path, const char *table, char **cause)
 {
 	int absent = 0;
-	sqlite3 *db = open_ro(path, 5000, &absent, cause);
+	sqlite3 *db = probe_open_user(path, 5000, &absent, cause);
 	sqlite3_stmt *st;
 	char *sql;
 	long long n = -1;
@@ -181,7 +233,7 @@ int
 probe_open(struct probe *p, const char *user_db, const char *scratch,
     const char *table, char **cause)
 {
-	sqlite3 *src = open_ro(user_db, 5000, NULL, cause);
+	sqlite3 *src = probe_open_user(user_db, 5000, NULL, cause);
 	sqlite3_backup *bk;
 	int rc;
 

@@ -21,6 +21,13 @@ struct probe {
 	long long	 next;		/* synthetic row counter */
 };
 
+/*
+ * Open the user's database read-only (waiting up to busy_ms while it is
+ * locked), leaving nothing beside it: immutable when it has no -wal file.
+ * NULL with *cause (and *absent set, when not NULL, if there is no file).
+ */
+sqlite3 *probe_open_user(const char *path, int busy_ms, int *absent, char **cause);
+
 /* probe_check() and probe_count() when the file or the table does not exist. */
 #define PROBE_ABSENT	(-2)
 

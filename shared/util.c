@@ -235,9 +235,22 @@ read_file(const char *path, size_t max, size_t *lenp, char **cause)
 	int fd;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+
+	/*
+	 * Regular files only, opened without blocking: a FIFO (or a device)
+	 * named where a file is expected would stall the reader, which may be
+	 * the daemon's loop, for as long as nobody writes to it.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		*cause = xasprintf("%s: not a regular file (a FIFO, a device or a "
+		    "folder): refusing to read it", path);
+		close(fd);
 		return NULL;
 	}
 	buf_add(&b, "", 0);
@@ -423,4 +436,87 @@ hash_hex(const void *data, size_t len, char out[17])
 		h *= 1099511628211ull;
 	}
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+int
+file_keep_ends(const char *path, off_t keep)
+{
+	struct stat st;
+	char *tail = NULL, mark[160];
+	int fd, n, rc = -1;
+	off_t cut;
+
+	if ((fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		goto out;
+	rc = 0;
+	cut = st.st_size - 2 * keep;
+	n = snprintf(mark, sizeof mark, "\n[perfd: %lld bytes cut here; the first and "
+	    "last %lld bytes are kept]\n", (long long)cut, (long long)keep);
+	if (cut <= n)
+		goto out;
+	rc = -1;
+	tail = xmalloc((size_t)keep);
+	/* The tail is read whole before anything is written over the middle. */
+	if (pread(fd, tail, (size_t)keep, st.st_size - keep) != (ssize_t)keep ||
+	    pwrite(fd, mark, (size_t)n, keep) != n ||
+	    pwrite(fd, tail, (size_t)keep, keep + n) != (ssize_t)keep ||
+	    ftruncate(fd, keep + n + keep) != 0)
+		goto out;
+	rc = 1;
+out:
+	free(tail);
+	close(fd);
+	return rc;
+}
+
+/* The length of the valid UTF-8 sequence at s, or 0. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	size_t n;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and beyond U+10FFFF are not UTF-8. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+char *
+utf8_escape(const char *s)
+{
+	struct buf b = { 0 };
+	const unsigned char *p = (const unsigned char *)s;
+
+	buf_add(&b, "", 0);
+	while (*p != '\0') {
+		size_t n = utf8_len(p);
+
+		if (n == 0) {
+			buf_printf(&b, "\\x%02X", *p);
+			p++;
+		} else {
+			buf_add(&b, p, n);
+			p += n;
+		}
+	}
+	return b.p;
 }

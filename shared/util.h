@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #define PERFD_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -49,6 +50,14 @@ int mkdir_p(const char *path, int mode);
 
 /* The last nlines lines of a file (at most 64 KiB are read). */
 char *file_tail(const char *path, int nlines);
+/*
+ * Cut a file longer than 2 * keep to its first and last keep bytes, with a
+ * line between them saying how much was cut. 1 when it cut, 0 when there
+ * was nothing to cut, -1 on an error (the file is then left as it was).
+ */
+int file_keep_ends(const char *path, off_t keep);
+/* s with every byte that is not part of valid UTF-8 written as \xNN (caller frees). */
+char *utf8_escape(const char *s);
 
 /* Split a line at commas, in place, into at most max fields; the count. */
 int csv_split(char *line, char **fields, int max);

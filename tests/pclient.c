@@ -6,16 +6,22 @@
  *   pclient SOCKET stall ID [S]    watch ID and read nothing for S seconds
  *                                  (default: forever), then read to the end:
  *                                  exit 0 if the daemon closed the connection
+ *   pclient SOCKET flood S         send "list" requests for S seconds and read
+ *                                  nothing: exit 0 if the daemon closed the
+ *                                  connection, 1 if it was still open
  */
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 static int
@@ -82,6 +88,28 @@ main(int argc, char **argv)
 			if (n < 0)
 				return errno == ECONNRESET ? 0 : 1;
 		}
+	}
+	if (strcmp(argv[2], "flood") == 0 && argc > 3) {
+		const char req[] = "{\"cmd\":\"list\"}\n";
+		char many[sizeof req * 256];
+		time_t end = time(NULL) + atoi(argv[3]);
+		int small = 4096;
+
+		for (size_t i = 0; i < 256; i++)
+			memcpy(many + i * (sizeof req - 1), req, sizeof req - 1);
+		signal(SIGPIPE, SIG_IGN);
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		while (time(NULL) < end) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+			if (poll(&p, 1, 100) > 0 && (p.revents & (POLLHUP | POLLERR)))
+				return 0;
+			if (write(fd, many, 256 * (sizeof req - 1)) < 0 &&
+			    errno != EAGAIN && errno != EINTR)
+				return errno == EPIPE || errno == ECONNRESET ? 0 : 1;
+		}
+		return 1;
 	}
 	if (strcmp(argv[2], "send") == 0) {
 		int idle = argc > 3 ? atoi(argv[3]) : 500;

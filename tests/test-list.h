@@ -20,7 +20,10 @@
 	X(findings_roundtrip)			\
 	X(findings_invalid)			\
 	X(atomic_write_replaces)		\
+	X(file_keep_ends_cuts_middle)		\
+	X(utf8_escape_invalid)			\
 	X(linebuf_split)			\
+	X(linebuf_pause_resume)		\
 	X(linebuf_toolong)			\
 	X(store_events_and_status)		\
 	X(store_recover)			\
@@ -37,6 +40,7 @@
 	X(sup_missing_agent_exe)		\
 	X(integration_waits_and_names_missing)	\
 	X(flame_fold_perf_script)		\
+	X(flame_unnamed_leaves)			\
 	X(flame_top_self)			\
 	X(flame_svg_frames)			\
 	X(svg_hbar_chart)			\

@@ -53,6 +53,15 @@ TEST_IMPL(flame_top_self)
 	return 0;
 }
 
+TEST_IMPL(flame_unnamed_leaves)
+{
+	/* Leaves without a symbol, whatever their object; named ones are not counted. */
+	ASSERT_INT(flame_unnamed("a;[unknown] 5\nb;main;[dash] 2\nc;main;work 3\n"), ==, 7);
+	ASSERT_INT(flame_unnamed("c;main;work 3\n"), ==, 0);
+	ASSERT_INT(flame_unnamed(""), ==, 0);
+	return 0;
+}
+
 TEST_IMPL(flame_svg_frames)
 {
 	char *svg = flame_svg("main;work;<hot> 75\nmain;idle 25\n", "t & t");

@@ -323,6 +323,43 @@ on_toolong(void *arg)
 	ntoolong++;
 }
 
+/* Valid UTF-8 passes; stray, overlong and surrogate bytes are written \xNN. */
+TEST_IMPL(utf8_escape_invalid)
+{
+	char *a = utf8_escape("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	char *b = utf8_escape("p\xff\xfeng \xc0\xaf \xed\xa0\x80 \xe2\x82");
+
+	ASSERT_STR(a, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
+	ASSERT_STR(b, "p\\xFF\\xFEng \\xC0\\xAF \\xED\\xA0\\x80 \\xE2\\x82");
+	free(a);
+	free(b);
+	return 0;
+}
+
+/* A long output keeps its two ends and a line saying what was cut. */
+TEST_IMPL(file_keep_ends_cuts_middle)
+{
+	char path[] = "/tmp/perfd-test-keep-XXXXXX", *text, *cause = NULL;
+	int fd = mkstemp(path);
+	size_t len;
+
+	ASSERT(fd >= 0);
+	for (int i = 0; i < 1000; i++)
+		ASSERT(write(fd, i < 500 ? "a" : "b", 1) == 1);
+	close(fd);
+	ASSERT_INT(file_keep_ends(path, 2000), ==, 0);	/* short: kept whole */
+	ASSERT_INT(file_keep_ends(path, 100), ==, 1);
+	text = read_file(path, 4096, &len, &cause);
+	ASSERT(text != NULL);
+	ASSERT(strncmp(text, "aaaa", 4) == 0 && text[99] == 'a');
+	ASSERT(strstr(text, "[perfd: 800 bytes cut here; the first and last 100 bytes "
+	    "are kept]\n") != NULL);
+	ASSERT(text[len - 1] == 'b' && text[len - 100] == 'b' && text[len - 101] == '\n');
+	free(text);
+	unlink(path);
+	return 0;
+}
+
 TEST_IMPL(linebuf_split)
 {
 	struct linebuf lb = { .max = 100 };
@@ -334,6 +371,40 @@ TEST_IMPL(linebuf_split)
 	ASSERT_STR(last, "de");
 	linebuf_feed(&lb, "\n", 1, on_line, on_toolong, NULL);
 	ASSERT_STR(last, "f");
+	linebuf_free(&lb);
+	return 0;
+}
+
+static struct linebuf *pausing;
+
+static void
+on_line_pause(void *arg, char *line)
+{
+	on_line(arg, line);
+	linebuf_pause(pausing);
+}
+
+/* A pause holds the rest unread; resuming splits it, a line at a time here. */
+TEST_IMPL(linebuf_pause_resume)
+{
+	struct linebuf lb = { .max = 100 };
+
+	pausing = &lb;
+	nlines = 0;
+	linebuf_feed(&lb, "a\nb\nc", 5, on_line_pause, on_toolong, NULL);
+	ASSERT_INT(nlines, ==, 1);
+	ASSERT_STR(last, "a");
+	linebuf_feed(&lb, "\nd\n", 3, on_line_pause, on_toolong, NULL);
+	ASSERT_INT(nlines, ==, 1);
+	linebuf_resume(&lb, on_line_pause, on_toolong, NULL);
+	ASSERT_INT(nlines, ==, 2);
+	ASSERT_STR(last, "b");
+	linebuf_resume(&lb, on_line_pause, on_toolong, NULL);
+	ASSERT_STR(last, "c");
+	linebuf_resume(&lb, on_line, on_toolong, NULL);
+	ASSERT_INT(nlines, ==, 4);
+	ASSERT_STR(last, "d");
+	ASSERT_INT(lb.held.len, ==, 0);
 	linebuf_free(&lb);
 	return 0;
 }

@@ -1,9 +1,7 @@
 # kill -9 of the daemon mid-investigation: the next one cleans up.
 . "$PERFD_TEST_SRC/tests/e2e/lib.sh"
-start_daemon
 write_spec 5m
 export FAKE_PROFILING=child FAKE_DB_CONFIG=hang FAKE_INTEGRATION=hang
-stop_daemon
 start_daemon
 id=$(perfd submit "$T/spec.yaml")
 wait_status "$id" running

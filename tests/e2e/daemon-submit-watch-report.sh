@@ -3,7 +3,7 @@
 start_daemon
 write_spec
 id=$(perfd submit "$T/spec.yaml") || fail "submit"
-echo "$id" | grep -Eq '^[0-9]{8}-[0-9]{6}\.[0-9]{3}-[0-9a-f]{6}$' || fail "ID format: $id"
+echo "$id" | grep -Eq '^[0-9]{8}-[0-9]{6}\.[0-9]{3}-[0-9a-f]{6}-[0-9a-f]{8}$' || fail "ID format: $id"
 perfd watch "$id" --json >"$T/events" || fail "watch exit"
 tail -1 "$T/events" | grep -q '"state":"finished","status":"done"' || fail "last event"
 # Sequence numbers run 1..N without a gap.

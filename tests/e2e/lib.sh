@@ -15,6 +15,8 @@ export PERFD_AGENT="$B/tests/fake-agent" FAKE_REAL_AGENT="$B/perfd-agent"
 perfd() { "$B/perfd" "$@"; }
 pclient() { "$B/tests/pclient" "$SOCK" "$@"; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# A test that cannot run here says why; run.sh counts it as skipped.
+skip() { echo "SKIP: $*" >&2; exit 77; }
 
 cleanup() {
 	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null || true
@@ -94,6 +96,12 @@ start_cdn() {
 	done
 }
 
+# trades_csv N SEED: N synthetic trades, "ts,price,qty,side" rows (no header).
+trades_csv() {
+	awk -v n="$1" -v seed="$2" 'BEGIN { srand(seed); for (i = 1; i <= n; i++)
+	    printf "%d,%.2f,%.4f,%s\n", 1790812800000 + i * 37, 68000 + rand() * 50, rand(), rand() < 0.5 ? "b" : "s" }'
+}
+
 # median_ms N SETUP CMD: the median wall time of CMD over N runs, SETUP
 # (untimed) before each; the harness's own measurement of a fix.
 median_ms() {
@@ -108,8 +116,20 @@ median_ms() {
 	    END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m / 1000 }'
 }
 
-# within PREDICTED MEASURED: perfd's figure within x1.5 of what applying the
-# fix gave, and never above x2 of it.
-within() {
-	awk -v p="$1" -v m="$2" 'BEGIN { r = p / m; exit !(r <= 1.5 && r >= 1 / 1.5) }'
+# honest FINDINGS MEASURED: perfd's figure for recommendation 0 of FINDINGS
+# is within x2 of what applying the fix gave, either way: never a claim
+# above x2 of it (the issue's bound on an overclaim), nor below half. The
+# x1.5 the figures reach on a quiet machine is a benchmark figure
+# (docs/performance.md), not asserted here: under a concurrent suite the
+# harness's own reference moves by x1.4 between runs.
+honest() {
+	# Under AddressSanitizer perfd's own probe runs instrumented and slow,
+	# the user's loader does not: probe figures mean nothing there (as
+	# memory figures), so only the kind of figure is checked.
+	if [ -n "${PERFD_TEST_ASAN:-}" ]; then
+		echo "ASan build: perfd's probe figure x$(jget "$1" recommendations.0.local_speedup) not compared"
+		return 0
+	fi
+	awk -v p="$(jget "$1" recommendations.0.local_speedup)" -v m="$2" \
+	    'BEGIN { exit !(p <= 2 * m && m <= 2 * p) }'
 }

@@ -40,3 +40,26 @@ P=$(ls -d "$T"/tmp/perf-optimization/*/profiling)
 grep -q "stage hang: timeout after 0.5s" "$P/PROFILING_REPORT.md" || fail "timeout reported"
 pgrep -f '^sleep 30$' >/dev/null && fail "sleep 30 survived"
 [ "$(jget "$P/findings.json" status)" = failed ] || fail "status"
+
+# A pipeline too fast to time: no bottleneck is named, and the report says
+# how to make it measurable.
+cat >"$T/fast.yaml" <<'EOS'
+version: 1
+name: fast
+pipeline:
+  warmup: 0
+  repetitions: 20
+  stages:
+    - {name: a, run: 'true'}
+    - {name: b, run: 'true'}
+EOS
+rm -rf "$T/tmp"
+perfd run "$T/fast.yaml" >/dev/null || fail "fast run"
+P=$(ls -d "$T"/tmp/perf-optimization/*/profiling)
+jget "$P/findings.json" headline | grep -q "too fast to profile meaningfully" ||
+    fail "fast: $(jget "$P/findings.json" headline)"
+[ "$(jget "$P/findings.json" data.bottleneck)" = null ] || fail "a bottleneck was named"
+[ "$(jget "$P/findings.json" votes.0.vote)" = abstain ] || fail "fast: a vote was cast"
+grep -q "is the bottleneck" "$(dirname "$P")/MASTER_INTEGRATION_REPORT.md" &&
+    fail "the master report names a bottleneck"
+true

@@ -20,6 +20,15 @@ if command -v perf >/dev/null && perf record -q -o "$T/probe.data" -- true 2>/de
 	grep -q '<title>.* samples, .*%)</title>' "$P/flamegraph.svg" || fail "no tooltips"
 	grep -q '| function | self samples | share |' "$P/PROFILING_REPORT.md" || fail "no self-time table"
 	grep -q ' [0-9]*$' "$P/stacks.folded" || fail "stacks not folded"
+	# Leaves without symbols (a stripped awk): said, with how to get them.
+	unnamed=$(awk '{ n = $NF; t += n; k = split($0, f, ";"); if (f[k] ~ /^\[/) u += n }
+	    END { print (u >= 0.2 * t) }' "$P/stacks.folded")
+	if [ "$unnamed" = 1 ]; then
+		grep -q 'frames without a symbol.*-dbgsym' "$P/PROFILING_REPORT.md" ||
+		    fail "unnamed frames not explained"
+	else
+		grep -q 'frames without a symbol' "$P/PROFILING_REPORT.md" && fail "a note on few unnamed frames"
+	fi
 else
 	grep -q 'perf is not installed\|No flame graph: perf record failed' \
 	    "$P/PROFILING_REPORT.md" || fail "no note about perf"

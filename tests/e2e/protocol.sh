@@ -26,3 +26,18 @@ tail -1 "$T/out" | grep -q '"pong":true' || fail "ping after errors"
 head -1 "$T/out" | grep -q '"code":"line_too_long"' || fail "oversize line"
 tail -1 "$T/out" | grep -q '"pong":true' || fail "ping after oversize line"
 [ "$(wc -l <"$T/out")" -eq 2 ] || fail "oversize: want 2 responses"
+# Strict framing: a version that is not the integer 1, bytes after the
+# object, a NUL inside the line; invalid UTF-8 is never echoed back.
+{
+	echo '{"cmd":"ping","v":1.5}'
+	echo '{"cmd":"ping"} trailing'
+	printf '{"cmd":"ping"}\000xx\n'
+	printf '{"cmd":"p\377\376ng"}\n'
+	echo '{"cmd":"ping","v":1}'
+} | pclient send >"$T/out"
+sed -n 1p "$T/out" | grep -q '"code":"unsupported_version"' || fail "v 1.5: $(sed -n 1p "$T/out")"
+sed -n 2p "$T/out" | grep -q '"code":"bad_json"' || fail "trailing bytes: $(sed -n 2p "$T/out")"
+sed -n 3p "$T/out" | grep -q '"code":"bad_json".*NUL byte' || fail "NUL: $(sed -n 3p "$T/out")"
+sed -n 4p "$T/out" | grep -q 'unknown command .p\\\\xFF\\\\xFEng' || fail "invalid UTF-8: $(sed -n 4p "$T/out")"
+iconv -f UTF-8 -t UTF-8 "$T/out" >/dev/null || fail "the daemon sent invalid UTF-8"
+sed -n 5p "$T/out" | grep -q '"pong":true' || fail "ping after the strict cases"

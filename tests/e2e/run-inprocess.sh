@@ -22,3 +22,28 @@ perfd report "$id" | grep -q "$report" || fail "report path"
 rc=0; FAKE_INTEGRATION=crash perfd run "$T/spec.yaml" >"$T/out" 2>"$T/err" || rc=$?
 [ $rc -eq 1 ] || fail "run without a master report exits $rc, want 1"
 grep -q "without a master report" "$T/err" || fail "says why"
+
+# A signal that ends the terminal or the process ends the run as a cancel:
+# the investigation `cancelled`, no agent left running (SIGHUP included: a
+# closed terminal must not leave agents unsupervised).
+write_spec 5m
+for sig in HUP INT TERM; do
+	FAKE_PROFILING=hang "$B/perfd" run "$T/spec.yaml" >"$T/out" 2>&1 &
+	rp=$!
+	i=0
+	until grep -q '"agent":"profiling".*"state":"started"' "$T/out"; do
+		i=$((i + 1))
+		[ $i -gt 200 ] && fail "SIG$sig: the run never started its agents: $(cat "$T/out")"
+		sleep 0.05
+	done
+	kill -"$sig" "$rp"
+	rc=0; wait "$rp" || rc=$?
+	[ $rc -ne 0 ] || fail "SIG$sig: a cancelled run exits 0"
+	id=$(perfd list | awk 'NR == 1 { print $1 }')
+	perfd status "$id" | grep -q "cancelled" || fail "SIG$sig: $(perfd status "$id")"
+	left=0
+	for p in /proc/[0-9]*; do
+		grep -qs "PERFD_INVESTIGATION=$id" "$p/environ" && left=$((left + 1))
+	done
+	[ $left -eq 0 ] || fail "SIG$sig: $left processes of the investigation left running"
+done
