@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 /* Sizes whose throughput CI reaches this fraction of the best are "optimal". */
+/* Sizes below the recommended one traced for a cap (noise may pick a larger one). */
+#define CAP_BELOW	2
 #define BATCH_WITHIN		0.95
 /* Rows the SQLite probe inserts per measurement (when there is no command). */
 #define BATCH_PROBE_ROWS	5000
@@ -193,20 +195,26 @@ analyse(struct batch *bt)
 
 /*
  * A flat curve may be the loader ignoring the flag past some size (one that
- * caps its batch): the sizes in the optimal range are traced once each, and
- * sizes with the same number of syncs commit the same number of times.
+ * caps its batch): the recommended size, the two below it and every larger
+ * one are traced once each (whether or not noise put them in the optimal
+ * range, or made the largest the recommendation), and sizes with the same
+ * number of syncs commit the same number of times.
  */
 static void
 commit_caps(struct batch *bt)
 {
 	const struct spec *sp = bt->a->spec;
-	int got = 0;
+	int got = 0, last = bt->n - 1, first = bt->rec - CAP_BELOW;
 
 	bt->cap_lo = bt->cap_hi = -1;
-	if (bt->probe || bt->rec < 0 || bt->range_hi <= bt->range_lo)
+	if (first < 0)
+		first = 0;
+	if (bt->probe || bt->rec < 0 || first >= last)
 		return;
 	bt->syncs = xcalloc((size_t)bt->n, sizeof *bt->syncs);
-	for (int i = bt->range_lo; i <= bt->range_hi; i++) {
+	for (int i = 0; i < bt->n; i++)
+		bt->syncs[i] = -1;
+	for (int i = first; i <= last; i++) {
 		char *cmd = pipeline_batch_command(sp->batch_command, bt->sz[i].size);
 		char *why = NULL;
 		struct db_trace t;
@@ -229,13 +237,16 @@ commit_caps(struct batch *bt)
 		if (got == 0)
 			return;	/* no strace, or it cannot run here: nothing to say */
 	}
-	for (int i = bt->range_hi; i > bt->rec; i--) {
-		long a = bt->syncs[bt->rec], b = bt->syncs[i];
+	/* The smallest size that commits as often as a larger one, and the largest such. */
+	for (int i = first; i < last; i++) {
+		for (int j = last; j > i; j--) {
+			long a = bt->syncs[i], b = bt->syncs[j];
 
-		if (a > 0 && b > 0 && labs(a - b) <= a / 50 + 1) {
-			bt->cap_lo = bt->rec;
-			bt->cap_hi = i;
-			return;
+			if (a > 0 && b > 0 && labs(a - b) <= a / 50 + 1) {
+				bt->cap_lo = i;
+				bt->cap_hi = j;
+				return;
+			}
 		}
 	}
 }
@@ -343,14 +354,12 @@ verdict(struct batch *bt)
 		/*
 		 * A probe size's figure on the stage: the database's part of the
 		 * observed stage at the probe's rate for the new size, the client's
-		 * own work as it is (the largest size's rate stands for the
-		 * database's own CPU work).
+		 * own work as it is (see db_split()).
 		 */
 		if (bt->probe) {
-			db_split(&bt->o, c->thr, bt->sz[bt->best].thr, &split);
+			db_split(&bt->o, c->thr, &split);
 			k = db_split_speedup(&split, r->thr);
-			lo = db_split_speedup(&split, r->thr_lo);
-			hi = db_split_speedup(&split, r->thr_hi);
+			db_split_range(&split, r->thr_lo, r->thr_hi, &lo, &hi);
 		}
 
 		findings_vote(f, stage, "optimize", "batch size %lld gives %s %s; %lld "

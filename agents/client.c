@@ -82,7 +82,8 @@ now_pattern(struct client *c, char **cause)
 
 	if (o->cadence <= 0)
 		return -1;
-	if (o->cadence <= 2)
+	/* Autocommit only for a client that sends no BEGIN of its own. */
+	if (o->cadence <= 2 && !o->client->tx_explicit)
 		return prepared ? 1 : 0;
 	if (o->bulk)
 		return prepared ? 3 : 2;
@@ -91,7 +92,7 @@ now_pattern(struct client *c, char **cause)
 	agent_progress(c->a, 88, "probe: the observed cadence (%.0f rows per commit)",
 	    o->cadence);
 	l.rows = rows;
-	l.commit_every = (int)round(o->cadence);
+	l.commit_every = (int)fmax(1, round(o->cadence));
 	l.prepared = prepared;
 	if (db_measure(c->a, &c->cap, NULL, &l, reps, &c->cadence, cause) != 0)
 		return -2;
@@ -111,6 +112,8 @@ pattern_name(struct client *c, int i)
 
 	if (i < NPATTERNS)
 		return patterns[i].name;
+	if (round(c->o.cadence) <= 1)
+		return "a BEGIN and a COMMIT around each row";
 	snprintf(buf, sizeof buf, "commits every %.0f rows", c->o.cadence);
 	return buf;
 }
@@ -245,16 +248,16 @@ decide(struct client *c, struct findings *f, double observed)
 	const struct stats *t = rate(c, c->target), *n = rate(c, c->now);
 	char *obs = md_rate(observed);
 
-	db_split(&c->o, n->median, c->st[3].median, &c->split);
+	db_split(&c->o, n->median, &c->split);
 	c->speedup = db_split_speedup(&c->split, t->median);
-	c->lo = db_split_speedup(&c->split, t->ci_lo);
-	c->hi = db_split_speedup(&c->split, t->ci_hi);
+	db_split_range(&c->split, t->ci_lo, t->ci_hi, &c->lo, &c->hi);
 	if (c->o.bulk || c->speedup <= CLIENT_WITHIN) {
 		f->headline = xasprintf("Client usage already optimal: %s writes %s rows/s "
-		    "(%s); with the database's part at the probe's best, the stage would "
-		    "gain at most x%.2f (%.1f ms of its %.1f ms is the client's own work).",
-		    sp->client_stage, obs, c->o.pattern, c->speedup, c->split.own_ms,
-		    c->split.stage_ms);
+		    "(%s); with %s (what the advice for %s reaches) on perfd's probe, the "
+		    "stage would gain at most x%.2f (%.1f ms of its %.1f ms is the client's "
+		    "own work).", sp->client_stage, obs, c->o.pattern,
+		    pattern_name(c, c->target), c->o.client->name, c->speedup,
+		    c->split.own_ms, c->split.stage_ms);
 		findings_vote(f, sp->client_stage, "leave", "client usage already optimal: "
 		    "%s, %s rows/s; at most x%.2f from the API pattern", c->o.pattern, obs,
 		    c->speedup);

@@ -40,7 +40,6 @@ struct cfg {
 	struct stats	*st;		/* per candidate; [ncand] = combined */
 	struct stats	*ratio;		/* paired gains over the base, likewise */
 	struct stats	 base;
-	struct stats	 tx;		/* current settings, one transaction */
 	struct db_split	 split;
 	double		 speedup, lo, hi;	/* on the stage, bounded */
 	struct db_load	 load;		/* the probe's: prepared, at the cadence */
@@ -207,13 +206,6 @@ measure_all(struct cfg *c, char **cause)
 	agent_progress(c->a, 20, "probe: current settings");
 	rc = db_measure(c->a, &c->cap, (const char *const *)base, &c->load, reps, &c->base,
 	    cause);
-	/* The database's own CPU work: the same rows in one transaction. */
-	if (rc == 0) {
-		struct db_load tx = { c->load.rows, c->load.rows, 1, 0 };
-
-		rc = db_measure(c->a, &c->cap, (const char *const *)base, &tx, 3, &c->tx,
-		    cause);
-	}
 	c->st = xcalloc((size_t)c->ncand + 1, sizeof *c->st);
 	c->ratio = xcalloc((size_t)c->ncand + 1, sizeof *c->ratio);
 	c->keep = xcalloc((size_t)c->ncand + 1, sizeof *c->keep);
@@ -552,10 +544,10 @@ decide(struct cfg *c, struct findings *f, int nset)
 			    "stage's commit pattern could not be observed to bound it", g);
 		return;
 	}
-	db_split(&c->o, c->base.median, c->tx.median, &c->split);
+	db_split(&c->o, c->base.median, &c->split);
 	c->speedup = db_split_speedup(&c->split, all->median);
-	c->lo = db_split_speedup(&c->split, c->base.median * c->ratio[c->ncand].ci_lo);
-	c->hi = db_split_speedup(&c->split, c->base.median * c->ratio[c->ncand].ci_hi);
+	db_split_range(&c->split, c->base.median * c->ratio[c->ncand].ci_lo,
+	    c->base.median * c->ratio[c->ncand].ci_hi, &c->lo, &c->hi);
 	if (c->speedup < CFG_WORTH) {
 		f->headline = xasprintf("The settings give x%.2f on perfd's probe, but %s "
 		    "would gain only x%.2f: %.1f ms of its %.1f ms is the client's own "

@@ -52,6 +52,11 @@ struct db_observation {
 	char		*untraced;	/* why there are no system-call counts, or NULL */
 	long		 syncs, writes, net;
 	double		 sync_ms;	/* wall time in fsync/fdatasync */
+	double		 nosync_ms;	/* the stage under eatmydata; 0 when not run */
+	double		 own_nosync_ms;	/* median of (its CPU time, less the probe's
+					   for its pattern without syncs), in pairs */
+	double		 own_nosync_lo, own_nosync_hi;	/* the CI of that median */
+	double		 nosync_pairs;	/* how many pairs it took */
 	double		 syncs_per_commit;
 	double		 commits;	/* 0 when unknown */
 	double		 cadence;	/* rows per commit, 0 when unknown */
@@ -85,20 +90,39 @@ int db_trace(struct agent *, int stage, const char *cmd, struct db_trace *, char
 
 /*
  * A probe figure bounded by the stage it applies to (Amdahl inside the
- * stage): the observed stage is split into the database's part — the
- * probe's time for the observed pattern — and the client's own work, the
- * rest; never less than the stage's user CPU time less the database's own
- * CPU work (the probe's time in one transaction). A change is predicted
- * to turn the database's part into the probe's time for the new pattern;
- * the client's own work stays.
+ * stage): the observed stage is split into the client's own work, which no
+ * database change shortens, and the database's part, the rest. A change is
+ * predicted to speed the database's part up by the probe's gain (its rate
+ * for the new pattern against the observed one's). The client's own work is, in order of preference:
+ *  - the stage run with its syncs turned off (eatmydata) less the probe's
+ *    time for the same pattern without syncs, in pairs (their range widens
+ *    the figure's range): with the syncs gone, the database's part is small
+ *    and the difference is mostly the client's work;
+ *  - the stage less the probe's time for the observed pattern, trusted only
+ *    when it is not a sliver of the stage (two estimates of nearly the whole
+ *    stage differ by more than the client's own work), and it counts as the
+ *    client's whatever the client's commits cost beyond the probe's;
+ *  - the stage's whole user CPU time, an upper bound.
  */
-struct db_split {
-	double	 stage_ms, db_ms, own_ms;
-	double	 rows;
-	int	 capped;	/* the probe's model was slower than the stage */
+enum db_own {
+	DB_OWN_PROBE, DB_OWN_NOSYNC, DB_OWN_CPU
 };
-void db_split(const struct db_observation *, double now_rows_s, double tx_rows_s,
-    struct db_split *);
+
+struct db_split {
+	double		 stage_ms, db_ms, own_ms;
+	double		 own_lo, own_hi;	/* the range of the own-work estimate */
+	int		 pairs;			/* no-sync pairs behind it */
+	double		 rows;
+	double		 now_rate;	/* the probe's, for the observed pattern */
+	enum db_own	 own_from;
+};
+void db_split(const struct db_observation *, double now_rows_s, struct db_split *);
+/*
+ * The range of the stage's speed-up: the probe's rate range for the new
+ * pattern with the own work's range (most own work with the lowest rate).
+ */
+void db_split_range(const struct db_split *, double new_lo, double new_hi, double *lo,
+    double *hi);
 /* The stage's speed-up when the database's part runs at new_rows_s. */
 double db_split_speedup(const struct db_split *, double new_rows_s);
 /* The bound in words, for a recommendation and a report (caller frees). */

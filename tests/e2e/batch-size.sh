@@ -31,10 +31,21 @@ EOS
 # The knee, not the largest size; current 10 is outside: a measured speed-up.
 spec 10
 [ "$(jget "$F" data.recommended)" = 1000 ] || fail "recommended $(jget "$F" data.recommended)"
-[ "$(jget "$F" data.optimal_range)" = "[1000,10000]" ] || fail "range $(jget "$F" data.optimal_range)"
+# The range starts at the knee (whether 10000, flat but for its 50 MiB
+# helper, stays within 5% is noise on a loaded machine).
+[ "$(jget "$F" data.optimal_range.0)" = 1000 ] || fail "range $(jget "$F" data.optimal_range)"
 [ "$(jget "$F" votes.1.vote)" = optimize ] || fail "vote $(jget "$F" votes.1.vote)"
+# The harness runs the loader at both sizes itself: perfd's figure within
+# x1.5 of it, on an effect (x15 planted) that holds on a loaded machine.
 k=$(jget "$F" recommendations.0.local_speedup)
-awk -v k="$k" 'BEGIN { exit !(k > 2.5 && k < 3.5) }' || fail "speed-up $k (want about 2.9)"
+export ALLOC="$B/tests/alloc"
+now=$(median_ms 5 true "$LOADER 10")
+fixed=$(median_ms 5 true "$LOADER 1000")
+real=$(awk -v b="$now" -v a="$fixed" 'BEGIN { print b / a }')
+echo "batch 1000: perfd measured x$k, the harness x$real"
+awk -v r="$real" 'BEGIN { exit !(r >= 5) }' || fail "the planted effect is too small here: x$real"
+awk -v p="$k" -v m="$real" 'BEGIN { exit !(p <= 1.5 * m && m <= 1.5 * p) }' ||
+    fail "speed-up x$k, the harness measured x$real"
 [ "$(jget "$F" recommendations.0.measured)" = true ] || fail "not measured"
 jget "$F" warnings.0 | grep -q "memory looks unbounded" || fail "no memory warning"
 grep -q "MB saved" "$P/BATCH_ANALYSIS.md" || fail "no memory saving"

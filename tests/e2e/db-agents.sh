@@ -74,6 +74,7 @@ jget "$F" headline | grep -q "Configuration already optimal" || fail "wal headli
 grep -q "| synchronous | normal | the spec (database.pragmas) |" "$D/db-config/CONFIG_ANALYSIS.md" ||
     fail "where the setting comes from"
 [ "$(sha256sum wal.db)" = "$before" ] || fail "the user's database changed"
+ls wal.db-* 2>/dev/null && fail "perfd made files beside the user's database"
 
 # A client that commits every row: classified from its syscalls, >10x measured.
 sqlite3 rows.db "PRAGMA journal_mode=DELETE; $schema" >/dev/null
@@ -96,12 +97,9 @@ after=$(median_ms 5 "$reset" "sh tx.sh")
 real=$(awk -v b="$before" -v a="$after" 'BEGIN { print b / a }')
 echo "rowcommit: predicted x$k, applying it gave x$real ($before -> $after ms)"
 awk -v r="$real" 'BEGIN { exit !(r > 5) }' || fail "the planted effect is too small here: x$real"
-# Never above x2 of what applying it gives, and a large gain found. (The
-# issue's x1.5 is not reached yet: the user-CPU floor on the client's own
-# work counts the loader's per-commit CPU as its own, so the figure is low:
-# x0.55-0.69 of the real gain here.)
-awk -v p="$k" -v m="$real" 'BEGIN { exit !(p <= 2 * m && p > 5) }' ||
-    fail "rowcommit: predicted x$k, applying it gave x$real"
+# A large gain is found, and perfd's figure is within x2 of it, either way.
+awk -v p="$k" 'BEGIN { exit !(p > 5) }' || fail "rowcommit: predicted x$k"
+honest "$F" "$real" || fail "rowcommit: applying it gave x$real, outside what perfd stated"
 [ "$(jget "$F" recommendations.0.evidence_kind)" = probe ] || fail "rowcommit: evidence kind"
 grep -q "BEGIN;" "$D/client-library/CLIENT_ANALYSIS.md" || fail "no advice in the shell's terms"
 grep -q "sqlite3_prepare_v2" "$D/client-library/CLIENT_ANALYSIS.md" && fail "C advice for a shell loader"

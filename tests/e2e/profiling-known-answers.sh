@@ -55,3 +55,27 @@ awk -F, '$3 == "download" && $2 == 0 { if (!($15 <= $16 && $16 <= $18)) exit 1 }
 grep -q '<svg' "$P/stages.svg" || fail "chart is not SVG"
 # Context recorded with the figures.
 [ "$(jget "$F" data.context.cores)" -ge 1 ] || fail "context"
+
+# The How line runs as printed and gives what perfd measured: the harness
+# fetches four files one at a time, then with each printed command.
+apply=$(jget "$F" recommendations.0.apply)
+xargs_cmd=$(echo "$apply" | sed -n 's/^[^`]*`\(xargs [^`]*\)`.*/\1/p')
+curl_cmd=$(echo "$apply" | sed -n 's/.*`\(curl --parallel [^`]*\) -O URL1 -O URL2 \.\.\.`.*/\1/p')
+[ -n "$xargs_cmd" ] && [ -n "$curl_cmd" ] || fail "no command in the How line: $apply"
+mkdir "$T/get"
+for i in 1 2 3 4; do
+	cp "$T/www/data.bin" "$T/www/d$i.bin"
+	echo "http://127.0.0.1:$CDN_PORT/d$i.bin" >>"$T/get/urls.txt"
+done
+cd "$T/get"
+clean="rm -f d?.bin"
+one=$(median_ms 3 "$clean" "xargs -P 1 -n 1 curl -sSfO < urls.txt")
+par=$(median_ms 3 "$clean" "$xargs_cmd")
+imm=$(median_ms 3 "$clean" "$curl_cmd $(sed 's/^/-O /' urls.txt | tr '\n' ' ')")
+[ "$(cat d?.bin | wc -c)" -eq 1600000 ] || fail "the printed command did not fetch the files"
+for m in "$par" "$imm"; do
+	real=$(awk -v b="$one" -v a="$m" 'BEGIN { print b / a }')
+	echo "4 at a time: perfd measured x$s, the printed command gives x$real ($one -> $m ms)"
+	awk -v p="$s" -v m="$real" 'BEGIN { exit !(p <= 1.5 * m && m <= 1.5 * p) }' ||
+	    fail "the printed command gives x$real, perfd said x$s"
+done
