@@ -212,8 +212,6 @@ commit_caps(struct batch *bt)
 	if (bt->probe || bt->rec < 0 || first >= last)
 		return;
 	bt->syncs = xcalloc((size_t)bt->n, sizeof *bt->syncs);
-	for (int i = 0; i < bt->n; i++)
-		bt->syncs[i] = -1;
 	for (int i = first; i <= last; i++) {
 		char *cmd = pipeline_batch_command(sp->batch_command, bt->sz[i].size);
 		char *why = NULL;

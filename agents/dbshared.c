@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 /* The investigation's one observation of the database stage. */
@@ -234,17 +233,6 @@ calls(const char *table, const char *const *names, double *secs_out)
 	return total;
 }
 
-static int
-have_strace(void)
-{
-	char *const argv[] = { "strace", "-V", NULL };
-	struct run_opts o = { .argv = argv, .timeout_ms = 5000 };
-	struct run_result r;
-
-	run_command(&o, &r);
-	return run_ok(&r);
-}
-
 /*
  * The client program, from the words of the stage's command and, when it
  * starts with a script in the workdir, of that script.
@@ -362,7 +350,7 @@ db_trace(struct agent *a, int stage, const char *cmd, struct db_trace *t, char *
 		*why = xstrdup("the stage is a fetch stage");
 		return -1;
 	}
-	if (!have_strace()) {
+	if (!run_works((char *const[]){ "strace", "-V", NULL })) {
 		*why = xstrdup("strace is not installed");
 		return -1;
 	}
@@ -409,23 +397,6 @@ observe_traced(struct agent *a, struct db_observation *o)
 static double one_run(struct agent *, const struct db_capture *, const char *const *,
     const struct db_load *, double *cpu_ms, char **);
 
-static double
-tv_ms(const struct timeval *t)
-{
-	return (double)t->tv_sec * 1000 + (double)t->tv_usec / 1000;
-}
-
-static int
-have_eatmydata(void)
-{
-	char *const argv[] = { "eatmydata", "true", NULL };
-	struct run_opts o = { .argv = argv, .timeout_ms = 5000 };
-	struct run_result r;
-
-	run_command(&o, &r);
-	return run_ok(&r);
-}
-
 /*
  * What running a command under eatmydata adds to it (its wrapper script
  * and one more shell: about 1.4 ms here), in wall and CPU time: medians of
@@ -470,7 +441,8 @@ observe_nosync(struct agent *a, struct db_observation *o, const struct db_captur
 	struct stats st = { 0 };
 	char *q, *cmd;
 
-	if (sp->stages[o->stage].run == NULL || o->cadence <= 0 || !have_eatmydata())
+	if (sp->stages[o->stage].run == NULL || o->cadence <= 0 ||
+	    !run_works((char *const[]){ "eatmydata", "true", NULL }))
 		return;
 	q = quoted(sp->stages[o->stage].run);
 	cmd = xasprintf("eatmydata /bin/sh -c %s", q);
@@ -905,7 +877,7 @@ static double
 one_run(struct agent *a, const struct db_capture *cap, const char *const *settings,
     const struct db_load *l, double *cpu_ms, char **cause)
 {
-	struct rusage r0, r1;
+	double cpu0;
 	const struct db_driver *d = db_drv(a->spec);
 	char *path = agent_path(a, "scratch.db");
 	struct db_scratch *s;
@@ -932,14 +904,12 @@ one_run(struct agent *a, const struct db_capture *cap, const char *const *settin
 			return -1;
 		}
 	}
-	getrusage(RUSAGE_SELF, &r0);
+	cpu0 = cpu_self_s();
 	secs = l->per_stmt > 0 ? d->insert_multi(s, l->rows, l->per_stmt, cause) :
 	    d->insert(s, l->rows, l->commit_every, l->prepared, cause);
-	getrusage(RUSAGE_SELF, &r1);
-	agent_unlock(a);
 	if (cpu_ms != NULL)
-		*cpu_ms = tv_ms(&r1.ru_utime) + tv_ms(&r1.ru_stime) - tv_ms(&r0.ru_utime) -
-		    tv_ms(&r0.ru_stime);
+		*cpu_ms = (cpu_self_s() - cpu0) * 1000;
+	agent_unlock(a);
 	d->close(s);
 	return secs > 0 ? l->rows / secs : -1;
 }

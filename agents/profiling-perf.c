@@ -13,12 +13,7 @@
 static int
 perf_usable(struct prof *p)
 {
-	char *const argv[] = { "perf", "--version", NULL };
-	struct run_opts o = { .argv = argv, .timeout_ms = 10000 };
-	struct run_result r;
-
-	run_command(&o, &r);
-	if (run_ok(&r))
+	if (run_works((char *const[]){ "perf", "--version", NULL }))
 		return 1;
 	p->perf_note = xstrdup("perf is not installed, so there is no flame graph "
 	    "(Debian: apt-get install linux-perf).");

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 static void
@@ -18,16 +17,6 @@ init_once(void)
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		done = 1;
 	}
-}
-
-static double
-self_cpu(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 static CURL *
@@ -74,9 +63,9 @@ fetch_once(const char *url, const char *path, int64_t timeout_ms,
 		return -1;
 	}
 	e = easy_for(url, out, timeout_ms, errbuf);
-	cpu0 = self_cpu();
+	cpu0 = cpu_self_s();
 	rc = curl_easy_perform(e);
-	r->cpu_s = self_cpu() - cpu0;
+	r->cpu_s = cpu_self_s() - cpu0;
 	fclose(out);
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->http_status);
 	r->dns_ms = info_ms(e, CURLINFO_NAMELOOKUP_TIME_T);

@@ -297,6 +297,16 @@ run_ok(const struct run_result *r)
 	return r->started && !r->timed_out && r->exit_code == 0;
 }
 
+int
+run_works(char *const argv[])
+{
+	struct run_opts o = { .argv = argv, .timeout_ms = 10000 };
+	struct run_result r;
+
+	run_command(&o, &r);
+	return run_ok(&r);
+}
+
 const char *
 run_describe(const struct run_result *r, int64_t timeout_ms)
 {

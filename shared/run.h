@@ -43,6 +43,9 @@ int run_command(const struct run_opts *, struct run_result *);
 /* 1 when the command exited 0 within its time. */
 int run_ok(const struct run_result *);
 
+/* 1 when argv runs here and exits 0 within 10 s: is a tool installed? */
+int run_works(char *const argv[]);
+
 /* "exit 3", "signal 9 (Killed)", "timeout after 60s". Static buffer. */
 const char *run_describe(const struct run_result *, int64_t timeout_ms);
 

@@ -56,6 +56,8 @@ char *file_tail(const char *path, int nlines);
  * was nothing to cut, -1 on an error (the file is then left as it was).
  */
 int file_keep_ends(const char *path, off_t keep);
+/* This process's CPU time so far, user and system, in seconds. */
+double cpu_self_s(void);
 /* s with every byte that is not part of valid UTF-8 written as \xNN (caller frees). */
 char *utf8_escape(const char *s);
 

@@ -61,5 +61,4 @@ wal=$(median_ms 5 "$reset; sqlite3 data.db 'PRAGMA journal_mode = wal;'" \
 real=$(awk -v b="$base" -v a="$wal" 'BEGIN { print b / a }')
 k=$(jget "$F" recommendations.0.local_speedup)
 echo "WAL: perfd predicts x$k, applying it gave x$real ($base -> $wal ms)"
-[ -n "${PERFD_TEST_ASAN:-}" ] ||	# the probe runs instrumented: see honest()
-    awk -v p="$k" -v m="$real" 'BEGIN { exit !(p <= 2 * m) }' || fail "WAL: perfd predicts x$k, applying it gave x$real"
+probe_check "$F" "$real" 'p <= 2 * m' || fail "WAL: perfd predicts x$k, applying it gave x$real"
