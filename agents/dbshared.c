@@ -20,7 +20,7 @@
  * it (or FLOOR_MS), at most MAX or BUDGET_MS of runs.
  */
 #define NOSYNC_MIN_PAIRS	7
-#define NOSYNC_MAX_PAIRS	25
+#define NOSYNC_MAX_PAIRS	DB_PAIRS_MAX
 #define NOSYNC_PRECISION	0.25
 #define NOSYNC_FLOOR_MS		0.5
 #define NOSYNC_BUDGET_MS	4000.0
@@ -436,7 +436,8 @@ observe_nosync(struct agent *a, struct db_observation *o, const struct db_captur
 	const struct spec *sp = a->spec;
 	const char *const settings[] = { db_drv(sp)->nosync, NULL };
 	struct db_load l = { 0 };
-	double wall[NOSYNC_MAX_PAIRS], own[NOSYNC_MAX_PAIRS], spent = 0, wwall, wcpu;
+	double wall[NOSYNC_MAX_PAIRS], own[NOSYNC_MAX_PAIRS], stage[NOSYNC_MAX_PAIRS];
+	double spent = 0, wwall, wcpu;
 	int most = o->wall_ms < OBSERVE_SHORT_MS ? NOSYNC_MAX_PAIRS : 1, n = 0;
 	struct stats st = { 0 };
 	char *q, *cmd;
@@ -453,9 +454,11 @@ observe_nosync(struct agent *a, struct db_observation *o, const struct db_captur
 	l.prepared = strcmp(o->client->writes, "text") != 0;
 	wrapper_cost(&wwall, &wcpu);
 	/*
-	 * In pairs, the stage then the probe, so that drift of the machine
-	 * hits both alike: each pair's difference is one estimate of the
-	 * client's own work, taken two ways and the larger kept (a smaller
+	 * In rounds: the stage as it is, the stage
+	 * without syncs, then the probe, so that drift of the machine hits
+	 * all three alike. The first is what the round's speed-up is taken
+	 * against (db_split). The difference of the other two is one estimate
+	 * of the client's own work, taken two ways and the larger kept (a smaller
 	 * own work would claim more than was measured): in wall time, and in
 	 * CPU time (the stage's processes, user and system, against the
 	 * probe's) plus the time the stage spends off the CPU beyond the
@@ -466,21 +469,23 @@ observe_nosync(struct agent *a, struct db_observation *o, const struct db_captur
 	 * CPU time misses the start-up latency of a chain of processes (1.5
 	 * ms for a shell pipeline whose fixed version took 7). Both sides pay
 	 * every commit's file work (a journal made and removed), which varies
-	 * far more than a small client's work: pairs go on until the median's
-	 * CI is narrow enough or the time allowed is spent; that CI goes into
-	 * the figure's range.
+	 * far more than a small client's work: rounds go on until the median's
+	 * CI is narrow enough or the time allowed is spent.
 	 */
 	while (n < most) {
-		struct stage_result res = { 0 };
+		struct stage_result res = { 0 }, as_is = { 0 };
 		char *failure = NULL;
 		double rate = -1, cpu = 0;
 
-		agent_progress(a, 25, "running %s with its syncs turned off (pair %d)",
+		agent_progress(a, 25, "running %s as it is and with its syncs turned off (round %d)",
 		    sp->stages[o->stage].name, n + 1);
-		if (pipeline_measure(sp, o->stage, cmd, a->dir, NULL, NULL, &res,
+		if (pipeline_measure(sp, o->stage, NULL, a->dir, NULL, NULL, &as_is,
+		    &failure) == 0 && as_is.ok &&
+		    pipeline_measure(sp, o->stage, cmd, a->dir, NULL, NULL, &res,
 		    &failure) == 0 && res.ok)
 			rate = one_run(a, cap, settings, &l, &cpu, &failure);
 		if (rate > 0) {
+			stage[n] = as_is.wall_ms;
 			wall[n] = res.wall_ms;
 			double k = o->rows / l.rows, pwall = l.rows * 1000 / rate;
 			double scpu = (res.run.user_s + res.run.sys_s) * 1000 - wcpu;
@@ -488,8 +493,9 @@ observe_nosync(struct agent *a, struct db_observation *o, const struct db_captur
 
 			own[n++] = fmax(scpu - cpu * k + fmax(0, (swall - scpu) - (pwall - cpu) * k),
 			    swall - pwall * k);
-			spent += res.wall_ms + l.rows * 1000 / rate;
+			spent += as_is.wall_ms + res.wall_ms + l.rows * 1000 / rate;
 		}
+		stage_result_free(&as_is);
 		stage_result_free(&res);
 		free(failure);
 		if (rate <= 0)
@@ -510,6 +516,8 @@ observe_nosync(struct agent *a, struct db_observation *o, const struct db_captur
 	o->own_nosync_lo = st.ci_lo;
 	o->own_nosync_hi = st.ci_hi;
 	o->nosync_pairs = n;
+	memcpy(o->pair_stage_ms, stage, n * sizeof *stage);
+	memcpy(o->pair_own_ms, own, n * sizeof *own);
 	stats_compute(wall, n, &st);
 	o->nosync_ms = st.median;
 }
@@ -589,6 +597,15 @@ static const struct obs_field {
 	{ "nosync_pairs", offsetof(struct db_observation, nosync_pairs), 'd' },
 };
 
+/* Each no-sync round's figures, nosync_pairs of them. */
+static const struct obs_array {
+	const char	*name;
+	size_t		 off;
+} obs_arrays[] = {
+	{ "pair_stage_ms", offsetof(struct db_observation, pair_stage_ms) },
+	{ "pair_own_ms", offsetof(struct db_observation, pair_own_ms) },
+};
+
 static const struct obs_str {
 	const char	*name;
 	size_t		 off;
@@ -618,6 +635,9 @@ observation_json(const struct db_observation *o)
 		if (v != NULL)
 			cJSON_AddStringToObject(j, obs_strings[i].name, v);
 	}
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(obs_arrays); i++)
+		cJSON_AddItemToObject(j, obs_arrays[i].name, cJSON_CreateDoubleArray(
+		    (const double *)(base + obs_arrays[i].off), (int)o->nosync_pairs));
 	if (o->client != NULL)
 		cJSON_AddStringToObject(j, "client", o->client->id);
 	/* What infer() made of it, for a person reading the file; not read back. */
@@ -660,6 +680,20 @@ observation_read(const struct spec *sp, const char *text, struct db_observation 
 		    obs_strings[i].name));
 
 		*(char **)(base + obs_strings[i].off) = v != NULL ? xstrdup(v) : NULL;
+	}
+	if (o->nosync_pairs < 0 || o->nosync_pairs > DB_PAIRS_MAX)
+		o->nosync_pairs = 0;
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(obs_arrays); i++) {
+		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, obs_arrays[i].name);
+		double *v = (double *)(base + obs_arrays[i].off);
+
+		if (cJSON_GetArraySize(arr) != (int)o->nosync_pairs)
+			o->nosync_pairs = 0;	/* without them, no pairs at all */
+		for (int k = 0; k < (int)o->nosync_pairs; k++) {
+			const cJSON *x = cJSON_GetArrayItem(arr, k);
+
+			v[k] = cJSON_IsNumber(x) ? x->valuedouble : 0;
+		}
 	}
 	client = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j, "client"));
 	o->client = &d->clients[d->nclients - 1];
@@ -762,16 +796,22 @@ db_split(const struct db_observation *o, double now_rows_s, struct db_split *s)
 	double a = w - (now_rows_s > 0 ? o->rows * 1000 / now_rows_s : 0);
 	double b = o->nosync_ms > 0 ? fmax(0, o->own_nosync_ms) : -1;
 	int a_ok = a >= OWN_TRUSTED * w;
+	struct stats st;
 
 	memset(s, 0, sizeof *s);
-	s->stage_ms = w;
 	s->rows = o->rows;
 	s->now_rate = now_rows_s;
-	if (b >= 0) {
+	if (b >= 0 && o->nosync_pairs >= 1) {
+		s->pairs = (int)o->nosync_pairs;
+		for (int i = 0; i < s->pairs; i++) {
+			s->pair_stage_ms[i] = o->pair_stage_ms[i];
+			s->pair_own_ms[i] = fmin(fmax(o->pair_own_ms[i], 0), o->pair_stage_ms[i]);
+		}
+		stats_compute(s->pair_stage_ms, s->pairs, &st);
+		w = st.median;
 		s->own_ms = b;
 		s->own_lo = fmax(0, o->own_nosync_lo);
 		s->own_hi = o->own_nosync_hi;
-		s->pairs = (int)o->nosync_pairs;
 		s->own_from = DB_OWN_NOSYNC;
 	} else if (a_ok) {
 		s->own_ms = a;
@@ -780,6 +820,7 @@ db_split(const struct db_observation *o, double now_rows_s, struct db_split *s)
 		s->own_ms = fmax(a, o->user_ms);
 		s->own_from = DB_OWN_CPU;
 	}
+	s->stage_ms = w;
 	s->own_ms = fmin(fmax(s->own_ms, 0), w);
 	if (s->own_from != DB_OWN_NOSYNC)
 		s->own_lo = s->own_hi = s->own_ms;
@@ -804,37 +845,66 @@ db_after(const struct db_split *s, double db, double new_rows_s)
 	return fmin(s->rows * 1000 / new_rows_s, db);
 }
 
-/* The stage's speed-up with own work `own`, the database's part at new_rows_s. */
+/* A stage of stage_ms with own work `own`, the database's part at new_rows_s. */
 static double
-speedup_with(const struct db_split *s, double own, double new_rows_s)
+speedup_with(const struct db_split *s, double stage_ms, double own, double new_rows_s)
 {
-	double db = s->stage_ms - own;
+	double db = stage_ms - own;
 
-	return s->stage_ms > 0 ? s->stage_ms / (own + db_after(s, db, new_rows_s)) : 1;
+	return stage_ms > 0 ? stage_ms / (own + db_after(s, db, new_rows_s)) : 1;
+}
+
+/* The speed-up of each no-sync round at new_rows_s, and their statistics. */
+static void
+pair_speedups(const struct db_split *s, double new_rows_s, struct stats *st)
+{
+	double k[DB_PAIRS_MAX];
+
+	for (int i = 0; i < s->pairs; i++)
+		k[i] = speedup_with(s, s->pair_stage_ms[i], s->pair_own_ms[i], new_rows_s);
+	stats_compute(k, s->pairs, st);
 }
 
 void
 db_split_range(const struct db_split *s, double new_lo, double new_hi, double *lo,
     double *hi)
 {
-	*lo = speedup_with(s, s->own_hi, new_lo);
-	*hi = speedup_with(s, s->own_lo, new_hi);
+	struct stats st;
+
+	if (s->pairs > 0) {
+		pair_speedups(s, new_lo, &st);
+		*lo = st.ci_lo;
+		pair_speedups(s, new_hi, &st);
+		*hi = st.ci_hi;
+		return;
+	}
+	*lo = speedup_with(s, s->stage_ms, s->own_hi, new_lo);
+	*hi = speedup_with(s, s->stage_ms, s->own_lo, new_hi);
 }
 
 double
 db_split_speedup(const struct db_split *s, double new_rows_s)
 {
-	return speedup_with(s, s->own_ms, new_rows_s);
+	struct stats st;
+
+	if (s->pairs > 0) {
+		pair_speedups(s, new_rows_s, &st);
+		return st.median;
+	}
+	return speedup_with(s, s->stage_ms, s->own_ms, new_rows_s);
 }
 
 char *
 db_split_text(const struct db_split *s, double new_rows_s)
 {
 	double k = db_split_speedup(s, new_rows_s);
-	char range[96] = "";
+	char range[96] = "", runs[96] = "";
 
+	if (s->pairs > 0)
+		snprintf(runs, sizeof runs, " (median of %d runs, each beside a run "
+		    "without syncs and a probe run)", s->pairs);
 	if (s->own_hi > s->own_lo)
-		snprintf(range, sizeof range, "; 95%% CI %.1f–%.1f ms, median of %d pairs",
+		snprintf(range, sizeof range, "; 95%% CI %.1f–%.1f ms, median of %d rounds",
 		    s->own_lo, s->own_hi, s->pairs);
 
 	static const char *const how[] = {
@@ -845,12 +915,14 @@ db_split_text(const struct db_split *s, double new_rows_s)
 		    "closer estimate could be trusted",
 	};
 
-	return xasprintf("the stage took %.1f ms for %.0f rows: %.1f ms is the "
+	return xasprintf("the stage took %.1f ms for %.0f rows%s: %.1f ms is the "
 	    "client's own work (%s%s), which no database change shortens, and %.1f ms "
 	    "the database's part; with the probe's gain applied to the database's "
-	    "part (%.1f ms) the stage would take %.1f ms, at most x%.2f", s->stage_ms,
-	    s->rows, s->own_ms, how[s->own_from], range, s->db_ms,
-	    db_after(s, s->db_ms, new_rows_s), s->stage_ms / k, k);
+	    "part (%.1f ms) the stage would take %.1f ms, at most x%.2f%s", s->stage_ms,
+	    s->rows, runs,
+	    s->own_ms, how[s->own_from], range, s->db_ms,
+	    db_after(s, s->db_ms, new_rows_s), s->stage_ms / k, k,
+	    s->pairs > 0 ? " (the median of each round's own speed-up)" : "");
 }
 
 int

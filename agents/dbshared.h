@@ -36,6 +36,9 @@ int db_stage(const struct spec *);
  */
 int db_capture(struct agent *, struct db_capture *, char **cause);
 
+/* At most this many no-sync rounds (see observe_nosync() in dbshared.c). */
+#define DB_PAIRS_MAX	25
+
 /*
  * One observation of the database stage as the pipeline runs it, shared by
  * the database agents of an investigation (the first to hold the lock makes
@@ -57,6 +60,11 @@ struct db_observation {
 					   for its pattern without syncs), in pairs */
 	double		 own_nosync_lo, own_nosync_hi;	/* the CI of that median */
 	double		 nosync_pairs;	/* how many pairs it took */
+	/*
+	 * Each pair's own run of the stage as the pipeline runs it, and its
+	 * own-work estimate: a speed-up is taken pair by pair (see db_split).
+	 */
+	double		 pair_stage_ms[DB_PAIRS_MAX], pair_own_ms[DB_PAIRS_MAX];
 	double		 syncs_per_commit;
 	double		 commits;	/* 0 when unknown */
 	double		 cadence;	/* rows per commit, 0 when unknown */
@@ -95,9 +103,14 @@ int db_trace(struct agent *, int stage, const char *cmd, struct db_trace *, char
  * predicted to speed the database's part up by the probe's gain (its rate
  * for the new pattern against the observed one's). The client's own work is, in order of preference:
  *  - the stage run with its syncs turned off (eatmydata) less the probe's
- *    time for the same pattern without syncs, in pairs (their range widens
- *    the figure's range): with the syncs gone, the database's part is small
- *    and the difference is mostly the client's work;
+ *    time for the same pattern without syncs, in rounds that also time the
+ *    stage as it is: with the syncs gone, the database's part is small and
+ *    the difference is mostly the client's work. The speed-up is then the
+ *    median of each round's own (its stage time over its own work plus its
+ *    database part after the change) and its range the CI of that median:
+ *    a ratio of figures taken seconds apart, so that a machine whose disk
+ *    or CPU drifts between the observation and the rounds (syncs 10 times
+ *    slower for a second, seen here) moves both sides of a round alike;
  *  - the stage less the probe's time for the observed pattern, trusted only
  *    when it is not a sliver of the stage (two estimates of nearly the whole
  *    stage differ by more than the client's own work), and it counts as the
@@ -112,6 +125,7 @@ struct db_split {
 	double		 stage_ms, db_ms, own_ms;
 	double		 own_lo, own_hi;	/* the range of the own-work estimate */
 	int		 pairs;			/* no-sync pairs behind it */
+	double		 pair_stage_ms[DB_PAIRS_MAX], pair_own_ms[DB_PAIRS_MAX];
 	double		 rows;
 	double		 now_rate;	/* the probe's, for the observed pattern */
 	enum db_own	 own_from;
