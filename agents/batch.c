@@ -653,7 +653,7 @@ abstain_all(struct agent *a, const char *why)
 	for (int s = 0; s < a->spec->nstages; s++)
 		findings_vote(f, a->spec->stages[s].name, "abstain", "%s", why);
 	md = xasprintf("# Batch-size analysis: %s\n\n%s\n", a->spec->name, why);
-	rc = agent_publish(a, f, "BATCH_ANALYSIS.md", md);
+	rc = agent_publish(a, f, inv_agents[INV_BATCH_SIZE].report, md);
 	free(md);
 	findings_free(f);
 	return rc == 0 ? 0 : 1;
@@ -747,7 +747,7 @@ batch_main(struct agent *a)
 			    bt.sz[i].failure);
 	bt.f->data = data_json(&bt);
 	svg = chart(&bt);
-	path = agent_path(a, "batch.svg");
+	path = agent_path(a, inv_agents[INV_BATCH_SIZE].chart);
 	if (atomic_write(path, svg, strlen(svg), &cause) != 0) {
 		fprintf(stderr, "perfd-agent: %s\n", cause);
 		free(cause);
@@ -755,7 +755,7 @@ batch_main(struct agent *a)
 	free(path);
 	free(svg);
 	md = report(&bt);
-	rc = agent_publish(a, bt.f, "BATCH_ANALYSIS.md", md);
+	rc = agent_publish(a, bt.f, inv_agents[INV_BATCH_SIZE].report, md);
 	if (rc == 0)
 		agent_finding(a, "%s", bt.f->headline);
 	free(md);

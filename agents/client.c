@@ -150,7 +150,7 @@ chart(struct client *c, double observed)
 	title = xasprintf("%s: rows/s of the client stage and of perfd's probe patterns",
 	    c->a->spec->db_table);
 	svg = svg_hbar(title, "thousand rows/s", bars, NPATTERNS + 1);
-	path = agent_path(c->a, "client.svg");
+	path = agent_path(c->a, inv_agents[INV_CLIENT_LIBRARY].chart);
 	if (atomic_write(path, svg, strlen(svg), &cause) != 0) {
 		fprintf(stderr, "perfd-agent: %s\n", cause);
 		free(cause);
@@ -231,7 +231,7 @@ not_applicable(const struct spec *sp)
 static int
 fail(struct client *c, const char *why)
 {
-	int rc = db_abstain(c->a, "failed", "CLIENT_ANALYSIS.md", "Client-library analysis",
+	int rc = db_abstain(c->a, "failed", inv_agents[INV_CLIENT_LIBRARY].report, "Client-library analysis",
 	    why);
 
 	db_observation_free(&c->o);
@@ -300,7 +300,7 @@ client_main(struct agent *a)
 	int rc;
 
 	if (!sp->has_database || sp->client_stage == NULL)
-		return db_abstain(a, "skipped", "CLIENT_ANALYSIS.md", "Client-library analysis",
+		return db_abstain(a, "skipped", inv_agents[INV_CLIENT_LIBRARY].report, "Client-library analysis",
 		    not_applicable(sp));
 	memset(&c, 0, sizeof c);
 	c.a = a;
@@ -337,7 +337,7 @@ client_main(struct agent *a)
 		decide(&c, f, observed);
 	chart(&c, observed);
 	md = report(&c, f, observed);
-	rc = agent_publish(a, f, "CLIENT_ANALYSIS.md", md);
+	rc = agent_publish(a, f, inv_agents[INV_CLIENT_LIBRARY].report, md);
 	if (rc == 0)
 		agent_finding(a, "%s", f->headline);
 	free(md);

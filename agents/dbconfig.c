@@ -452,7 +452,7 @@ chart(struct cfg *c)
 	title = xasprintf("%s: inserts committed every %d rows (whisker: CI upper end)",
 	    c->a->spec->db_table, c->load.commit_every);
 	svg = svg_hbar(title, "thousand rows/s", bars, n);
-	path = agent_path(c->a, "config.svg");
+	path = agent_path(c->a, inv_agents[INV_DB_CONFIG].chart);
 	if (atomic_write(path, svg, strlen(svg), &cause) != 0) {
 		fprintf(stderr, "perfd-agent: %s\n", cause);
 		free(cause);
@@ -472,7 +472,7 @@ chart(struct cfg *c)
 static int
 fail(struct agent *a, const char *why)
 {
-	return db_abstain(a, "failed", "CONFIG_ANALYSIS.md", "Database configuration "
+	return db_abstain(a, "failed", inv_agents[INV_DB_CONFIG].report, "Database configuration "
 	    "analysis", why);
 }
 
@@ -616,7 +616,7 @@ dbconfig_main(struct agent *a)
 	int rc, nset = 0;
 
 	if (!sp->has_database)
-		return db_abstain(a, "skipped", "CONFIG_ANALYSIS.md",
+		return db_abstain(a, "skipped", inv_agents[INV_DB_CONFIG].report,
 		    "Database configuration analysis", "No database section in the "
 		    "spec: configuration not analysed.");
 	memset(&c, 0, sizeof c);
@@ -650,7 +650,7 @@ dbconfig_main(struct agent *a)
 	chart(&c);
 publish:
 	md = report(&c, f, how);
-	rc = agent_publish(a, f, "CONFIG_ANALYSIS.md", md);
+	rc = agent_publish(a, f, inv_agents[INV_DB_CONFIG].report, md);
 	if (rc == 0)
 		agent_finding(a, "%s", f->headline);
 	free(md);

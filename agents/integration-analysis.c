@@ -58,7 +58,7 @@ tally(struct integ *g)
 	for (int s = 0; s < g->nstages; s++) {
 		struct stage_view *v = &g->st[s];
 
-		for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+		for (int i = 0; i < INV_INVESTIGATORS; i++) {
 			struct findings *f = g->in[i].f;
 
 			for (int k = 0; f != NULL && k < f->nvotes; k++) {
@@ -94,7 +94,7 @@ claim_on(struct integ *g, int s, const char **agent)
 {
 	const struct recommendation *best = NULL;
 
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+	for (int i = 0; i < INV_INVESTIGATORS; i++) {
 		struct findings *f = g->in[i].f;
 
 		if (f == NULL || g->st[s].vote[i] == NULL ||
@@ -172,7 +172,7 @@ static int
 batch_tiebreak(struct integ *g, int s)
 {
 	const struct spec *sp = g->a->spec;
-	struct findings *bf = g->in[3].f;
+	struct findings *bf = g->in[INV_BATCH_SIZE].f;
 	struct stage_view *v = &g->st[s];
 	cJSON *cur, *rec;
 	double w[2][INTEG_TIEBREAK_MIN];
@@ -316,7 +316,7 @@ cmp_ranked(const void *a, const void *b)
 static int
 seconded(struct integ *g, int s, const char *agent)
 {
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
+	for (int i = 0; i < INV_INVESTIGATORS; i++)
 		if (strcmp(g->in[i].agent, agent) != 0 && g->st[s].vote[i] != NULL &&
 		    strcmp(g->st[s].vote[i], "optimize") == 0)
 			return 1;
@@ -342,7 +342,7 @@ best_priority(struct integ *g, const struct ranked *x)
 static void
 rank_all(struct integ *g)
 {
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+	for (int i = 0; i < INV_INVESTIGATORS; i++) {
 		struct findings *f = g->in[i].f;
 
 		for (int k = 0; f != NULL && k < f->nrecs; k++) {

@@ -2,6 +2,7 @@
 #include "integration.h"
 #include "compare.h"
 #include "md.h"
+#include "profiling.h"
 #include "util.h"
 
 #include <math.h>
@@ -35,11 +36,11 @@ reports_line(struct buf *b, struct integ *g, int have)
 
 	const char *sep = ":";
 
-	buf_printf(b, "%d of %d agent reports arrived", have, AGENT_INVESTIGATORS);
+	buf_printf(b, "%d of %d agent reports arrived", have, INV_INVESTIGATORS);
 	for (int k = 0; k < FINDINGS_NSTATUS; k++) {
 		int n = 0, m = 0;
 
-		for (int i = 0; i < AGENT_INVESTIGATORS; i++)
+		for (int i = 0; i < INV_INVESTIGATORS; i++)
 			n += g->in[i].f != NULL && strcmp(g->in[i].f->status, order[k]) == 0;
 		if (n == 0)
 			continue;
@@ -48,7 +49,7 @@ reports_line(struct buf *b, struct integ *g, int have)
 		if (k == 0)
 			continue;
 		buf_puts(b, " (");
-		for (int i = 0; i < AGENT_INVESTIGATORS; i++)
+		for (int i = 0; i < INV_INVESTIGATORS; i++)
 			if (g->in[i].f != NULL && strcmp(g->in[i].f->status, order[k]) == 0)
 				buf_printf(b, "%s%s: %s", m++ ? "; " : "", g->in[i].agent,
 				    g->in[i].f->headline != NULL ? g->in[i].f->headline :
@@ -64,7 +65,7 @@ summary(struct buf *b, struct integ *g)
 	const struct spec *sp = g->a->spec;
 	int have = 0;
 
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
+	for (int i = 0; i < INV_INVESTIGATORS; i++)
 		have += g->in[i].f != NULL;
 	buf_puts(b, "## 1. Executive summary\n\n");
 	if (g->bottleneck >= 0) {
@@ -103,7 +104,7 @@ summary(struct buf *b, struct integ *g)
 			    v->share_hi * 100, sp->hypothesis, 1 / (1 - v->share));
 	}
 	reports_line(b, g, have);
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
+	for (int i = 0; i < INV_INVESTIGATORS; i++)
 		buf_printf(b, "- **%s** (%s): %s\n", g->in[i].agent, g->in[i].f != NULL ?
 		    g->in[i].f->status : "no report", g->in[i].f != NULL &&
 		    g->in[i].f->headline != NULL ? g->in[i].f->headline : g->in[i].why ?
@@ -166,31 +167,31 @@ top3(struct buf *b, struct integ *g)
 static void
 votes(struct buf *b, struct integ *g)
 {
-	const char *head[2 + AGENT_INVESTIGATORS] = { "stage" };
+	const char *head[2 + INV_INVESTIGATORS] = { "stage" };
 
 	buf_puts(b, "## 3. Votes and consensus\n\n");
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
+	for (int i = 0; i < INV_INVESTIGATORS; i++)
 		head[i + 1] = g->in[i].agent;
-	head[1 + AGENT_INVESTIGATORS] = "consensus";
-	md_row(b, 2 + AGENT_INVESTIGATORS, head);
-	md_rule(b, 2 + AGENT_INVESTIGATORS);
+	head[1 + INV_INVESTIGATORS] = "consensus";
+	md_row(b, 2 + INV_INVESTIGATORS, head);
+	md_rule(b, 2 + INV_INVESTIGATORS);
 	for (int s = 0; s < g->nstages; s++) {
 		struct stage_view *v = &g->st[s];
-		const char *cells[2 + AGENT_INVESTIGATORS];
-		char *own[1 + AGENT_INVESTIGATORS];
+		const char *cells[2 + INV_INVESTIGATORS];
+		char *own[1 + INV_INVESTIGATORS];
 
 		cells[0] = v->name;
-		for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+		for (int i = 0; i < INV_INVESTIGATORS; i++) {
 			own[i] = v->vote[i] != NULL ? xasprintf("**%s**: %s", v->vote[i],
 			    v->reason[i]) : xstrdup(g->in[i].f != NULL ? "(no vote)" :
 			    "(no report)");
 			cells[i + 1] = own[i];
 		}
-		own[AGENT_INVESTIGATORS] = xasprintf("%s → %s", rank_consensus_name(v->cons),
+		own[INV_INVESTIGATORS] = xasprintf("%s → %s", rank_consensus_name(v->cons),
 		    v->verdict);
-		cells[1 + AGENT_INVESTIGATORS] = own[AGENT_INVESTIGATORS];
-		md_row(b, 2 + AGENT_INVESTIGATORS, cells);
-		for (int i = 0; i <= AGENT_INVESTIGATORS; i++)
+		cells[1 + INV_INVESTIGATORS] = own[INV_INVESTIGATORS];
+		md_row(b, 2 + INV_INVESTIGATORS, cells);
+		for (int i = 0; i <= INV_INVESTIGATORS; i++)
 			free(own[i]);
 	}
 	buf_puts(b, "\nRules: 3 or more agents agree → consensus; 2 agree and the "
@@ -215,7 +216,7 @@ static void
 agents(struct buf *b, struct integ *g)
 {
 	buf_puts(b, "## 4. Agents\n\n");
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+	for (int i = 0; i < INV_INVESTIGATORS; i++) {
 		struct findings *f = g->in[i].f;
 
 		buf_printf(b, "### %s\n\n", g->in[i].agent);
@@ -227,9 +228,9 @@ agents(struct buf *b, struct integ *g)
 		if (f->report != NULL)
 			buf_printf(b, "Report: [%s/%s](%s/%s)", g->in[i].agent, f->report,
 			    g->in[i].agent, f->report);
-		if (i == 0 && f->report != NULL)
-			buf_printf(b, " · chart: [%s/stages.svg](%s/stages.svg)", g->in[i].agent,
-			    g->in[i].agent);
+		if (i == INV_PROFILING && f->report != NULL)
+			buf_printf(b, " · chart: [%s/%s](%s/%s)", g->in[i].agent,
+			    inv_agents[i].chart, g->in[i].agent, inv_agents[i].chart);
 		buf_puts(b, "\n\n");
 	}
 }
@@ -333,7 +334,7 @@ context(struct buf *b, struct integ *g)
 	cJSON *ctx = g->prof != NULL ? cJSON_GetObjectItem(g->prof, "context") : NULL;
 
 	buf_printf(b, "## 7. Context\n\n- investigation %s of `%s` (spec `%s`)\n- perfd %s; "
-	    "written %s\n", investigation_id(g), g->a->spec->name, "spec.json",
+	    "written %s\n", investigation_id(g), g->a->spec->name, INV_SPEC_FILE,
 	    PERFD_VERSION, g->written);
 	if (ctx != NULL)
 		buf_printf(b, "- machine: %s, %d cores, %s; load %.2f before, %.2f after\n"
@@ -347,7 +348,7 @@ context(struct buf *b, struct integ *g)
 		    cJSON_GetStringValue(cJSON_GetObjectItem(ctx, "git_commit")) :
 		    "(not a git repository)");
 	buf_puts(b, "\nWarnings from the agents:\n\n");
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+	for (int i = 0; i < INV_INVESTIGATORS; i++) {
 		struct findings *f = g->in[i].f;
 
 		if (f == NULL)
@@ -421,7 +422,7 @@ integ_report_json(struct integ *g)
 {
 	cJSON *o = cJSON_CreateObject(), *arr, *x, *ag;
 	const struct spec *sp = g->a->spec;
-	struct findings *bf = g->in[3].f;
+	struct findings *bf = g->in[INV_BATCH_SIZE].f;
 
 	cJSON_AddStringToObject(o, "schema", "perfd.master/1");
 	cJSON_AddStringToObject(o, "investigation", investigation_id(g));
@@ -433,7 +434,7 @@ integ_report_json(struct integ *g)
 		x = cJSON_AddObjectToObject(o, "bottleneck");
 		cJSON_AddStringToObject(x, "stage", v->name);
 		cJSON_AddNumberToObject(x, "share", v->share);
-		cJSON_AddBoolToObject(x, "cpu_bound", v->cpu_util >= 0.8);
+		cJSON_AddBoolToObject(x, "cpu_bound", v->cpu_util >= PROF_CPU_BOUND);
 	} else
 		cJSON_AddNullToObject(o, "bottleneck");
 	if (sp->hypothesis != NULL && g->st[spec_stage_index(sp, sp->hypothesis)].has_share) {
@@ -501,7 +502,7 @@ integ_report_json(struct integ *g)
 	}
 	arr = cJSON_AddArrayToObject(o, "votes");
 	for (int s = 0; s < g->nstages; s++)
-		for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+		for (int i = 0; i < INV_INVESTIGATORS; i++) {
 			if (g->st[s].vote[i] == NULL)
 				continue;
 			x = cJSON_CreateObject();
@@ -520,7 +521,7 @@ integ_report_json(struct integ *g)
 	cJSON_AddItemToObject(x, "pipelining_bound", num_or_null(g->pipeline_bound > 0,
 	    g->pipeline_bound));
 	ag = cJSON_AddObjectToObject(o, "agents");
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+	for (int i = 0; i < INV_INVESTIGATORS; i++) {
 		struct findings *f = g->in[i].f;
 
 		x = cJSON_AddObjectToObject(ag, g->in[i].agent);

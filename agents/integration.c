@@ -16,7 +16,7 @@
 static cJSON *
 agent_status(struct agent *a, const char *agent)
 {
-	char *dir = path_join(a->inv_dir, agent), *path = path_join(dir, "status.json");
+	char *dir = path_join(a->inv_dir, agent), *path = path_join(dir, INV_STATUS_FILE);
 	char *text, *cause = NULL;
 	cJSON *o = NULL;
 
@@ -34,12 +34,12 @@ agent_status(struct agent *a, const char *agent)
 static int
 poll_one(struct agent *a, struct report_in *r)
 {
-	char *dir = path_join(a->inv_dir, r->agent), *path = path_join(dir, FINDINGS_FILE);
+	char *dir = path_join(a->inv_dir, r->agent), *path = path_join(dir, INV_FINDINGS_FILE);
 	char *cause = NULL;
 	cJSON *st;
 
 	if (access(path, F_OK) == 0) {
-		r->f = findings_read(path, &cause);
+		r->f = findings_read(path, a->spec, &cause);
 		if (r->f == NULL)
 			r->why = xasprintf("unreadable findings.json: %s", cause);
 		r->done = 1;
@@ -65,26 +65,26 @@ wait_reports(struct agent *a, struct report_in *in)
 	uint64_t deadline = now_ns() + (uint64_t)a->spec->agents_timeout_ms * 1000000u;
 	int have = 0, last = -1;
 
-	while (have < AGENT_INVESTIGATORS) {
+	while (have < INV_INVESTIGATORS) {
 		struct buf names = { 0 };
 
 		have = 0;
-		for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+		for (int i = 0; i < INV_INVESTIGATORS; i++) {
 			if (in[i].done || poll_one(a, &in[i])) {
 				have++;
 				buf_printf(&names, "%s%s", names.len ? ", " : "", in[i].agent);
 			}
 		}
 		if (have != last) {
-			agent_progress(a, have * 80 / AGENT_INVESTIGATORS, "%d/%d reports%s%s",
-			    have, AGENT_INVESTIGATORS, have ? ": " : "", have ? names.p : "");
+			agent_progress(a, have * 80 / INV_INVESTIGATORS, "%d/%d reports%s%s",
+			    have, INV_INVESTIGATORS, have ? ": " : "", have ? names.p : "");
 			last = have;
 		}
 		buf_free(&names);
-		if (have == AGENT_INVESTIGATORS)
+		if (have == INV_INVESTIGATORS)
 			break;
 		if (now_ns() >= deadline) {
-			for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+			for (int i = 0; i < INV_INVESTIGATORS; i++) {
 				if (!in[i].done) {
 					in[i].why = xasprintf("no report within agents.timeout "
 					    "(%.0fs)", (double)a->spec->agents_timeout_ms / 1000);
@@ -111,8 +111,8 @@ integration_main(struct agent *a)
 	g.st = xcalloc((size_t)g.nstages, sizeof *g.st);
 	for (int s = 0; s < g.nstages; s++)
 		g.st[s].name = a->spec->stages[s].name;
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++)
-		g.in[i].agent = agent_names[i];
+	for (int i = 0; i < INV_INVESTIGATORS; i++)
+		g.in[i].agent = inv_agents[i].name;
 	wait_reports(a, g.in);
 	agent_progress(a, 80, "consensus and ranking");
 	integ_analyse(&g);
@@ -123,11 +123,11 @@ integration_main(struct agent *a)
 	cJSON_Delete(o);
 	md = integ_report_md(&g);
 	/* The JSON first: the .md's presence is what marks the investigation done. */
-	path = path_join(a->inv_dir, "MASTER_INTEGRATION_REPORT.json");
+	path = path_join(a->inv_dir, INV_MASTER_JSON);
 	if (atomic_write(path, js, strlen(js), &cause) != 0)
 		rc = 1;
 	free(path);
-	path = path_join(a->inv_dir, "MASTER_INTEGRATION_REPORT.md");
+	path = path_join(a->inv_dir, INV_MASTER_MD);
 	if (rc == 0 && atomic_write(path, md, strlen(md), &cause) != 0)
 		rc = 1;
 	free(path);
@@ -136,7 +136,7 @@ integration_main(struct agent *a)
 		free(cause);
 	} else
 		agent_progress(a, 100, "master report written");
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+	for (int i = 0; i < INV_INVESTIGATORS; i++) {
 		findings_free(g.in[i].f);
 		free(g.in[i].why);
 	}

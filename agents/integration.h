@@ -31,8 +31,8 @@ struct stage_view {
 	double		 share, share_lo, share_hi;
 	double		 median_ms, p95_ms, cpu_util;
 	double		 rss_kb;
-	const char	*vote[AGENT_INVESTIGATORS];
-	const char	*reason[AGENT_INVESTIGATORS];
+	const char	*vote[INV_INVESTIGATORS];
+	const char	*reason[INV_INVESTIGATORS];
 	int		 optimize, leave, abstain;
 	enum consensus	 cons;
 	const char	*verdict;	/* optimize, leave, investigate, none */
@@ -52,7 +52,7 @@ struct ranked {
 
 struct integ {
 	struct agent		*a;
-	struct report_in	 in[AGENT_INVESTIGATORS];
+	struct report_in	 in[INV_INVESTIGATORS];
 	struct stage_view	*st;
 	int			 nstages;
 	cJSON			*prof;		/* profiling's data, or NULL */

@@ -3,17 +3,14 @@
 #include "util.h"
 
 #include <stdio.h>
-#include <string.h>
 
-static const struct {
-	const char	*name;
-	int		(*fn)(struct agent *);
-} table[] = {
-	{ "profiling", profiling_main },
-	{ "db-config", dbconfig_main },
-	{ "client-library", client_main },
-	{ "batch-size", batch_main },
-	{ "integration", integration_main },
+/* Each agent of the contract's roster (investigation.h), by its index there. */
+static int (*const table[INV_AGENTS])(struct agent *) = {
+	[INV_PROFILING] = profiling_main,
+	[INV_DB_CONFIG] = dbconfig_main,
+	[INV_CLIENT_LIBRARY] = client_main,
+	[INV_BATCH_SIZE] = batch_main,
+	[INV_INTEGRATION] = integration_main,
 };
 
 int
@@ -24,13 +21,9 @@ main(int argc, char **argv)
 
 	if (agent_init(&a, argc, argv) != 0)
 		return 2;
-	for (size_t i = 0; i < PERFD_ARRAY_LEN(table); i++) {
-		if (strcmp(table[i].name, a.name) == 0) {
-			rc = table[i].fn(&a);
-			break;
-		}
-	}
-	if (rc == 2 && agent_index(a.name) < 0)
+	if (inv_agent_index(a.name) >= 0)
+		rc = table[inv_agent_index(a.name)](&a);
+	else
 		fprintf(stderr, "perfd-agent: no agent '%s'\n", a.name);
 	agent_done(&a);
 	return rc;

@@ -590,12 +590,12 @@ write_outputs(struct prof *p)
 	int rc = 0;
 
 	csv = prof_runs_csv(p);
-	path = agent_path(p->a, "runs.csv");
+	path = agent_path(p->a, INV_RUNS_FILE);
 	rc |= atomic_write(path, csv, strlen(csv), &cause);
 	free(path);
 	free(csv);
 	svg = prof_chart_svg(p);
-	path = agent_path(p->a, "stages.svg");
+	path = agent_path(p->a, inv_agents[INV_PROFILING].chart);
 	rc |= atomic_write(path, svg, strlen(svg), &cause);
 	free(path);
 	free(svg);
@@ -606,7 +606,7 @@ write_outputs(struct prof *p)
 	}
 	p->f->data = prof_data_json(p);
 	md = prof_report_md(p);
-	rc = agent_publish(p->a, p->f, "PROFILING_REPORT.md", md);
+	rc = agent_publish(p->a, p->f, inv_agents[INV_PROFILING].report, md);
 	free(md);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* cmd-run.c - "perfd run": the supervisor in this process, no daemon. */
 #include "cli.h"
+#include "dbdriver.h"
 #include "paths.h"
 #include "store.h"
 #include "supervisor.h"
@@ -84,7 +85,7 @@ cmd_run(struct cli *cli)
 	memset(&r, 0, sizeof r);
 	signal(SIGPIPE, SIG_IGN);
 	spec_path = path_absolute(NULL, cli->argv[0]);
-	spec = spec_parse_file(cli->argv[0], &errors);
+	spec = spec_parse_file(cli->argv[0], &db_driver_spec_kinds, &errors);
 	if (spec == NULL) {
 		fputs(errors, stderr);
 		free(errors);

@@ -70,8 +70,9 @@ start_watch(struct conn *c, const char *id, double after)
 }
 
 /*
- * Follow the events to the end. The daemon drops a watcher that falls
- * more than its buffer behind; the events are all in its database, so we
+ * Follow the events to the end. The daemon waits for a watcher that reads
+ * slowly and drops one that has read nothing for a while (slow_watcher),
+ * or the connection may break; the events are all in its database, so we
  * reconnect and go on from the last sequence number we saw.
  */
 int

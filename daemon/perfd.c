@@ -1,5 +1,6 @@
 /* perfd.c - the perfd command: parse the command line, run a command. */
 #include "cli.h"
+#include "dbdriver.h"
 #include "server.h"
 #include "spec.h"
 #include "util.h"
@@ -230,7 +231,7 @@ int
 cmd_check(struct cli *cli)
 {
 	char *errors = NULL;
-	struct spec *sp = spec_parse_file(cli->argv[0], &errors);
+	struct spec *sp = spec_parse_file(cli->argv[0], &db_driver_spec_kinds, &errors);
 
 	if (sp == NULL) {
 		fputs(errors, stderr);

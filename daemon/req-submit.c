@@ -1,5 +1,6 @@
 /* req-submit.c - "submit": validate a spec and queue its investigation. */
 #include "server.h"
+#include "dbdriver.h"
 
 #include <stdlib.h>
 
@@ -33,7 +34,7 @@ parse_work(uv_work_t *req)
 	struct submit_work *w = req->data;
 
 	/* Only w's own fields: nothing here touches the loop's state. */
-	w->spec = spec_parse_file(w->spec_path, &w->errors);
+	w->spec = spec_parse_file(w->spec_path, &db_driver_spec_kinds, &w->errors);
 }
 
 static void
@@ -103,6 +104,11 @@ req_submit(struct client *c, cJSON *req)
 	if (out == NULL && cJSON_GetObjectItemCaseSensitive(req, "out") != NULL &&
 	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(req, "out")))
 		return;
+	/* Relative to what? The daemon's folder is not the client's. */
+	if (out != NULL && out[0] != '/') {
+		client_error(c, "bad_field", "'out' must be an absolute folder");
+		return;
+	}
 	base = req_string(c, req, "baseline", 0);
 	if (base == NULL && cJSON_GetObjectItemCaseSensitive(req, "baseline") != NULL &&
 	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(req, "baseline")))

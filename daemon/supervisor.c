@@ -1,7 +1,7 @@
 /* supervisor.c - run investigations: five agent processes each, in parallel. */
 #include "supervisor.h"
 
-#include "agentrt.h"
+#include "investigation.h"
 #include "findings.h"
 #include "paths.h"
 #include "proto.h"
@@ -29,8 +29,6 @@ extern char **environ;
 #define SUP_LEFTOVER_PASSES	50
 /* After an agent exits, how long its progress pipe may stay open. */
 #define PIPE_GRACE_MS		500
-/* Integration outlives the others' timeout to write what it has. */
-#define INTEGRATION_EXTRA_MS	60000
 /* A progress line longer than this is dropped with a warning. */
 #define PROGRESS_MAX_LINE	(64 * 1024)
 
@@ -38,6 +36,7 @@ struct inv;
 
 struct agent_proc {
 	struct inv	*inv;
+	const struct inv_agent *def;	/* its row of the contract's roster */
 	const char	*name;
 	char		*dir;
 	uv_process_t	 proc;
@@ -70,7 +69,7 @@ struct inv {
 	int			 handles;	/* libuv handles not yet closed */
 	int			 cancelled;
 	int			 finished;
-	struct agent_proc	 agents[AGENT_COUNT];
+	struct agent_proc	 agents[INV_AGENTS];
 	struct buf		 pending;	/* events not yet committed */
 	int			 npending;
 	TAILQ_ENTRY(inv)	 entry;
@@ -298,7 +297,7 @@ sup_resolve_baseline(struct store *st, const char *arg, char **cause)
 
 	if (stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		dir = path_absolute(NULL, arg);
-		spec = path_join(dir, "spec.json");
+		spec = path_join(dir, INV_SPEC_FILE);
 		if (access(spec, R_OK) != 0) {
 			*cause = xasprintf("baseline %s is not an investigation folder", arg);
 			free(dir);
@@ -333,11 +332,12 @@ sup_submit(struct sup *s, struct spec *spec, const char *spec_path,
 	v->spec_path = xstrdup(spec_path);
 	v->baseline = baseline_dir != NULL ? xstrdup(baseline_dir) : NULL;
 	v->status = xstrdup("queued");
-	for (int i = 0; i < AGENT_COUNT; i++) {
+	for (int i = 0; i < INV_AGENTS; i++) {
 		struct agent_proc *a = &v->agents[i];
 
 		a->inv = v;
-		a->name = agent_names[i];
+		a->def = &inv_agents[i];
+		a->name = a->def->name;
 		a->dir = path_join(v->dir, a->name);
 		a->lines.max = PROGRESS_MAX_LINE;
 		if (mkdir_p(a->dir, 0755) != 0) {
@@ -346,7 +346,7 @@ sup_submit(struct sup *s, struct spec *spec, const char *spec_path,
 		}
 	}
 	json = spec_to_json(spec);
-	path = path_join(v->dir, "spec.json");
+	path = path_join(v->dir, INV_SPEC_FILE);
 	if (atomic_write(path, json, strlen(json), cause) != 0)
 		goto fail;
 	hash_hex(json, strlen(json), hash);
@@ -366,7 +366,7 @@ sup_submit(struct sup *s, struct spec *spec, const char *spec_path,
 fail:
 	free(json);
 	free(path);
-	for (int i = 0; i < AGENT_COUNT; i++)
+	for (int i = 0; i < INV_AGENTS; i++)
 		free(v->agents[i].dir);
 	spec_free(v->spec);
 	free(v->id);
@@ -381,7 +381,7 @@ fail:
 static void
 inv_free(struct inv *v)
 {
-	for (int i = 0; i < AGENT_COUNT; i++) {
+	for (int i = 0; i < INV_AGENTS; i++) {
 		free(v->agents[i].dir);
 		free(v->agents[i].spawn_error);
 		linebuf_free(&v->agents[i].lines);
@@ -474,7 +474,7 @@ kill_pass(const char *needle)
 int
 sup_kill_leftovers(const char *id)
 {
-	char *needle = xasprintf("PERFD_INVESTIGATION=%s", id);
+	char *needle = xasprintf("%s=%s", inv_env_names[INV_ENV_INVESTIGATION], id);
 	int total = 0, n, passes = 0;
 
 	/* A SIGKILLed process can stay visible for a moment: a pass cap. */
@@ -490,19 +490,14 @@ sup_kill_leftovers(const char *id)
 static void
 finish_inv(struct inv *v)
 {
-	char *report = path_join(v->dir, "MASTER_INTEGRATION_REPORT.md");
+	char *report = path_join(v->dir, INV_MASTER_MD);
 	const char *status, *error = NULL;
 	int leftovers;
 	cJSON *f;
 
-	if (v->cancelled)
-		status = "cancelled";
-	else if (access(report, F_OK) == 0)
-		status = "done";
-	else {
-		status = "failed";
+	status = inv_outcome(v->cancelled, access(report, F_OK) == 0);
+	if (strcmp(status, "failed") == 0)
 		error = "no master report was written (see integration/status.json)";
-	}
 	free(v->status);
 	v->status = xstrdup(status);
 	v->finished = 1;
@@ -529,7 +524,7 @@ finish_inv(struct inv *v)
 		v->sup->hooks.finished(v->sup->hooks.arg, v->id, status,
 		    strcmp(status, "done") == 0 ? report : NULL);
 	free(report);
-	for (int i = 0; i < AGENT_COUNT; i++) {
+	for (int i = 0; i < INV_AGENTS; i++) {
 		struct agent_proc *a = &v->agents[i];
 
 		close_handle(a, (uv_handle_t *)&a->timer);
@@ -544,7 +539,7 @@ finish_inv(struct inv *v)
 static const char *
 agent_outcome(struct agent_proc *a, char **reason)
 {
-	char *fpath = path_join(a->dir, FINDINGS_FILE), *cause = NULL;
+	char *fpath = path_join(a->dir, INV_FINDINGS_FILE), *cause = NULL;
 	struct findings *f = NULL;
 	const char *status;
 
@@ -566,10 +561,10 @@ agent_outcome(struct agent_proc *a, char **reason)
 		*reason = xasprintf("exited with status %lld (see %s/agent.log)",
 		    (long long)a->exit_status, a->name);
 		status = "failed";
-	} else if (strcmp(a->name, "integration") == 0) {
+	} else if (a->def->role == INV_INTEGRATOR) {
 		*reason = NULL;
 		status = "ok";
-	} else if ((f = findings_read(fpath, &cause)) == NULL) {
+	} else if ((f = findings_read(fpath, a->inv->spec, &cause)) == NULL) {
 		if (access(fpath, F_OK) != 0)
 			*reason = xstrdup("exited 0 without writing findings.json");
 		else
@@ -594,7 +589,7 @@ static void
 write_status_json(struct agent_proc *a, const char *status, const char *reason)
 {
 	cJSON *o = cJSON_CreateObject();
-	char *path = path_join(a->dir, "status.json"), *s, *cause = NULL, *t;
+	char *path = path_join(a->dir, INV_STATUS_FILE), *s, *cause = NULL, *t;
 	int64_t now = now_unix_ms();
 
 	cJSON_AddStringToObject(o, "agent", a->name);
@@ -819,29 +814,18 @@ on_timeout(uv_timer_t *t)
 	stop_agent(a);
 }
 
+/* The contract's environment for this investigation's agents. */
 static char **
 agent_env(struct inv *v)
 {
-	size_t n = 0;
-	char **env;
+	const char *values[INV_ENV_COUNT] = {
+		[INV_ENV_INVESTIGATION] = v->id,
+		[INV_ENV_LOCK] = v->sup->lock_path,
+		[INV_ENV_SPEC_SOURCE] = v->spec_path,
+		[INV_ENV_BASELINE] = v->baseline,
+	};
 
-	while (environ[n] != NULL)
-		n++;
-	env = xcalloc(n + 5, sizeof *env);
-	for (size_t i = 0, j = 0; i < n; i++) {
-		if (strncmp(environ[i], "PERFD_INVESTIGATION=", 20) != 0 &&
-		    strncmp(environ[i], "PERFD_LOCK=", 11) != 0 &&
-		    strncmp(environ[i], "PERFD_SPEC_SOURCE=", 18) != 0 &&
-		    strncmp(environ[i], "PERFD_BASELINE=", 15) != 0)
-			env[j++] = environ[i];
-	}
-	for (n = 0; env[n] != NULL; n++)
-		;
-	env[n++] = xasprintf("PERFD_INVESTIGATION=%s", v->id);
-	env[n++] = xasprintf("PERFD_LOCK=%s", v->sup->lock_path);
-	env[n++] = xasprintf("PERFD_SPEC_SOURCE=%s", v->spec_path);
-	env[n++] = xasprintf("PERFD_BASELINE=%s", v->baseline != NULL ? v->baseline : "");
-	return env;
+	return inv_env(environ, values);
 }
 
 static void
@@ -850,8 +834,8 @@ spawn_agent(struct inv *v, struct agent_proc *a, char **env)
 	uv_loop_t *loop = v->sup->loop;
 	uv_process_options_t o;
 	uv_stdio_container_t io[4];
-	char *log = path_join(a->dir, "agent.log");
-	char *spec = path_join(v->dir, "spec.json");
+	char *log = path_join(a->dir, INV_LOG_FILE);
+	char *spec = path_join(v->dir, INV_SPEC_FILE);
 	char *args[] = { v->sup->agent_exe, (char *)a->name, "--spec", spec,
 	    "--out", a->dir, "--progress-fd", "3", NULL };
 	int64_t timeout = v->spec->agents_timeout_ms;
@@ -892,8 +876,7 @@ spawn_agent(struct inv *v, struct agent_proc *a, char **env)
 	} else {
 		a->pipe_open = 1;
 		uv_read_start((uv_stream_t *)&a->pipe, on_alloc, on_read);
-		if (strcmp(a->name, "integration") == 0)
-			timeout += INTEGRATION_EXTRA_MS;
+		timeout += a->def->extra_timeout_ms;
 		uv_timer_start(&a->timer, on_timeout, (uint64_t)timeout, 0);
 		store_agent_started(v->sup->store, v->id, a->name, a->proc.pid);
 		cJSON *f = state_fields("started", NULL);
@@ -909,23 +892,18 @@ static void
 start_inv(struct inv *v)
 {
 	char **env = agent_env(v);
-	size_t n;
 
 	free(v->status);
 	v->status = xstrdup("running");
 	batch(v);
 	store_set_status(v->sup->store, v->id, "running", NULL);
 	emit(v, NULL, "investigation", state_fields("running", NULL));
-	v->running = AGENT_COUNT;
-	for (int i = 0; i < AGENT_COUNT; i++)
+	v->running = INV_AGENTS;
+	for (int i = 0; i < INV_AGENTS; i++)
 		spawn_agent(v, &v->agents[i], env);
 	flush(v);
-	for (n = 0; env[n] != NULL; n++)
-		;
-	for (int k = 1; k <= 4; k++)
-		free(env[n - (size_t)k]);
-	free(env);
-	for (int i = 0; i < AGENT_COUNT; i++) {
+	inv_env_free(env);
+	for (int i = 0; i < INV_AGENTS; i++) {
 		if (v->agents[i].spawn_error != NULL)
 			finalize_agent(&v->agents[i]);
 	}
@@ -969,7 +947,7 @@ cancel_inv(struct inv *v)
 	if (v->cancelled || v->finished)
 		return;
 	v->cancelled = 1;
-	for (int i = 0; i < AGENT_COUNT; i++) {
+	for (int i = 0; i < INV_AGENTS; i++) {
 		struct agent_proc *a = &v->agents[i];
 
 		if (a->spawned && !a->exited) {

@@ -1,7 +1,7 @@
 /* ui.c - show an investigation's progress: live lines or JSON lines. */
 #include "ui.h"
 
-#include "agentrt.h"
+#include "investigation.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -21,7 +21,7 @@ struct ui {
 	int		 drawn;		/* lines on screen to redraw over */
 	char		*id;
 	char		*state;
-	struct ui_agent	 agents[AGENT_COUNT];
+	struct ui_agent	 agents[INV_AGENTS];
 };
 
 struct ui *
@@ -32,7 +32,7 @@ ui_new(FILE *f, int live)
 	u->f = f;
 	u->live = live;
 	u->state = xstrdup("queued");
-	for (int i = 0; i < AGENT_COUNT; i++) {
+	for (int i = 0; i < INV_AGENTS; i++) {
 		u->agents[i].state = xstrdup("waiting");
 		u->agents[i].message = xstrdup("");
 	}
@@ -44,7 +44,7 @@ ui_free(struct ui *u)
 {
 	if (u == NULL)
 		return;
-	for (int i = 0; i < AGENT_COUNT; i++) {
+	for (int i = 0; i < INV_AGENTS; i++) {
 		free(u->agents[i].state);
 		free(u->agents[i].message);
 	}
@@ -72,15 +72,15 @@ redraw(struct ui *u)
 		fprintf(u->f, "\x1b[%dA", u->drawn);
 	fprintf(u->f, "\x1b[2K%.*s\n", width - 1, u->id != NULL ? u->id : "");
 	fprintf(u->f, "\x1b[2Kinvestigation %s\n", u->state);
-	for (int i = 0; i < AGENT_COUNT; i++) {
+	for (int i = 0; i < INV_AGENTS; i++) {
 		struct ui_agent *a = &u->agents[i];
-		char *line = xasprintf("  %-15s %-8s %3d%%  %s", agent_names[i], a->state,
+		char *line = xasprintf("  %-15s %-8s %3d%%  %s", inv_agents[i].name, a->state,
 		    a->percent, a->message);
 
 		fprintf(u->f, "\x1b[2K%.*s\n", width - 1, line);
 		free(line);
 	}
-	u->drawn = AGENT_COUNT + 2;
+	u->drawn = INV_AGENTS + 2;
 	fflush(u->f);
 }
 
@@ -106,7 +106,7 @@ ui_event(struct ui *u, const char *line)
 	agent = cJSON_GetStringValue(cJSON_GetObjectItem(o, "agent"));
 	state = cJSON_GetStringValue(cJSON_GetObjectItem(o, "state"));
 	status = cJSON_GetStringValue(cJSON_GetObjectItem(o, "status"));
-	i = agent != NULL ? agent_index(agent) : -1;
+	i = agent != NULL ? inv_agent_index(agent) : -1;
 	if (event != NULL && strcmp(event, "investigation") == 0) {
 		if (u->id == NULL)
 			set(&u->id, cJSON_GetStringValue(cJSON_GetObjectItem(o, "investigation")));

@@ -103,7 +103,7 @@ behave(struct agent *ap, const char *mode)
 	if (strcmp(mode, "noreport") == 0)
 		return 0;
 	if (strcmp(mode, "badjson") == 0) {
-		char *p = agent_path(&a, FINDINGS_FILE), *cause = NULL;
+		char *p = agent_path(&a, INV_FINDINGS_FILE), *cause = NULL;
 
 		atomic_write(p, "{\"schema\":\"nope\"", 16, &cause);
 		free(p);

@@ -46,4 +46,5 @@
 	X(svg_hbar_chart)			\
 	X(md_helpers)				\
 	X(rank_rules)				\
-	X(db_driver_registry)
+	X(db_driver_registry)			\
+	X(investigation_contract)

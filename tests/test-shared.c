@@ -2,9 +2,11 @@
 #include "test.h"
 
 #include "findings.h"
+#include "investigation.h"
 #include "lock.h"
 #include "proto.h"
 #include "run.h"
+#include "spec.h"
 #include "stats.h"
 #include "store.h"
 #include "util.h"
@@ -218,8 +220,8 @@ TEST_IMPL(findings_roundtrip)
 	r->kind = EVIDENCE_PROBE;
 	findings_warn(f, "noisy run %d", 3);
 	ASSERT_INT(findings_write(f, test_tmp(), &cause), ==, 0);
-	path = path_join(test_tmp(), FINDINGS_FILE);
-	g = findings_read(path, &cause);
+	path = path_join(test_tmp(), INV_FINDINGS_FILE);
+	g = findings_read(path, NULL, &cause);
 	ASSERT(g != NULL);
 	ASSERT_STR(g->agent, "batch-size");
 	ASSERT_STR(g->votes[0].reason, "throughput x3.5 at 1000");
@@ -250,30 +252,68 @@ TEST_IMPL(findings_invalid)
 		  "\"recommendations\":[]}", "votes[0]: vote 'maybe' is not optimize, leave or abstain" },
 		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
 		  "\"votes\":[],\"recommendations\":[{\"id\":\"i\",\"title\":\"t\","
-		  "\"stage\":\"a\",\"local_speedup\":0,\"evidence_kind\":\"probe\"}]}",
+		  "\"stage\":\"a\",\"local_speedup\":0,\"evidence_kind\":\"probe\",\"effort\":\"low\"}]}",
 		  "recommendations[0]: 'local_speedup' must be a number > 0" },
 		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
 		  "\"votes\":[],\"recommendations\":[{\"id\":\"i\",\"title\":\"t\","
-		  "\"stage\":\"a\",\"local_speedup\":2,\"measured\":true}]}",
+		  "\"stage\":\"a\",\"local_speedup\":2,\"measured\":true,\"effort\":\"low\"}]}",
 		  "recommendations[0]: missing 'evidence_kind'" },
 		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
 		  "\"votes\":[],\"recommendations\":[{\"id\":\"i\",\"title\":\"t\","
-		  "\"stage\":\"a\",\"local_speedup\":2,\"evidence_kind\":\"guess\"}]}",
+		  "\"stage\":\"a\",\"local_speedup\":2,\"evidence_kind\":\"guess\",\"effort\":\"low\"}]}",
 		  "recommendations[0]: evidence_kind 'guess' is not pipeline, probe or estimate" },
 		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
 		  "\"votes\":[],\"recommendations\":[{\"id\":\"i\",\"title\":\"t\","
 		  "\"stage\":\"a\",\"local_speedup\":2,\"evidence_kind\":\"estimate\","
-		  "\"measured\":true}]}",
+		  "\"measured\":true,\"effort\":\"low\"}]}",
 		  "recommendations[0]: 'measured' must be true for pipeline and probe evidence, "
 		  "false for an estimate" },
+		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
+		  "\"votes\":[],\"recommendations\":[{\"id\":\"i\",\"title\":\"t\","
+		  "\"stage\":\"a\",\"local_speedup\":2,\"evidence_kind\":\"probe\"}]}",
+		  "recommendations[0]: missing 'effort'" },
+		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
+		  "\"votes\":[],\"recommendations\":[{\"id\":\"i\",\"title\":\"t\","
+		  "\"stage\":\"a\",\"local_speedup\":2,\"evidence_kind\":\"probe\","
+		  "\"effort\":\"low\",\"local_speedup_ci\":[3,1]}]}",
+		  "recommendations[0]: 'local_speedup_ci' must be null or [lo, hi] with 0 < lo <= hi" },
+		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
+		  "\"votes\":[],\"recommendations\":[{\"id\":\"i\",\"title\":\"t\","
+		  "\"stage\":\"a\",\"local_speedup\":2,\"evidence_kind\":\"probe\","
+		  "\"effort\":\"low\",\"local_speedup_ci\":\"wide\"}]}",
+		  "recommendations[0]: 'local_speedup_ci' must be null or [lo, hi] with 0 < lo <= hi" },
+		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
+		  "\"votes\":[],\"recommendations\":[],\"warnings\":[\"w\",7]}",
+		  "warnings[1]: must be a string" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *cause = NULL;
 
-		ASSERT(findings_parse(cases[i].json, &cause) == NULL);
+		ASSERT(findings_parse(cases[i].json, NULL, &cause) == NULL);
 		ASSERT_STR(cause, cases[i].why);
 		free(cause);
+	}
+	{
+		/* With the spec: a vote or recommendation for a stage it lacks. */
+		const char *path = test_write("f.yaml", "version: 1\nname: x\npipeline:\n"
+		    "  stages:\n    - {name: a, run: 'true'}\n");
+		char *errors = NULL, *cause = NULL;
+		struct spec *sp = spec_parse_file(path, NULL, &errors);
+
+		ASSERT(sp != NULL);
+		ASSERT(findings_parse("{\"schema\":\"perfd.findings/1\",\"agent\":\"x\","
+		    "\"status\":\"ok\",\"votes\":[{\"stage\":\"b\",\"vote\":\"leave\","
+		    "\"reason\":\"r\"}],\"recommendations\":[]}", sp, &cause) == NULL);
+		ASSERT_STR(cause, "votes[0]: stage 'b' is not a stage of the spec");
+		free(cause);
+		ASSERT(findings_parse("{\"schema\":\"perfd.findings/1\",\"agent\":\"x\","
+		    "\"status\":\"ok\",\"votes\":[],\"recommendations\":[{\"id\":\"i\","
+		    "\"title\":\"t\",\"stage\":\"b\",\"local_speedup\":2,\"evidence_kind\":"
+		    "\"probe\",\"effort\":\"low\"}]}", sp, &cause) == NULL);
+		ASSERT_STR(cause, "recommendations[0]: stage 'b' is not a stage of the spec");
+		free(cause);
+		spec_free(sp);
 	}
 	return 0;
 }
@@ -577,5 +617,54 @@ TEST_IMPL(db_driver_registry)
 		ASSERT_STR(t, "PRAGMA journal_mode = wal;");
 		free(t);
 	}
+	return 0;
+}
+
+/*
+ * The contract's roster and environment are what docs/agents.md says:
+ * each agent's row of its roster table, and each variable, appear there.
+ */
+TEST_IMPL(investigation_contract)
+{
+	char *path = path_join(test_src(), "docs/agents.md"), *cause = NULL;
+	char *doc = read_file(path, 1 << 20, NULL, &cause);
+	const char *values[INV_ENV_COUNT] = { "id", "lock", "spec", NULL };
+	char *base[] = { "HOME=/h", "PERFD_LOCK=/stale", "PERFD_LOCKX=keep",
+	    "PERFD_INVESTIGATION=outer", NULL };
+	char **env;
+
+	ASSERT(doc != NULL);
+	for (int i = 0; i < INV_AGENTS; i++) {
+		const struct inv_agent *a = &inv_agents[i];
+		char *row = xasprintf("| `%s` | %s | %s%s%s | %s%s%s | %lld s |", a->name,
+		    a->role == INV_INVESTIGATOR ? "investigator" : "integrator",
+		    a->report ? "`" : "", a->report ? a->report : "`" INV_MASTER_MD "`",
+		    a->report ? "`" : "", a->chart ? "`" : "", a->chart ? a->chart : "—",
+		    a->chart ? "`" : "", (long long)(a->extra_timeout_ms / 1000));
+
+		if (strstr(doc, row) == NULL)
+			fprintf(stderr, "docs/agents.md lacks the row: %s\n", row);
+		ASSERT(strstr(doc, row) != NULL);
+		ASSERT_INT(inv_agent_index(a->name), ==, i);
+		free(row);
+	}
+	ASSERT_INT(inv_agent_index("nobody"), ==, -1);
+	for (int i = 0; i < INV_ENV_COUNT; i++)
+		ASSERT(strstr(doc, inv_env_names[i]) != NULL);
+	ASSERT_STR(inv_outcome(1, 1), "cancelled");
+	ASSERT_STR(inv_outcome(0, 1), "done");
+	ASSERT_STR(inv_outcome(0, 0), "failed");
+	/* Inherited contract variables go; a longer name that shares a prefix stays. */
+	env = inv_env(base, values);
+	ASSERT_STR(env[0], "HOME=/h");
+	ASSERT_STR(env[1], "PERFD_LOCKX=keep");
+	ASSERT_STR(env[2], "PERFD_INVESTIGATION=id");
+	ASSERT_STR(env[3], "PERFD_LOCK=lock");
+	ASSERT_STR(env[4], "PERFD_SPEC_SOURCE=spec");
+	ASSERT_STR(env[5], "PERFD_BASELINE=");
+	ASSERT(env[6] == NULL);
+	inv_env_free(env);
+	free(doc);
+	free(path);
 	return 0;
 }

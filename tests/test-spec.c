@@ -1,5 +1,6 @@
 /* test-spec.c - the spec parser: good specs, defaults, and the fixtures. */
 #include "test.h"
+#include "dbdriver.h"
 
 #include "spec.h"
 #include "util.h"
@@ -48,7 +49,7 @@ parse(const char *text)
 {
 	const char *path = test_write("spec.yaml", text);
 	char *errors = NULL;
-	struct spec *sp = spec_parse_file(path, &errors);
+	struct spec *sp = spec_parse_file(path, &db_driver_spec_kinds, &errors);
 
 	if (sp == NULL)
 		fprintf(stderr, "unexpected errors:\n%s", errors);
@@ -114,7 +115,7 @@ TEST_IMPL(spec_json_roundtrip)
 	char *json = spec_to_json(sp), *json2, *errors = NULL;
 	const char *path = test_write("spec.json", json);
 
-	again = spec_parse_file(path, &errors);
+	again = spec_parse_file(path, &db_driver_spec_kinds, &errors);
 	if (again == NULL)
 		fprintf(stderr, "%s", errors);
 	ASSERT(again != NULL);
@@ -138,7 +139,8 @@ TEST_IMPL(spec_durations)
 	ASSERT_INT(spec_parse_duration("s"), ==, -1);
 	ASSERT_INT(spec_parse_duration("5 s"), ==, -1);
 	ASSERT_INT(spec_parse_duration("-1s"), ==, -1);
-	ASSERT_INT(spec_parse_duration("3d"), ==, -1);
+	ASSERT_INT(spec_parse_duration("3d"), ==, 259200000);
+	ASSERT_INT(spec_parse_duration("3w"), ==, -1);
 	return 0;
 }
 
@@ -148,7 +150,7 @@ TEST_IMPL(spec_collects_all_errors)
 	const char *path = test_write("s.yaml", "version: 1\nname: x\nbogus: 1\n"
 	    "pipeline:\n  repetitions: 0\n  stages:\n    - {name: a, run: 'true'}\n");
 	char *errors = NULL;
-	struct spec *sp = spec_parse_file(path, &errors);
+	struct spec *sp = spec_parse_file(path, &db_driver_spec_kinds, &errors);
 	char want[2048];
 
 	ASSERT(sp == NULL);
@@ -175,7 +177,7 @@ TEST_IMPL(spec_alias_bomb)
 		buf_printf(&b, "a%d: &a%d [*a%d, *a%d, *a%d, *a%d]\n", i, i, i - 1, i - 1,
 		    i - 1, i - 1);
 	path = test_write("bomb.yaml", b.p);
-	sp = spec_parse_file(path, &errors);
+	sp = spec_parse_file(path, &db_driver_spec_kinds, &errors);
 	ASSERT(sp == NULL);
 	ASSERT(strstr(errors, "unknown key 'a0'") != NULL);
 	free(errors);
@@ -193,7 +195,7 @@ TEST_IMPL(spec_oversize)
 	while (b.len <= SPEC_MAX_BYTES)
 		buf_puts(&b, "# padding padding padding padding padding padding\n");
 	path = test_write("big.yaml", b.p);
-	ASSERT(spec_parse_file(path, &errors) == NULL);
+	ASSERT(spec_parse_file(path, &db_driver_spec_kinds, &errors) == NULL);
 	ASSERT(strstr(errors, ":1:1: the file is ") != NULL);
 	ASSERT(strstr(errors, "over the 1 MiB limit") != NULL);
 	free(errors);
@@ -217,7 +219,7 @@ test_spec_fixture(const char *yaml)
 	if (want == NULL)
 		fprintf(stderr, "%s\n", cause);
 	ASSERT(want != NULL);
-	sp = spec_parse_file(path, &errors);
+	sp = spec_parse_file(path, &db_driver_spec_kinds, &errors);
 	ASSERT(sp == NULL);
 	ASSERT_STR(errors, want);
 	free(errors);

@@ -1,7 +1,8 @@
 /* test-supervisor.c - the supervisor against misbehaving fake agents. */
 #include "test.h"
+#include "dbdriver.h"
 
-#include "agentrt.h"
+#include "investigation.h"
 #include "store.h"
 #include "supervisor.h"
 #include "util.h"
@@ -23,7 +24,7 @@ struct outcome {
 	struct sup	*sup;
 	uv_timer_t	 timer;
 	int		 cancel_after_ms;
-	int64_t		 pids[AGENT_COUNT];
+	int64_t		 pids[INV_AGENTS];
 };
 
 static void
@@ -46,7 +47,7 @@ on_event(void *arg, const char *id, int64_t seq, const char *line)
 	if (strcmp(event, "agent") == 0 && strcmp(state, "started") == 0) {
 		if (o->ended == 0)
 			o->started++;
-		o->pids[agent_index(cJSON_GetStringValue(cJSON_GetObjectItem(e,
+		o->pids[inv_agent_index(cJSON_GetStringValue(cJSON_GetObjectItem(e,
 		    "agent")))] = (int64_t)cJSON_GetObjectItem(e, "pid")->valuedouble;
 	}
 	if (strcmp(event, "agent") == 0 && strcmp(state, "ended") == 0)
@@ -70,7 +71,7 @@ on_timer(uv_timer_t *t)
 	struct outcome *o = t->data;
 	char *cause = NULL;
 
-	for (int i = 0; i < AGENT_COUNT; i++)
+	for (int i = 0; i < INV_AGENTS; i++)
 		o->concurrent += o->pids[i] > 0 && kill((pid_t)o->pids[i], 0) == 0;
 	if (o->cancel_after_ms > 0)
 		ASSERT_INT(sup_cancel(o->sup, o->id, &cause), ==, 0);
@@ -91,7 +92,7 @@ run_inv(const char *spec_text, struct outcome *o, int probe_ms)
 	struct sup_hooks hooks = { on_event, on_finished, o };
 	uv_loop_t *loop = uv_default_loop();
 	struct store *st = store_open(test_tmp(), &cause);
-	struct spec *sp = spec_parse_file(path, &errors);
+	struct spec *sp = spec_parse_file(path, &db_driver_spec_kinds, &errors);
 	char *lock = xasprintf("%s/measure.lock", test_tmp());
 
 	ASSERT(st != NULL && sp != NULL);
@@ -162,9 +163,9 @@ TEST_IMPL(sup_all_ok)
 	run_inv(two_stages, &o, 0);
 	ASSERT_STR(o.status, "done");
 	ASSERT(o.report != NULL && access(o.report, F_OK) == 0);
-	for (int i = 0; i < AGENT_COUNT; i++)
-		expect_agent(&o, agent_names[i], "ok", NULL);
-	ASSERT_INT(o.ended, ==, AGENT_COUNT);
+	for (int i = 0; i < INV_AGENTS; i++)
+		expect_agent(&o, inv_agents[i].name, "ok", NULL);
+	ASSERT_INT(o.ended, ==, INV_AGENTS);
 	return 0;
 }
 
@@ -172,7 +173,7 @@ TEST_IMPL(sup_spawns_all_at_once)
 {
 	struct outcome o = { 0 };
 
-	for (int i = 0; i < AGENT_INVESTIGATORS; i++) {
+	for (int i = 0; i < INV_INVESTIGATORS; i++) {
 		char key[64];
 
 		snprintf(key, sizeof key, "FAKE_%s", i == 0 ? "PROFILING" : i == 1 ?
@@ -180,10 +181,10 @@ TEST_IMPL(sup_spawns_all_at_once)
 		setenv(key, "hang", 1);
 	}
 	run_inv(two_stages, &o, 300);
-	ASSERT_INT(o.started, ==, AGENT_COUNT);
-	ASSERT_INT(o.concurrent, ==, AGENT_COUNT);
-	for (int i = 0; i < AGENT_COUNT; i++)
-		for (int j = i + 1; j < AGENT_COUNT; j++)
+	ASSERT_INT(o.started, ==, INV_AGENTS);
+	ASSERT_INT(o.concurrent, ==, INV_AGENTS);
+	for (int i = 0; i < INV_AGENTS; i++)
+		for (int j = i + 1; j < INV_AGENTS; j++)
 			ASSERT(o.pids[i] != o.pids[j]);
 	return 0;
 }
@@ -270,7 +271,7 @@ TEST_IMPL(sup_cancel)
 	expect_agent(&o, "profiling", "killed", "cancelled");
 	expect_agent(&o, "db-config", "killed", "cancelled");
 	expect_agent(&o, "integration", "killed", "cancelled");
-	for (int i = 0; i < AGENT_COUNT; i++)
+	for (int i = 0; i < INV_AGENTS; i++)
 		ASSERT(kill((pid_t)o.pids[i], 0) != 0);
 	return 0;
 }
@@ -309,9 +310,9 @@ TEST_IMPL(sup_queue)
 	setenv("FAKE_REAL_AGENT", xasprintf("%s/perfd-agent", test_build()), 1);
 	setenv("PERFD_LOCK", xasprintf("%s/lock", test_tmp()), 1);
 	s = queue_sup = sup_new(loop, st, 1, &hooks);
-	ASSERT_INT(sup_submit(s, spec_parse_file(path, &errors), path, test_tmp(), NULL, &id1,
+	ASSERT_INT(sup_submit(s, spec_parse_file(path, &db_driver_spec_kinds, &errors), path, test_tmp(), NULL, &id1,
 	    &dir1, &cause), ==, 0);
-	ASSERT_INT(sup_submit(s, spec_parse_file(path, &errors), path, test_tmp(), NULL, &id2,
+	ASSERT_INT(sup_submit(s, spec_parse_file(path, &db_driver_spec_kinds, &errors), path, test_tmp(), NULL, &id2,
 	    &dir2, &cause), ==, 0);
 	queued_id = id2;
 	ASSERT_INT(sup_position(s, id1), ==, 0);
@@ -332,8 +333,8 @@ TEST_IMPL(sup_missing_agent_exe)
 
 	setenv("PERFD_AGENT", "/nonexistent/perfd-agent", 1);
 	run_inv(two_stages, &o, 0);
-	for (int i = 0; i < AGENT_COUNT; i++)
-		expect_agent(&o, agent_names[i], "failed", "could not start: "
+	for (int i = 0; i < INV_AGENTS; i++)
+		expect_agent(&o, inv_agents[i].name, "failed", "could not start: "
 		    "/nonexistent/perfd-agent: no such file or directory");
 	ASSERT_STR(o.status, "failed");
 	return 0;

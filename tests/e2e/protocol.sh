@@ -13,13 +13,15 @@ start_daemon
 	echo '{"cmd":"cancel","id":"nope"}'
 	echo '{"cmd":"submit","spec":"relative.yaml"}'
 	echo '{"cmd":"list","limit":-1}'
+	echo '{"cmd":"submit","spec":"/abs.yaml","out":"relative/out"}'
 	echo '{"cmd":"ping"}'
 } | pclient send >"$T/out"
 for code in bad_json bad_json unknown_command missing_field unsupported_version \
     missing_field bad_field unknown_id not_active bad_field bad_field; do
 	grep -q "\"code\":\"$code\"" "$T/out" || fail "no $code"
 done
-[ "$(wc -l <"$T/out")" -eq 12 ] || fail "want 12 responses, got $(wc -l <"$T/out")"
+grep -q "'out' must be an absolute folder" "$T/out" || fail "a relative out was taken"
+[ "$(wc -l <"$T/out")" -eq 13 ] || fail "want 13 responses, got $(wc -l <"$T/out")"
 tail -1 "$T/out" | grep -q '"pong":true' || fail "ping after errors"
 # A line over 1 MiB: one error, then the same connection still works.
 { head -c 1200000 /dev/zero | tr '\0' 'x'; echo; echo '{"cmd":"ping"}'; } | pclient send >"$T/out"

@@ -6,6 +6,7 @@
  * tests/fuzz/spec-crashes/ are replayed that way by the test suite.
  */
 #include "harness.h"
+#include "dbdriver.h"
 #include "spec.h"
 
 #include <stdio.h>
@@ -17,7 +18,7 @@ static void
 fuzz_one(const char *data, size_t len)
 {
 	char *errors = NULL;
-	struct spec *sp = spec_parse_text("fuzz.yaml", "/tmp", data, len, &errors);
+	struct spec *sp = spec_parse_text("fuzz.yaml", "/tmp", data, len, &db_driver_spec_kinds, &errors);
 
 	/* Exactly one of the two, always. */
 	if ((sp == NULL) == (errors == NULL))

@@ -1,6 +1,5 @@
 /* spec.c - the investigation spec (version 1): parse, validate, serialise. */
 #include "spec.h"
-#include "dbdriver.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -22,7 +21,7 @@
 enum key_type {
 	K_STR,		/* a scalar string */
 	K_INT,		/* a plain integer within [min, max] */
-	K_DUR,		/* a duration such as 250ms, 60s, 2m, 1h */
+	K_DUR,		/* a duration such as 250ms, 60s, 2m, 1h, 7d */
 	K_PCT,		/* a percentage: 5% or 5 */
 	K_MAP,		/* a nested mapping of the same struct */
 	K_ENV,		/* a mapping of environment variables */
@@ -124,6 +123,7 @@ static const int64_t default_batch_sizes[] = { 1, 10, 100, 1000, 10000, 100000 }
 
 struct ctx {
 	const char	*file;
+	const struct spec_kinds *kinds;
 	yaml_document_t	*doc;
 	struct buf	 errors;
 	int		 nerrors;
@@ -273,6 +273,7 @@ spec_parse_duration(const char *s)
 		double ms;
 	} units[] = {
 		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+		{ "d", 86400000 },
 	};
 	size_t n = decimal_len(s, 1);
 	const char *end = s + n;
@@ -550,7 +551,7 @@ walk_value(struct ctx *c, yaml_node_t *v, const struct key *k, void *base,
 		if (v->type != YAML_SCALAR_NODE ||
 		    (iv = spec_parse_duration(scalar(v))) < 0) {
 			err_at(c, v, "%s: bad duration '%s' (expected a number and a "
-			    "unit: 250ms, 60s, 2m, 1h)", path,
+			    "unit: 250ms, 60s, 2m, 1h, 7d)", path,
 			    v->type == YAML_SCALAR_NODE ? scalar(v) : node_kind(v));
 		} else if (iv < k->min || iv > k->max) {
 			char *lo = fmt_ms(k->min), *hi = fmt_ms(k->max);
@@ -833,16 +834,17 @@ check_cross(struct ctx *c, struct spec *sp, const char *base)
 	if (sp->batch_command != NULL && strstr(sp->batch_command, "{batch}") == NULL)
 		err_at(c, find_node(c->doc, "batch", "command"), "batch.command: must "
 		    "contain '{batch}' where the batch size goes");
-	if (sp->db_kind != NULL && db_driver(sp->db_kind) == NULL)
+	if (sp->db_kind != NULL && c->kinds != NULL && !c->kinds->known(sp->db_kind))
 		err_at(c, find_node(c->doc, "database", "kind"), "database.kind: "
-		    "unsupported kind '%s' (supported: %s)", sp->db_kind, db_driver_kinds());
+		    "unsupported kind '%s' (supported: %s)", sp->db_kind, c->kinds->list());
 	/* Only the scheme is echoed: a URL may carry a password. */
 	if (sp->db_path != NULL && strstr(sp->db_path, "://") != NULL)
 		err_at(c, find_node(c->doc, "database", "path"), "database.path: a "
 		    "%.*s:// URL is a server's address; kind '%s' takes a file (relative "
 		    "to workdir), and a server needs a kind that connects to one "
 		    "(supported: %s)", (int)strcspn(sp->db_path, ":"), sp->db_path,
-		    sp->db_kind != NULL ? sp->db_kind : "?", db_driver_kinds());
+		    sp->db_kind != NULL ? sp->db_kind : "?",
+		    c->kinds != NULL ? c->kinds->list() : "?");
 	if (sp->db_table != NULL && (strspn(sp->db_table, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(sp->db_table) ||
 	    isdigit((unsigned char)sp->db_table[0])))
@@ -940,9 +942,9 @@ prescan(struct ctx *c, const char *text, size_t len)
 
 struct spec *
 spec_parse_text(const char *name, const char *base, const char *text,
-    size_t len, char **errors)
+    size_t len, const struct spec_kinds *kinds, char **errors)
 {
-	struct ctx c = { .file = name };
+	struct ctx c = { .file = name, .kinds = kinds };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
@@ -998,7 +1000,7 @@ fail:
 }
 
 struct spec *
-spec_parse_file(const char *path, char **errors)
+spec_parse_file(const char *path, const struct spec_kinds *kinds, char **errors)
 {
 	struct stat st;
 	char *text, *cause = NULL, *dir, *abs;
@@ -1018,7 +1020,7 @@ spec_parse_file(const char *path, char **errors)
 	}
 	abs = path_absolute(NULL, path);
 	dir = path_dirname(abs);
-	sp = spec_parse_text(path, dir, text, len, errors);
+	sp = spec_parse_text(path, dir, text, len, kinds, errors);
 	free(abs);
 	free(dir);
 	free(text);

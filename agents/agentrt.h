@@ -3,14 +3,8 @@
 #define PERFD_AGENTRT_H
 
 #include "findings.h"
+#include "investigation.h"
 #include "spec.h"
-
-/* The agents, in the order the supervisor spawns them. */
-#define AGENT_COUNT 5
-extern const char *const agent_names[AGENT_COUNT];
-
-/* The four whose reports integration waits for. */
-#define AGENT_INVESTIGATORS 4
 
 struct agent {
 	const char	*name;
@@ -56,6 +50,5 @@ char *agent_path(const struct agent *, const char *name);
 int agent_publish(struct agent *, struct findings *, const char *report_name,
     const char *report_text);
 
-int agent_index(const char *name);
 
 #endif

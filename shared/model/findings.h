@@ -2,10 +2,11 @@
 #ifndef PERFD_FINDINGS_H
 #define PERFD_FINDINGS_H
 
+#include "investigation.h"
+
 #include <cjson/cJSON.h>
 
 #define FINDINGS_SCHEMA	"perfd.findings/1"
-#define FINDINGS_FILE	"findings.json"
 
 struct vote {
 	char	*stage;
@@ -69,9 +70,13 @@ void findings_warn(struct findings *, const char *fmt, ...)
 char *findings_to_json(const struct findings *);
 int findings_write(const struct findings *, const char *dir, char **cause);
 
-/* Read and validate against the schema; NULL with *cause when invalid. */
-struct findings *findings_read(const char *path, char **cause);
-struct findings *findings_parse(const char *text, char **cause);
+/*
+ * Read and validate against the schema — and, with sp, that every vote and
+ * recommendation names one of its stages; NULL with *cause when invalid.
+ */
+struct spec;
+struct findings *findings_read(const char *path, const struct spec *sp, char **cause);
+struct findings *findings_parse(const char *text, const struct spec *sp, char **cause);
 
 int findings_valid_vote(const char *);
 int findings_valid_status(const char *);

@@ -57,14 +57,26 @@ struct spec {
 };
 
 /*
- * Parse and validate a spec file. On success returns the spec; on failure
- * returns NULL and sets *errors to one "file:line:column: message" line
- * per problem found (caller frees).
+ * The database kinds a spec may name. The databases layer sits above this
+ * one (a driver reads a spec), so it hands its registry in here rather
+ * than this layer reaching up to it.
  */
-struct spec *spec_parse_file(const char *path, char **errors);
+struct spec_kinds {
+	int		 (*known)(const char *kind);
+	const char	*(*list)(void);		/* "a, b", for a message */
+};
+
+/*
+ * Parse and validate a spec file against the database kinds (NULL: any
+ * kind is taken, for a spec perfd itself stored). On success returns the
+ * spec; on failure returns NULL and sets *errors to one
+ * "file:line:column: message" line per problem found (caller frees).
+ */
+struct spec *spec_parse_file(const char *path, const struct spec_kinds *,
+    char **errors);
 /* The same for text already read; name is used in messages, base for paths. */
 struct spec *spec_parse_text(const char *name, const char *base,
-    const char *text, size_t len, char **errors);
+    const char *text, size_t len, const struct spec_kinds *, char **errors);
 void spec_free(struct spec *);
 
 /* The normalised spec as JSON (defaults filled, paths absolute). */
@@ -73,7 +85,7 @@ char *spec_to_json(const struct spec *);
 /* Index of the stage called name, or -1. */
 int spec_stage_index(const struct spec *, const char *name);
 
-/* Parse a duration such as 250ms, 60s, 2m, 1h; -1 when malformed. */
+/* Parse a duration such as 250ms, 60s, 2m, 1h, 7d; -1 when malformed. */
 int64_t spec_parse_duration(const char *s);
 
 #endif

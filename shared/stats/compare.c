@@ -1,6 +1,7 @@
 /* compare.c - compare two investigations' raw runs: the regression gate. */
 #include "compare.h"
 #include "findings.h"
+#include "investigation.h"
 #include "paths.h"
 #include "spec.h"
 #include "store.h"
@@ -33,7 +34,7 @@ static int
 load_spec(struct runset *r, const char *text, char **cause)
 {
 	char *errors = NULL;
-	struct spec *sp = spec_parse_text("spec.json", "/", text, strlen(text), &errors);
+	struct spec *sp = spec_parse_text(INV_SPEC_FILE, "/", text, strlen(text), NULL, &errors);
 
 	if (sp == NULL) {
 		*cause = xasprintf("%s: the stored spec does not parse: %s", r->label, errors);
@@ -118,17 +119,21 @@ load_csv(struct runset *r, const char *path, char **cause)
 	return 0;
 }
 
+/* A file of an agent's folder in investigation folder dir (caller frees). */
 static char *
-dir_file(const char *dir, const char *name)
+agent_file(const char *dir, int agent, const char *name)
 {
-	return path_join(dir, name);
+	char *sub = path_join(dir, inv_agents[agent].name), *p = path_join(sub, name);
+
+	free(sub);
+	return p;
 }
 
 static void
 load_context(struct runset *r)
 {
-	char *path = dir_file(r->dir, "profiling/findings.json"), *cause = NULL;
-	struct findings *f = findings_read(path, &cause);
+	char *path = agent_file(r->dir, INV_PROFILING, INV_FINDINGS_FILE), *cause = NULL;
+	struct findings *f = findings_read(path, NULL, &cause);
 	cJSON *ctx;
 
 	free(path);
@@ -144,7 +149,7 @@ load_context(struct runset *r)
 		    cJSON_GetObjectItem(ctx, "cores")->valueint : 0;
 	}
 	findings_free(f);
-	path = dir_file(r->dir, "MASTER_INTEGRATION_REPORT.json");
+	path = path_join(r->dir, INV_MASTER_JSON);
 	{
 		char *text = read_file(path, 16 << 20, NULL, &cause);
 
@@ -167,7 +172,7 @@ is_dir(const char *p)
 static int
 load_dir(struct runset *r, const char *dir, char **cause)
 {
-	char *spec = dir_file(dir, "spec.json"), *text, *csv;
+	char *spec = path_join(dir, INV_SPEC_FILE), *text, *csv;
 	const char *slash;
 	int rc;
 
@@ -187,7 +192,7 @@ load_dir(struct runset *r, const char *dir, char **cause)
 	free(text);
 	if (rc != 0)
 		return -1;
-	csv = dir_file(dir, "profiling/runs.csv");
+	csv = agent_file(dir, INV_PROFILING, INV_RUNS_FILE);
 	rc = load_csv(r, csv, cause);
 	free(csv);
 	if (rc != 0)

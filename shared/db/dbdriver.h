@@ -91,5 +91,10 @@ struct db_driver {
 const struct db_driver *db_driver(const char *kind);
 /* The kinds there are drivers for, "a, b" (static). */
 const char *db_driver_kinds(void);
+/* The registry as the spec parser takes it. */
+extern const struct spec_kinds db_driver_spec_kinds;
+
+/* The kinds (one file each), listed in the registry in dbdriver.c. */
+extern const struct db_driver db_sqlite_driver;
 
 #endif

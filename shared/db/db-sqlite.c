@@ -246,7 +246,7 @@ static const struct db_client sqlite_clients[] = {
 	  "prepared", "run `%s` on every connection the client opens", 0 },
 };
 
-static const struct db_driver sqlite_driver = {
+const struct db_driver db_sqlite_driver = {
 	.kind = "sqlite",
 	.name = "SQLite",
 	.rules = "sqlite.yaml",
@@ -265,27 +265,3 @@ static const struct db_driver sqlite_driver = {
 	.clients = sqlite_clients,
 	.nclients = (int)PERFD_ARRAY_LEN(sqlite_clients),
 };
-
-/* The kinds perfd knows: add a driver here and a rules file beside sqlite.yaml. */
-static const struct db_driver *const drivers[] = { &sqlite_driver };
-
-const struct db_driver *
-db_driver(const char *kind)
-{
-	for (size_t i = 0; i < PERFD_ARRAY_LEN(drivers); i++)
-		if (kind != NULL && strcmp(drivers[i]->kind, kind) == 0)
-			return drivers[i];
-	return NULL;
-}
-
-const char *
-db_driver_kinds(void)
-{
-	static char list[256];
-
-	if (list[0] == '\0')
-		for (size_t i = 0; i < PERFD_ARRAY_LEN(drivers); i++)
-			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-			    i ? ", " : "", drivers[i]->kind);
-	return list;
-}

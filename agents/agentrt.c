@@ -1,5 +1,6 @@
 /* agentrt.c - the runtime every agent process uses: arguments, progress, lock. */
 #include "agentrt.h"
+#include "dbdriver.h"
 #include "lock.h"
 #include "paths.h"
 #include "run.h"
@@ -13,20 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-const char *const agent_names[AGENT_COUNT] = {
-	"profiling", "db-config", "client-library", "batch-size", "integration",
-};
-
-int
-agent_index(const char *name)
-{
-	for (int i = 0; i < AGENT_COUNT; i++) {
-		if (strcmp(agent_names[i], name) == 0)
-			return i;
-	}
-	return -1;
-}
 
 /* Stop the running stage with us: the supervisor signals our group only. */
 static void
@@ -76,7 +63,7 @@ agent_init(struct agent *a, int argc, char **argv)
 		return -1;
 	}
 	a->inv_dir = path_dirname(a->spec_path);
-	a->spec = spec_parse_file(a->spec_path, &errors);
+	a->spec = spec_parse_file(a->spec_path, &db_driver_spec_kinds, &errors);
 	if (a->spec == NULL) {
 		fprintf(stderr, "perfd-agent: %s", errors);
 		free(errors);

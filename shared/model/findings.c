@@ -1,5 +1,6 @@
 /* findings.c - the findings every agent writes (schema perfd.findings/1). */
 #include "findings.h"
+#include "spec.h"
 #include "util.h"
 
 #include <math.h>
@@ -229,7 +230,7 @@ findings_to_json(const struct findings *f)
 int
 findings_write(const struct findings *f, const char *dir, char **cause)
 {
-	char *s = findings_to_json(f), *path = path_join(dir, FINDINGS_FILE);
+	char *s = findings_to_json(f), *path = path_join(dir, INV_FINDINGS_FILE);
 	int rc = atomic_write(path, s, strlen(s), cause);
 
 	free(s);
@@ -262,8 +263,18 @@ dup_or_null(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
+/* A stage the spec names (any stage without a spec); else sets *cause. */
+static int
+known_stage(const struct spec *sp, const char *stage, const char *where, char **cause)
+{
+	if (sp == NULL || spec_stage_index(sp, stage) >= 0)
+		return 1;
+	*cause = xasprintf("%s: stage '%s' is not a stage of the spec", where, stage);
+	return 0;
+}
+
 static void
-parse_votes(struct findings *f, const cJSON *a, char **cause)
+parse_votes(struct findings *f, const struct spec *sp, const cJSON *a, char **cause)
 {
 	const cJSON *v;
 	int i = 0;
@@ -287,12 +298,33 @@ parse_votes(struct findings *f, const cJSON *a, char **cause)
 			    where, vote);
 			return;
 		}
+		if (!known_stage(sp, stage, where, cause))
+			return;
 		findings_vote(f, stage, vote, "%s", reason);
 	}
 }
 
+/* local_speedup_ci: absent, null, or [lo, hi] with 0 < lo <= hi; else sets *cause. */
 static void
-parse_recs(struct findings *f, const cJSON *a, char **cause)
+parse_ci(const cJSON *ci, const char *where, double *lo, double *hi, char **cause)
+{
+	const cJSON *a = cJSON_GetArrayItem(ci, 0), *b = cJSON_GetArrayItem(ci, 1);
+
+	if (ci == NULL || cJSON_IsNull(ci))
+		return;
+	if (!cJSON_IsArray(ci) || cJSON_GetArraySize(ci) != 2 || !cJSON_IsNumber(a) ||
+	    !cJSON_IsNumber(b) || !(a->valuedouble > 0) || !(b->valuedouble >= a->valuedouble) ||
+	    !isfinite(b->valuedouble)) {
+		*cause = xasprintf("%s: 'local_speedup_ci' must be null or [lo, hi] with "
+		    "0 < lo <= hi", where);
+		return;
+	}
+	*lo = a->valuedouble;
+	*hi = b->valuedouble;
+}
+
+static void
+parse_recs(struct findings *f, const struct spec *sp, const cJSON *a, char **cause)
 {
 	const cJSON *v;
 	int i = 0;
@@ -304,14 +336,15 @@ parse_recs(struct findings *f, const cJSON *a, char **cause)
 	cJSON_ArrayForEach(v, a) {
 		char where[48];
 		const char *id, *title, *stage, *effort, *kind;
-		const cJSON *k, *m, *ci;
+		const cJSON *k, *m;
+		double lo = 0, hi = 0;
 		struct recommendation *r;
 
 		snprintf(where, sizeof where, "recommendations[%d]", i++);
 		id = get_s(v, "id", 1, cause, where);
 		title = get_s(v, "title", 1, cause, where);
 		stage = get_s(v, "stage", 1, cause, where);
-		effort = get_s(v, "effort", 0, cause, where);
+		effort = get_s(v, "effort", 1, cause, where);
 		kind = get_s(v, "evidence_kind", 1, cause, where);
 		k = cJSON_GetObjectItemCaseSensitive(v, "local_speedup");
 		m = cJSON_GetObjectItemCaseSensitive(v, "measured");
@@ -325,36 +358,54 @@ parse_recs(struct findings *f, const cJSON *a, char **cause)
 		    cJSON_IsTrue(m) != (findings_kind(kind) != EVIDENCE_ESTIMATE)))
 			*cause = xasprintf("%s: 'measured' must be true for pipeline and "
 			    "probe evidence, false for an estimate", where);
-		if (*cause == NULL && effort != NULL &&
-		    !in_list(effort, efforts, PERFD_ARRAY_LEN(efforts)))
+		if (*cause == NULL && !in_list(effort, efforts, PERFD_ARRAY_LEN(efforts)))
 			*cause = xasprintf("%s: effort '%s' is not low, medium or high",
 			    where, effort);
-		if (*cause != NULL)
+		if (*cause == NULL)
+			parse_ci(cJSON_GetObjectItemCaseSensitive(v, "local_speedup_ci"), where,
+			    &lo, &hi, cause);
+		if (*cause != NULL || !known_stage(sp, stage, where, cause))
 			return;
 		r = findings_recommend(f, id, stage, title);
 		r->local_speedup = k->valuedouble;
 		r->kind = (enum evidence)findings_kind(kind);
-		if (effort != NULL) {
-			free(r->effort);
-			r->effort = xstrdup(effort);
-		}
-		ci = cJSON_GetObjectItemCaseSensitive(v, "local_speedup_ci");
-		if (cJSON_IsArray(ci) && cJSON_GetArraySize(ci) == 2 &&
-		    cJSON_IsNumber(cJSON_GetArrayItem(ci, 0)) &&
-		    cJSON_IsNumber(cJSON_GetArrayItem(ci, 1))) {
-			r->ci_lo = cJSON_GetArrayItem(ci, 0)->valuedouble;
-			r->ci_hi = cJSON_GetArrayItem(ci, 1)->valuedouble;
-		}
+		free(r->effort);
+		r->effort = xstrdup(effort);
+		r->ci_lo = lo;
+		r->ci_hi = hi;
 		r->bound = dup_or_null(get_s(v, "bound", 0, cause, where));
 		r->evidence = dup_or_null(get_s(v, "evidence", 0, cause, where));
 		r->apply = dup_or_null(get_s(v, "apply", 0, cause, where));
 	}
 }
 
-struct findings *
-findings_parse(const char *text, char **cause)
+/* warnings: absent, or an array of strings; else sets *cause. */
+static void
+parse_warnings(struct findings *f, const cJSON *w, char **cause)
 {
-	cJSON *o = cJSON_Parse(text), *w, *item;
+	const cJSON *item;
+	int i = 0;
+
+	if (w == NULL)
+		return;
+	if (!cJSON_IsArray(w)) {
+		*cause = xstrdup("'warnings' must be an array of strings");
+		return;
+	}
+	cJSON_ArrayForEach(item, w) {
+		if (!cJSON_IsString(item)) {
+			*cause = xasprintf("warnings[%d]: must be a string", i);
+			return;
+		}
+		findings_warn(f, "%s", item->valuestring);
+		i++;
+	}
+}
+
+struct findings *
+findings_parse(const char *text, const struct spec *sp, char **cause)
+{
+	cJSON *o = cJSON_Parse(text), *item;
 	struct findings *f = NULL;
 	const char *schema, *agent, *status;
 
@@ -381,14 +432,12 @@ findings_parse(const char *text, char **cause)
 	f->headline = dup_or_null(get_s(o, "headline", 0, cause, "findings"));
 	f->report = dup_or_null(get_s(o, "report", 0, cause, "findings"));
 	if (*cause == NULL)
-		parse_votes(f, cJSON_GetObjectItemCaseSensitive(o, "votes"), cause);
+		parse_votes(f, sp, cJSON_GetObjectItemCaseSensitive(o, "votes"), cause);
 	if (*cause == NULL)
-		parse_recs(f, cJSON_GetObjectItemCaseSensitive(o, "recommendations"), cause);
-	w = cJSON_GetObjectItemCaseSensitive(o, "warnings");
-	cJSON_ArrayForEach(item, w) {
-		if (cJSON_IsString(item))
-			findings_warn(f, "%s", item->valuestring);
-	}
+		parse_recs(f, sp, cJSON_GetObjectItemCaseSensitive(o, "recommendations"),
+		    cause);
+	if (*cause == NULL)
+		parse_warnings(f, cJSON_GetObjectItemCaseSensitive(o, "warnings"), cause);
 	item = cJSON_DetachItemFromObjectCaseSensitive(o, "data");
 	f->data = item;
 	if (*cause != NULL) {
@@ -401,7 +450,7 @@ out:
 }
 
 struct findings *
-findings_read(const char *path, char **cause)
+findings_read(const char *path, const struct spec *sp, char **cause)
 {
 	size_t len;
 	char *text = read_file(path, 16 << 20, &len, cause), *why = NULL;
@@ -409,7 +458,7 @@ findings_read(const char *path, char **cause)
 
 	if (text == NULL)
 		return NULL;
-	f = findings_parse(text, &why);
+	f = findings_parse(text, sp, &why);
 	if (f == NULL) {
 		*cause = xasprintf("%s: %s", path, why);
 		free(why);
