@@ -9,6 +9,6 @@
 int integration_main(struct agent *);
 int batch_main(struct agent *);
 int dbconfig_main(struct agent *);
-int client_main(struct agent *);
+int clientlib_main(struct agent *);
 
 #endif

@@ -1,6 +1,6 @@
 /* batch.c - the batch-size agent: the throughput-versus-memory curve and its knee. */
 #include "agents.h"
-#include "dbshared.h"
+#include "dbagent.h"
 #include "md.h"
 #include "pipeline.h"
 #include "stats.h"
@@ -44,11 +44,11 @@ struct batch {
 	int		 n;
 	int		 best, rec, cur;	/* indexes, -1 when none */
 	int		 range_lo, range_hi;
-	struct row_count count;
+	struct dbagent_rows count;
 	struct findings	*f;
 	struct db_scratch *pr;	/* the probe's scratch copy */
 	struct db_capture cap;	/* what the probe copies */
-	struct db_observation o;	/* the stage as it runs: the probe's bound */
+	struct dbagent_obs o;	/* the stage as it runs: the probe's bound */
 	int		 observed;
 	long		*syncs;		/* per size, traced once when the curve is flat */
 	int		 cap_lo, cap_hi;	/* sizes with the same commits, or -1 */
@@ -76,7 +76,7 @@ visit_command(struct batch *bt, struct bsize *z)
 	struct stage_result res = { 0 };
 
 	agent_lock(bt->a);
-	if (pipeline_measure(sp, bt->stage, cmd, bt->a->dir, count ? db_count_rows : NULL,
+	if (pipeline_measure(sp, bt->stage, cmd, bt->a->dir, count ? dbagent_count_rows : NULL,
 	    &bt->count, &res, &failure) != 0) {
 		z->failure = xasprintf("the pipeline before %s failed: %s",
 		    sp->stages[bt->stage].name, failure);
@@ -101,7 +101,7 @@ visit_probe(struct batch *bt, struct bsize *z)
 	double secs;
 
 	agent_lock(bt->a);
-	secs = db_drv(bt->a->spec)->insert(bt->pr, BATCH_PROBE_ROWS, (int)z->size, 1, &cause);
+	secs = dbagent_driver(bt->a->spec)->insert(bt->pr, BATCH_PROBE_ROWS, (int)z->size, 1, &cause);
 	agent_unlock(bt->a);
 	if (secs < 0) {
 		z->failure = xasprintf("batch %lld: %s", (long long)z->size, cause);
@@ -215,7 +215,7 @@ commit_caps(struct batch *bt)
 	for (int i = first; i <= last; i++) {
 		char *cmd = pipeline_batch_command(sp->batch_command, bt->sz[i].size);
 		char *why = NULL;
-		struct db_trace t;
+		struct dbagent_trace t;
 
 		bt->syncs[i] = -1;
 		if (bt->sz[i].n == 0 || bt->sz[i].failure != NULL) {
@@ -225,7 +225,7 @@ commit_caps(struct batch *bt)
 		agent_progress(bt->a, 88, "counting the commits of batch %lld with strace",
 		    (long long)bt->sz[i].size);
 		agent_lock(bt->a);
-		if (db_trace(bt->a, bt->stage, cmd, &t, &why) == 0) {
+		if (dbagent_trace(bt->a, bt->stage, cmd, &t, &why) == 0) {
 			bt->syncs[i] = t.syncs;
 			got++;
 		}
@@ -346,18 +346,18 @@ verdict(struct batch *bt)
 	{
 		double k = r->thr / c->thr, lo = r->thr_lo / c->thr_hi, hi = r->thr_hi / c->thr_lo;
 		struct recommendation *rc;
-		struct db_split split;
+		struct dbagent_split split;
 		char id[64];
 
 		/*
 		 * A probe size's figure on the stage: the database's part of the
 		 * observed stage at the probe's rate for the new size, the client's
-		 * own work as it is (see db_split()).
+		 * own work as it is (see dbagent_split()).
 		 */
 		if (bt->probe) {
-			db_split(&bt->o, c->thr, &split);
-			k = db_split_speedup(&split, r->thr);
-			db_split_range(&split, r->thr_lo, r->thr_hi, &lo, &hi);
+			dbagent_split(&bt->o, c->thr, &split);
+			k = dbagent_split_speedup(&split, r->thr);
+			dbagent_split_range(&split, r->thr_lo, r->thr_hi, &lo, &hi);
 		}
 
 		findings_vote(f, stage, "optimize", "batch size %lld gives %s %s; %lld "
@@ -374,7 +374,7 @@ verdict(struct batch *bt)
 		rc->ci_hi = hi;
 		rc->kind = bt->probe ? EVIDENCE_PROBE : EVIDENCE_PIPELINE;
 		if (bt->probe)
-			rc->bound = db_split_text(&split, r->thr);
+			rc->bound = dbagent_split_text(&split, r->thr);
 		free(rc->effort);
 		rc->effort = xstrdup("low");
 		rc->evidence = xasprintf("%s %s at %lld against %s at %lld (medians of "
@@ -579,7 +579,8 @@ report(struct batch *bt)
 		    i == bt->cur ? "current " : "", in_range(bt, i) ? "in range" : "");
 		rss = bt->probe ? xstrdup("–") : xasprintf("%.1f MB", z->rss_kb / 1024);
 		buf_printf(&b, "| %lld | %s | %s–%s | %s | %s | %s | %d | %s |\n",
-		    (long long)z->size, rate_s(z->thr), rate_s(z->thr_lo), rate_s(z->thr_hi), med, p95, rss, z->n,
+		    (long long)z->size, rate_s(z->thr), rate_s(z->thr_lo), rate_s(z->thr_hi),
+		    med, p95, rss, z->n,
 		    mark);
 		free(rss);
 		free(med);
@@ -689,14 +690,14 @@ batch_main(struct agent *a)
 
 		scratch = agent_path(a, "scratch.db");
 		/* The probe's figures are bounded by the stage as it runs. */
-		if (db_stage(sp) >= 0 && db_observe(a, &bt.cap, &captured, &bt.o, &cause) == 0)
+		if (dbagent_stage(sp) >= 0 && dbagent_observe(a, &bt.cap, &captured, &bt.o, &cause) == 0)
 			bt.observed = 1;
-		else if (db_stage(sp) >= 0) {
+		else if (dbagent_stage(sp) >= 0) {
 			free(cause);	/* the verdict will say it is unbounded */
 			cause = NULL;
 		}
-		if (captured || db_capture(a, &bt.cap, &cause) == 0)
-			bt.pr = db_drv(sp)->scratch(sp, &bt.cap, scratch, &cause);
+		if (captured || dbagent_capture(a, &bt.cap, &cause) == 0)
+			bt.pr = dbagent_driver(sp)->scratch(sp, &bt.cap, scratch, &cause);
 		if (bt.pr == NULL) {
 			struct findings *f = findings_new(a->name, "failed");
 
@@ -707,9 +708,9 @@ batch_main(struct agent *a)
 			findings_free(f);
 			free(cause);
 			free(scratch);
-			db_observation_free(&bt.o);
+			dbagent_obs_free(&bt.o);
 			if (bt.cap.copy != NULL)
-				db_drv(sp)->release(&bt.cap);
+				dbagent_driver(sp)->release(&bt.cap);
 			return rc == 0 ? 0 : 1;
 		}
 		free(scratch);
@@ -760,9 +761,9 @@ batch_main(struct agent *a)
 		agent_finding(a, "%s", bt.f->headline);
 	free(md);
 	if (bt.probe) {
-		db_drv(sp)->close(bt.pr);
-		db_drv(sp)->release(&bt.cap);
-		db_observation_free(&bt.o);
+		dbagent_driver(sp)->close(bt.pr);
+		dbagent_driver(sp)->release(&bt.cap);
+		dbagent_obs_free(&bt.o);
 	}
 	free(bt.syncs);
 	for (int i = 0; i < bt.n; i++) {

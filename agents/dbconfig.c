@@ -1,6 +1,6 @@
 /* dbconfig.c - the db-config agent: the database's settings, and what tuning gives, measured. */
 #include "agents.h"
-#include "dbshared.h"
+#include "dbagent.h"
 #include "md.h"
 #include "rules.h"
 #include "svg.h"
@@ -24,7 +24,7 @@ struct cfg {
 	struct agent	*a;
 	const struct db_driver *drv;
 	struct db_capture cap;
-	struct db_observation o;
+	struct dbagent_obs o;
 	int		 observed;	/* o holds the stage as the pipeline runs it */
 	char		*unobserved;	/* why not */
 	char		*cur[MAXSETTINGS];
@@ -40,9 +40,9 @@ struct cfg {
 	struct stats	*st;		/* per candidate; [ncand] = combined */
 	struct stats	*ratio;		/* paired gains over the base, likewise */
 	struct stats	 base;
-	struct db_split	 split;
+	struct dbagent_split	 split;
 	double		 speedup, lo, hi;	/* on the stage, bounded */
-	struct db_load	 load;		/* the probe's: prepared, at the cadence */
+	struct dbagent_load	 load;		/* the probe's: prepared, at the cadence */
 	const char	*cadence_from;
 };
 
@@ -181,13 +181,13 @@ measure_one(struct cfg *c, int i, char **base, int reps, char **cause)
 	one[n] = NULL;
 	agent_progress(c->a, 30 + 40 * i / (c->ncand + 1), "probe: %s = %s", r->setting,
 	    r->recommend);
-	rc = db_measure_pair(c->a, &c->cap, (const char *const *)base,
+	rc = dbagent_measure_pair(c->a, &c->cap, (const char *const *)base,
 	    (const char *const *)one, &c->load, CFG_SCREEN, &sb, &c->st[i],
 	    &c->ratio[i], cause);
 	if (rc == 0 && c->ratio[i].median < 1.02)
 		c->screened[i] = 1;
 	else if (rc == 0)
-		rc = db_measure_pair(c->a, &c->cap, (const char *const *)base,
+		rc = dbagent_measure_pair(c->a, &c->cap, (const char *const *)base,
 		    (const char *const *)one, &c->load, reps, &sb, &c->st[i],
 		    &c->ratio[i], cause);
 	free_list(one, n);
@@ -204,7 +204,7 @@ measure_all(struct cfg *c, char **cause)
 	if (reps < 5)
 		reps = 5;
 	agent_progress(c->a, 20, "probe: current settings");
-	rc = db_measure(c->a, &c->cap, (const char *const *)base, &c->load, reps, &c->base,
+	rc = dbagent_measure(c->a, &c->cap, (const char *const *)base, &c->load, reps, &c->base,
 	    cause);
 	c->st = xcalloc((size_t)c->ncand + 1, sizeof *c->st);
 	c->ratio = xcalloc((size_t)c->ncand + 1, sizeof *c->ratio);
@@ -237,7 +237,7 @@ measure_all(struct cfg *c, char **cause)
 		return 0;
 	}
 	agent_progress(c->a, 75, "probe: all candidates combined");
-	rc = db_measure_pair(c->a, &c->cap, (const char *const *)base,
+	rc = dbagent_measure_pair(c->a, &c->cap, (const char *const *)base,
 	    (const char *const *)all, &c->load, reps, &c->base,
 	    &c->st[c->ncand], &c->ratio[c->ncand], cause);
 	free_list(all, nall);
@@ -364,7 +364,8 @@ report(struct cfg *c, struct findings *f, const char *how)
 	    "settings (after one warm-up): %d pairs to screen it, and the full count "
 	    "only when it gained there. Its gain is the median of the paired ratios, "
 	    "with the CI of that median. Current settings: %s rows/s (95%% CI "
-	    "%s–%s).\n\n", c->load.rows, sp->db_table, c->load.commit_every, c->load.commit_every == 1 ? "" : "s",
+	    "%s–%s).\n\n", c->load.rows, sp->db_table, c->load.commit_every,
+	    c->load.commit_every == 1 ? "" : "s",
 	    c->cadence_from, CFG_SCREEN, r1, r2, r3);
 	free(r1);
 	free(r2);
@@ -403,7 +404,7 @@ report(struct cfg *c, struct findings *f, const char *how)
 		buf_printf(&b, "\nLeft out: %s.\n", c->left_out[i]);
 	buf_puts(&b, "\n![measured settings](config.svg)\n");
 	if (c->observed && c->st[c->ncand].n > 0) {
-		char *t = db_split_text(&c->split, c->st[c->ncand].median);
+		char *t = dbagent_split_text(&c->split, c->st[c->ncand].median);
 
 		buf_printf(&b, "\n## What the stage can gain\n\nA probe figure is not the "
 		    "stage's figure: %s.\n", t);
@@ -472,7 +473,7 @@ chart(struct cfg *c)
 static int
 fail(struct agent *a, const char *why)
 {
-	return db_abstain(a, "failed", inv_agents[INV_DB_CONFIG].report, "Database configuration "
+	return dbagent_abstain(a, "failed", inv_agents[INV_DB_CONFIG].report, "Database configuration "
 	    "analysis", why);
 }
 
@@ -482,14 +483,14 @@ observe(struct cfg *c, char **cause)
 {
 	int captured = 0;
 
-	if (db_stage(c->a->spec) < 0)
+	if (dbagent_stage(c->a->spec) < 0)
 		c->unobserved = xstrdup("no client.stage or batch.stage says which stage "
 		    "writes to the database");
-	else if (db_observe(c->a, &c->cap, &captured, &c->o, cause) != 0)
+	else if (dbagent_observe(c->a, &c->cap, &captured, &c->o, cause) != 0)
 		return -1;
 	else
 		c->observed = 1;
-	if (!captured && db_capture(c->a, &c->cap, cause) != 0)
+	if (!captured && dbagent_capture(c->a, &c->cap, cause) != 0)
 		return -1;
 	read_settings(c);
 	/* The probe commits as the stage does, when that could be observed. */
@@ -544,9 +545,9 @@ decide(struct cfg *c, struct findings *f, int nset)
 			    "stage's commit pattern could not be observed to bound it", g);
 		return;
 	}
-	db_split(&c->o, c->base.median, &c->split);
-	c->speedup = db_split_speedup(&c->split, all->median);
-	db_split_range(&c->split, c->base.median * c->ratio[c->ncand].ci_lo,
+	dbagent_split(&c->o, c->base.median, &c->split);
+	c->speedup = dbagent_split_speedup(&c->split, all->median);
+	dbagent_split_range(&c->split, c->base.median * c->ratio[c->ncand].ci_lo,
 	    c->base.median * c->ratio[c->ncand].ci_hi, &c->lo, &c->hi);
 	if (c->speedup < CFG_WORTH) {
 		f->headline = xasprintf("The settings give x%.2f on perfd's probe, but %s "
@@ -571,7 +572,7 @@ decide(struct cfg *c, struct findings *f, int nset)
 	r->ci_lo = c->lo;
 	r->ci_hi = c->hi;
 	r->kind = EVIDENCE_PROBE;
-	r->bound = db_split_text(&c->split, all->median);
+	r->bound = dbagent_split_text(&c->split, all->median);
 	free(r->effort);
 	r->effort = xstrdup("low");
 	{
@@ -601,7 +602,7 @@ cfg_free(struct cfg *c)
 	free(c->screened);
 	free(c->unobserved);
 	rules_free(&c->rules);
-	db_observation_free(&c->o);
+	dbagent_obs_free(&c->o);
 	if (c->cap.copy != NULL)
 		c->drv->release(&c->cap);
 }
@@ -616,12 +617,12 @@ dbconfig_main(struct agent *a)
 	int rc, nset = 0;
 
 	if (!sp->has_database)
-		return db_abstain(a, "skipped", inv_agents[INV_DB_CONFIG].report,
+		return dbagent_abstain(a, "skipped", inv_agents[INV_DB_CONFIG].report,
 		    "Database configuration analysis", "No database section in the "
 		    "spec: configuration not analysed.");
 	memset(&c, 0, sizeof c);
 	c.a = a;
-	c.drv = db_drv(sp);
+	c.drv = dbagent_driver(sp);
 	path = rules_path(c.drv->rules);
 	rc = rules_load(path, &c.rules, &cause);
 	free(path);

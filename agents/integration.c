@@ -1,6 +1,6 @@
 /* integration.c - wait for the four reports, then write the master report. */
-#include "agents.h"
 #include "integration.h"
+#include "agents.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>

@@ -8,7 +8,7 @@
 static int (*const table[INV_AGENTS])(struct agent *) = {
 	[INV_PROFILING] = profiling_main,
 	[INV_DB_CONFIG] = dbconfig_main,
-	[INV_CLIENT_LIBRARY] = client_main,
+	[INV_CLIENT_LIBRARY] = clientlib_main,
 	[INV_BATCH_SIZE] = batch_main,
 	[INV_INTEGRATION] = integration_main,
 };

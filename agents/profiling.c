@@ -1,6 +1,6 @@
 /* profiling.c - the profiling agent: where the pipeline's time really goes. */
-#include "agents.h"
 #include "profiling.h"
+#include "agents.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>

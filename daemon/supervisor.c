@@ -195,26 +195,38 @@ emit(struct inv *v, const char *agent, const char *type, cJSON *fields)
 	}
 	line = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	if (store_add_event(v->sup->store, v->id, v->seq, t, agent, type, line) != 0)
-		fprintf(stderr, "perfd: cannot store event: %s\n", store_error(v->sup->store));
-	buf_add(&v->pending, line, strlen(line) + 1);
-	v->npending++;
+	/* Never sent unless stored: its number goes to the next event. */
+	if (store_add_event(v->sup->store, v->id, v->seq, t, agent, type, line) != 0) {
+		fprintf(stderr, "perfd: an event of %s could not be stored and is not "
+		    "sent: %s\n", v->id, store_error(v->sup->store));
+		v->seq--;
+	} else {
+		buf_add(&v->pending, line, strlen(line) + 1);
+		v->npending++;
+	}
 	free(line);
 }
 
 /*
  * Commit the queued events in one transaction, then broadcast them: a
- * watcher never sees an event the database could lose.
+ * watcher never sees an event the database could lose. When the commit
+ * fails, the batch is rolled back and none of it is sent.
  */
 static void
-flush(struct inv *v)
+events_commit(struct inv *v)
 {
 	const char *p = v->pending.p;
 	int64_t seq = v->seq - v->npending;
 
 	if (v->sup->in_tx) {
-		store_commit(v->sup->store);
 		v->sup->in_tx = 0;
+		if (store_commit(v->sup->store) != 0) {
+			fprintf(stderr, "perfd: %d events of %s could not be stored and are "
+			    "not sent: %s\n", v->npending, v->id, store_error(v->sup->store));
+			store_rollback(v->sup->store);
+			v->seq = seq;
+			v->npending = 0;
+		}
 	}
 	for (int i = 0; i < v->npending; i++) {
 		if (v->sup->hooks.event != NULL)
@@ -225,9 +237,14 @@ flush(struct inv *v)
 	v->npending = 0;
 }
 
-/* Start a batch of events: they are committed together by flush(). */
+/*
+ * Start a batch of events: they are committed together by events_commit().
+ * One transaction serves every investigation: the supervisor runs on one
+ * thread, and each batch opens and is committed within one callback, so
+ * no other investigation's events fall inside it.
+ */
 static void
-batch(struct inv *v)
+events_begin(struct inv *v)
 {
 	if (!v->sup->in_tx && store_begin(v->sup->store) == 0)
 		v->sup->in_tx = 1;
@@ -236,9 +253,9 @@ batch(struct inv *v)
 static void
 emit_now(struct inv *v, const char *agent, const char *type, cJSON *fields)
 {
-	batch(v);
+	events_begin(v);
 	emit(v, agent, type, fields);
-	flush(v);
+	events_commit(v);
 }
 
 int
@@ -507,7 +524,7 @@ finish_inv(struct inv *v)
 	 * goes before the investigation is called finished.
 	 */
 	leftovers = sup_kill_leftovers(v->id);
-	batch(v);
+	events_begin(v);
 	store_set_status(v->sup->store, v->id, status, error);
 	if (strcmp(status, "done") == 0)
 		store_set_report(v->sup->store, v->id, report);
@@ -519,7 +536,7 @@ finish_inv(struct inv *v)
 	if (leftovers > 0)
 		cJSON_AddNumberToObject(f, "leftovers_stopped", leftovers);
 	emit(v, NULL, "investigation", f);
-	flush(v);
+	events_commit(v);
 	if (v->sup->hooks.finished != NULL)
 		v->sup->hooks.finished(v->sup->hooks.arg, v->id, status,
 		    strcmp(status, "done") == 0 ? report : NULL);
@@ -654,7 +671,7 @@ finalize_agent(struct agent_proc *a)
 	}
 	status = agent_outcome(a, &reason);
 	write_status_json(a, status, reason);
-	batch(v);
+	events_begin(v);
 	import_runs(a);
 	store_agent_ended(v->sup->store, v->id, a->name, status,
 	    (int)a->exit_status, a->term_signal, reason);
@@ -662,7 +679,7 @@ finalize_agent(struct agent_proc *a)
 	if (reason != NULL)
 		cJSON_AddStringToObject(f, "reason", reason);
 	emit(v, a->name, "agent", f);
-	flush(v);
+	events_commit(v);
 	free(reason);
 	if (--v->running == 0)
 		finish_inv(v);
@@ -768,9 +785,9 @@ on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 	struct agent_proc *a = st->data;
 
 	if (n > 0) {
-		batch(a->inv);
+		events_begin(a->inv);
 		linebuf_feed(&a->lines, b->base, (size_t)n, on_line, on_toolong, a);
-		flush(a->inv);
+		events_commit(a->inv);
 	} else if (n < 0) {
 		uv_read_stop(st);
 		a->pipe_open = 0;
@@ -895,13 +912,13 @@ start_inv(struct inv *v)
 
 	free(v->status);
 	v->status = xstrdup("running");
-	batch(v);
+	events_begin(v);
 	store_set_status(v->sup->store, v->id, "running", NULL);
 	emit(v, NULL, "investigation", state_fields("running", NULL));
 	v->running = INV_AGENTS;
 	for (int i = 0; i < INV_AGENTS; i++)
 		spawn_agent(v, &v->agents[i], env);
-	flush(v);
+	events_commit(v);
 	inv_env_free(env);
 	for (int i = 0; i < INV_AGENTS; i++) {
 		if (v->agents[i].spawn_error != NULL)
@@ -932,10 +949,10 @@ static void
 drop_queued(struct sup *s, struct inv *v)
 {
 	TAILQ_REMOVE(&s->queued, v, entry);
-	batch(v);
+	events_begin(v);
 	store_set_status(s->store, v->id, "cancelled", NULL);
 	emit(v, NULL, "investigation", state_fields("finished", "cancelled"));
-	flush(v);
+	events_commit(v);
 	if (s->hooks.finished != NULL)
 		s->hooks.finished(s->hooks.arg, v->id, "cancelled", NULL);
 	inv_free(v);

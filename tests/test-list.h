@@ -38,6 +38,7 @@
 	X(sup_cancel)				\
 	X(sup_queue)				\
 	X(sup_missing_agent_exe)		\
+	X(sup_unstored_events_not_sent)	\
 	X(integration_waits_and_names_missing)	\
 	X(flame_fold_perf_script)		\
 	X(flame_unnamed_leaves)			\

@@ -7,6 +7,8 @@
 #include "supervisor.h"
 #include "util.h"
 
+#include <sqlite3.h>
+
 #include <cjson/cJSON.h>
 #include <signal.h>
 #include <unistd.h>
@@ -25,6 +27,7 @@ struct outcome {
 	uv_timer_t	 timer;
 	int		 cancel_after_ms;
 	int64_t		 pids[INV_AGENTS];
+	const char	*store_sql;	/* run on the state database before the submit */
 };
 
 static void
@@ -96,6 +99,15 @@ run_inv(const char *spec_text, struct outcome *o, int probe_ms)
 	char *lock = xasprintf("%s/measure.lock", test_tmp());
 
 	ASSERT(st != NULL && sp != NULL);
+	if (o->store_sql != NULL) {
+		char *db = path_join(test_tmp(), STORE_FILE);
+		sqlite3 *h;
+
+		ASSERT_INT(sqlite3_open(db, &h), ==, SQLITE_OK);
+		ASSERT_INT(sqlite3_exec(h, o->store_sql, NULL, NULL, NULL), ==, SQLITE_OK);
+		sqlite3_close(h);
+		free(db);
+	}
 	fake = xasprintf("%s/tests/fake-agent", test_build());
 	real = xasprintf("%s/perfd-agent", test_build());
 	setenv("PERFD_AGENT", fake, 0);
@@ -310,10 +322,10 @@ TEST_IMPL(sup_queue)
 	setenv("FAKE_REAL_AGENT", xasprintf("%s/perfd-agent", test_build()), 1);
 	setenv("PERFD_LOCK", xasprintf("%s/lock", test_tmp()), 1);
 	s = queue_sup = sup_new(loop, st, 1, &hooks);
-	ASSERT_INT(sup_submit(s, spec_parse_file(path, &db_driver_spec_kinds, &errors), path, test_tmp(), NULL, &id1,
-	    &dir1, &cause), ==, 0);
-	ASSERT_INT(sup_submit(s, spec_parse_file(path, &db_driver_spec_kinds, &errors), path, test_tmp(), NULL, &id2,
-	    &dir2, &cause), ==, 0);
+	ASSERT_INT(sup_submit(s, spec_parse_file(path, &db_driver_spec_kinds, &errors), path,
+	    test_tmp(), NULL, &id1, &dir1, &cause), ==, 0);
+	ASSERT_INT(sup_submit(s, spec_parse_file(path, &db_driver_spec_kinds, &errors), path,
+	    test_tmp(), NULL, &id2, &dir2, &cause), ==, 0);
 	queued_id = id2;
 	ASSERT_INT(sup_position(s, id1), ==, 0);
 	ASSERT_INT(sup_position(s, id2), ==, 1);
@@ -358,5 +370,23 @@ TEST_IMPL(integration_waits_and_names_missing)
 	ASSERT(strstr(text, "batch-size") != NULL);
 	free(text);
 	free(path);
+	return 0;
+}
+
+/*
+ * Every event is stored before it is sent: events the state database
+ * refuses (here every agent event, by a trigger) are not broadcast, and the
+ * numbers of those that are stay without gaps (on_event checks).
+ */
+TEST_IMPL(sup_unstored_events_not_sent)
+{
+	struct outcome o = { .store_sql = "CREATE TRIGGER refuse BEFORE INSERT ON events "
+	    "WHEN NEW.type = 'agent' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;" };
+
+	run_inv(two_stages, &o, 0);
+	ASSERT_STR(o.status, "done");
+	ASSERT_INT(o.started, ==, 0);
+	ASSERT_INT(o.ended, ==, 0);
+	ASSERT(o.events >= 2);	/* the investigation's own: running, finished */
 	return 0;
 }

@@ -249,7 +249,8 @@ get_int(struct ctx *c, yaml_node_t *n, const char *path, int64_t min,
 	}
 	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
 	    parse_int(scalar(n), &v) != 0) {
-		err_at(c, n, "%s: expected an integer (plain decimal: no leading zero, no hex), got '%s'", path, scalar(n));
+		err_at(c, n, "%s: expected an integer (plain decimal: no leading zero, "
+		    "no hex), got '%s'", path, scalar(n));
 		return -1;
 	}
 	if (v < min || v > max) {

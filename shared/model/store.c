@@ -144,6 +144,12 @@ store_commit(struct store *s)
 	return sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+int
+store_rollback(struct store *s)
+{
+	return sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 static void
 bind_text(sqlite3_stmt *st, int i, const char *v)
 {

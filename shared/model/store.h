@@ -16,6 +16,7 @@ const char *store_error(struct store *);
 
 int store_begin(struct store *);
 int store_commit(struct store *);
+int store_rollback(struct store *);
 
 int store_add_investigation(struct store *, const char *id, const char *name,
     const char *spec_path, const char *spec_json, const char *spec_hash,

@@ -5,8 +5,8 @@
  * once (the crash fixtures are replayed so). Included once, by the
  * harness's own file.
  */
-#ifndef PERFD_FUZZ_HARNESS_H
-#define PERFD_FUZZ_HARNESS_H
+#ifndef PERFD_HARNESS_H
+#define PERFD_HARNESS_H
 
 #include "util.h"
 

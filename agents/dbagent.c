@@ -1,5 +1,5 @@
-/* dbshared.c - what the database agents share: the capture, the observed stage, the bound, the probe runs. */
-#include "dbshared.h"
+/* dbagent.c - what the database agents share: the capture, the observed stage, the bound, the probe runs. */
+#include "dbagent.h"
 #include "pipeline.h"
 #include "util.h"
 
@@ -20,7 +20,7 @@
  * it (or FLOOR_MS), at most MAX or BUDGET_MS of runs.
  */
 #define NOSYNC_MIN_PAIRS	7
-#define NOSYNC_MAX_PAIRS	DB_PAIRS_MAX
+#define NOSYNC_MAX_PAIRS	DBAGENT_PAIRS_MAX
 #define NOSYNC_PRECISION	0.25
 #define NOSYNC_FLOOR_MS		0.5
 #define NOSYNC_BUDGET_MS	4000.0
@@ -31,7 +31,7 @@
 #define OBSERVE_RUNS		3
 
 const struct db_driver *
-db_drv(const struct spec *sp)
+dbagent_driver(const struct spec *sp)
 {
 	const struct db_driver *d = db_driver(sp->db_kind);
 
@@ -41,11 +41,11 @@ db_drv(const struct spec *sp)
 }
 
 void
-db_count_rows(void *arg, int after)
+dbagent_count_rows(void *arg, int after)
 {
-	struct row_count *rc = arg;
+	struct dbagent_rows *rc = arg;
 	char *cause = NULL;
-	long long n = db_drv(rc->spec)->count(rc->spec, &cause);
+	long long n = dbagent_driver(rc->spec)->count(rc->spec, &cause);
 
 	free(cause);
 	if (n == DB_ABSENT)
@@ -57,7 +57,7 @@ db_count_rows(void *arg, int after)
 }
 
 int
-db_stage(const struct spec *sp)
+dbagent_stage(const struct spec *sp)
 {
 	if (sp->client_stage != NULL)
 		return spec_stage_index(sp, sp->client_stage);
@@ -80,7 +80,7 @@ db_name(const struct spec *sp)
 /* pipeline_measure()'s callback in a capturing run: rows, then the capture. */
 struct capture_run {
 	struct agent		*a;
-	struct row_count	 count;
+	struct dbagent_rows	 count;
 	struct db_capture	*cap;
 	int			 rc;
 	char			*cause;
@@ -91,16 +91,16 @@ capture_around(void *arg, int after)
 {
 	struct capture_run *c = arg;
 
-	db_count_rows(&c->count, after);
+	dbagent_count_rows(&c->count, after);
 	if (after && c->cap != NULL)
-		c->rc = db_drv(c->a->spec)->capture(c->a->spec, c->a->dir, c->cap, &c->cause);
+		c->rc = dbagent_driver(c->a->spec)->capture(c->a->spec, c->a->dir, c->cap, &c->cause);
 }
 
 /* The stage a capturing run goes to: the database stage, else the last. */
 static int
 capture_stage(const struct spec *sp)
 {
-	int s = db_stage(sp);
+	int s = dbagent_stage(sp);
 
 	return s >= 0 ? s : sp->nstages - 1;
 }
@@ -149,7 +149,7 @@ capturing_run(struct agent *a, int stage, struct db_capture *cap,
 }
 
 int
-db_capture(struct agent *a, struct db_capture *cap, char **cause)
+dbagent_capture(struct agent *a, struct db_capture *cap, char **cause)
 {
 	const struct spec *sp = a->spec;
 	struct stage_result res = { 0 };
@@ -158,7 +158,7 @@ db_capture(struct agent *a, struct db_capture *cap, char **cause)
 	int rc;
 
 	agent_lock(a);
-	rc = db_drv(sp)->capture(sp, a->dir, cap, cause);
+	rc = dbagent_driver(sp)->capture(sp, a->dir, cap, cause);
 	if (rc != DB_ABSENT) {
 		agent_unlock(a);
 		return rc == 0 ? 0 : -1;
@@ -240,7 +240,7 @@ calls(const char *table, const char *const *names, double *secs_out)
 static const struct db_client *
 client_of(const struct spec *sp, int stage)
 {
-	const struct db_driver *d = db_drv(sp);
+	const struct db_driver *d = dbagent_driver(sp);
 	const char *cmd = sp->stages[stage].run;
 	struct buf text = { 0 };
 	char *words, *save = NULL;
@@ -286,7 +286,7 @@ client_of(const struct spec *sp, int stage)
  * first run; the caller holds the lock.
  */
 static int
-observe_timed(struct agent *a, struct db_observation *o, struct db_capture *cap,
+observe_timed(struct agent *a, struct dbagent_obs *o, struct db_capture *cap,
     char **cause)
 {
 	const struct spec *sp = a->spec;
@@ -334,7 +334,7 @@ observe_timed(struct agent *a, struct db_observation *o, struct db_capture *cap,
 }
 
 int
-db_trace(struct agent *a, int stage, const char *cmd, struct db_trace *t, char **why)
+dbagent_trace(struct agent *a, int stage, const char *cmd, struct dbagent_trace *t, char **why)
 {
 	static const char *const sync_calls[] = { "fsync", "fdatasync", NULL };
 	static const char *const write_calls[] = { "write", "pwrite64", "pwrite", NULL };
@@ -381,12 +381,12 @@ db_trace(struct agent *a, int stage, const char *cmd, struct db_trace *t, char *
 
 /* Once under strace: the caller holds the lock. */
 static void
-observe_traced(struct agent *a, struct db_observation *o)
+observe_traced(struct agent *a, struct dbagent_obs *o)
 {
-	struct db_trace t;
+	struct dbagent_trace t;
 
 	agent_progress(a, 20, "counting its system calls with strace");
-	if (db_trace(a, o->stage, a->spec->stages[o->stage].run, &t, &o->untraced) != 0)
+	if (dbagent_trace(a, o->stage, a->spec->stages[o->stage].run, &t, &o->untraced) != 0)
 		return;
 	o->syncs = t.syncs;
 	o->sync_ms = t.sync_ms;
@@ -395,7 +395,7 @@ observe_traced(struct agent *a, struct db_observation *o)
 }
 
 static double one_run(struct agent *, const struct db_capture *, const char *const *,
-    const struct db_load *, double *cpu_ms, char **);
+    const struct dbagent_load *, double *cpu_ms, char **);
 
 /*
  * What running a command under eatmydata adds to it (its wrapper script
@@ -431,11 +431,11 @@ wrapper_cost(double *wall_ms, double *cpu_ms)
  * lock; nothing is set when either cannot run.
  */
 static void
-observe_nosync(struct agent *a, struct db_observation *o, const struct db_capture *cap)
+observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *cap)
 {
 	const struct spec *sp = a->spec;
-	const char *const settings[] = { db_drv(sp)->nosync, NULL };
-	struct db_load l = { 0 };
+	const char *const settings[] = { dbagent_driver(sp)->nosync, NULL };
+	struct dbagent_load l = { 0 };
 	double wall[NOSYNC_MAX_PAIRS], own[NOSYNC_MAX_PAIRS], stage[NOSYNC_MAX_PAIRS];
 	double spent = 0, wwall, wcpu;
 	int most = o->wall_ms < OBSERVE_SHORT_MS ? NOSYNC_MAX_PAIRS : 1, n = 0;
@@ -457,7 +457,7 @@ observe_nosync(struct agent *a, struct db_observation *o, const struct db_captur
 	 * In rounds: the stage as it is, the stage
 	 * without syncs, then the probe, so that drift of the machine hits
 	 * all three alike. The first is what the round's speed-up is taken
-	 * against (db_split). The difference of the other two is one estimate
+	 * against (dbagent_split). The difference of the other two is one estimate
 	 * of the client's own work, taken two ways and the larger kept (a smaller
 	 * own work would claim more than was measured): in wall time, and in
 	 * CPU time (the stage's processes, user and system, against the
@@ -527,7 +527,7 @@ observe_nosync(struct agent *a, struct db_observation *o, const struct db_captur
  * (4 for SQLite's rollback journal, 1 under WAL), and the pattern in words.
  */
 static void
-infer(struct db_observation *o)
+infer(struct dbagent_obs *o)
 {
 	double r = o->rows, per = o->syncs_per_commit;
 
@@ -579,22 +579,22 @@ static const struct obs_field {
 	size_t		 off;
 	char		 type;	/* d double, l long, i int */
 } obs_fields[] = {
-	{ "stage", offsetof(struct db_observation, stage), 'i' },
-	{ "runs", offsetof(struct db_observation, runs), 'i' },
-	{ "wall_ms", offsetof(struct db_observation, wall_ms), 'd' },
-	{ "user_ms", offsetof(struct db_observation, user_ms), 'd' },
-	{ "sys_ms", offsetof(struct db_observation, sys_ms), 'd' },
-	{ "rows", offsetof(struct db_observation, rows), 'd' },
-	{ "syncs", offsetof(struct db_observation, syncs), 'l' },
-	{ "sync_ms", offsetof(struct db_observation, sync_ms), 'd' },
-	{ "writes", offsetof(struct db_observation, writes), 'l' },
-	{ "net", offsetof(struct db_observation, net), 'l' },
-	{ "syncs_per_commit", offsetof(struct db_observation, syncs_per_commit), 'd' },
-	{ "nosync_ms", offsetof(struct db_observation, nosync_ms), 'd' },
-	{ "own_nosync_ms", offsetof(struct db_observation, own_nosync_ms), 'd' },
-	{ "own_nosync_lo", offsetof(struct db_observation, own_nosync_lo), 'd' },
-	{ "own_nosync_hi", offsetof(struct db_observation, own_nosync_hi), 'd' },
-	{ "nosync_pairs", offsetof(struct db_observation, nosync_pairs), 'd' },
+	{ "stage", offsetof(struct dbagent_obs, stage), 'i' },
+	{ "runs", offsetof(struct dbagent_obs, runs), 'i' },
+	{ "wall_ms", offsetof(struct dbagent_obs, wall_ms), 'd' },
+	{ "user_ms", offsetof(struct dbagent_obs, user_ms), 'd' },
+	{ "sys_ms", offsetof(struct dbagent_obs, sys_ms), 'd' },
+	{ "rows", offsetof(struct dbagent_obs, rows), 'd' },
+	{ "syncs", offsetof(struct dbagent_obs, syncs), 'l' },
+	{ "sync_ms", offsetof(struct dbagent_obs, sync_ms), 'd' },
+	{ "writes", offsetof(struct dbagent_obs, writes), 'l' },
+	{ "net", offsetof(struct dbagent_obs, net), 'l' },
+	{ "syncs_per_commit", offsetof(struct dbagent_obs, syncs_per_commit), 'd' },
+	{ "nosync_ms", offsetof(struct dbagent_obs, nosync_ms), 'd' },
+	{ "own_nosync_ms", offsetof(struct dbagent_obs, own_nosync_ms), 'd' },
+	{ "own_nosync_lo", offsetof(struct dbagent_obs, own_nosync_lo), 'd' },
+	{ "own_nosync_hi", offsetof(struct dbagent_obs, own_nosync_hi), 'd' },
+	{ "nosync_pairs", offsetof(struct dbagent_obs, nosync_pairs), 'd' },
 };
 
 /* Each no-sync round's figures, nosync_pairs of them. */
@@ -602,21 +602,21 @@ static const struct obs_array {
 	const char	*name;
 	size_t		 off;
 } obs_arrays[] = {
-	{ "pair_stage_ms", offsetof(struct db_observation, pair_stage_ms) },
-	{ "pair_own_ms", offsetof(struct db_observation, pair_own_ms) },
+	{ "pair_stage_ms", offsetof(struct dbagent_obs, pair_stage_ms) },
+	{ "pair_own_ms", offsetof(struct dbagent_obs, pair_own_ms) },
 };
 
 static const struct obs_str {
 	const char	*name;
 	size_t		 off;
 } obs_strings[] = {
-	{ "rows_from", offsetof(struct db_observation, rows_from) },
-	{ "untraced", offsetof(struct db_observation, untraced) },
-	{ "failure", offsetof(struct db_observation, failure) },
+	{ "rows_from", offsetof(struct dbagent_obs, rows_from) },
+	{ "untraced", offsetof(struct dbagent_obs, untraced) },
+	{ "failure", offsetof(struct dbagent_obs, failure) },
 };
 
 static cJSON *
-observation_json(const struct db_observation *o)
+observation_json(const struct dbagent_obs *o)
 {
 	cJSON *j = cJSON_CreateObject();
 	const char *base = (const char *)o;
@@ -652,10 +652,10 @@ observation_json(const struct db_observation *o)
 
 /* Another agent's observation, as it wrote it; -1 when unreadable. */
 static int
-observation_read(const struct spec *sp, const char *text, struct db_observation *o)
+observation_read(const struct spec *sp, const char *text, struct dbagent_obs *o)
 {
 	cJSON *j = cJSON_Parse(text);
-	const struct db_driver *d = db_drv(sp);
+	const struct db_driver *d = dbagent_driver(sp);
 	const char *client;
 	char *base = (char *)o;
 
@@ -681,7 +681,7 @@ observation_read(const struct spec *sp, const char *text, struct db_observation 
 
 		*(char **)(base + obs_strings[i].off) = v != NULL ? xstrdup(v) : NULL;
 	}
-	if (o->nosync_pairs < 0 || o->nosync_pairs > DB_PAIRS_MAX)
+	if (o->nosync_pairs < 0 || o->nosync_pairs > DBAGENT_PAIRS_MAX)
 		o->nosync_pairs = 0;
 	for (size_t i = 0; i < PERFD_ARRAY_LEN(obs_arrays); i++) {
 		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(j, obs_arrays[i].name);
@@ -710,8 +710,8 @@ observation_read(const struct spec *sp, const char *text, struct db_observation 
 }
 
 int
-db_observe(struct agent *a, struct db_capture *cap, int *captured,
-    struct db_observation *o, char **cause)
+dbagent_observe(struct agent *a, struct db_capture *cap, int *captured,
+    struct dbagent_obs *o, char **cause)
 {
 	const struct spec *sp = a->spec;
 	char *path = path_join(a->inv_dir, OBSERVATION_FILE), *text, *s, *why = NULL;
@@ -720,7 +720,7 @@ db_observe(struct agent *a, struct db_capture *cap, int *captured,
 
 	memset(o, 0, sizeof *o);
 	*captured = 0;
-	o->stage = db_stage(sp);
+	o->stage = dbagent_stage(sp);
 	if (o->stage < 0) {
 		free(path);
 		*cause = xstrdup("no client.stage or batch.stage says which stage writes to "
@@ -757,7 +757,7 @@ db_observe(struct agent *a, struct db_capture *cap, int *captured,
 	if (observe_timed(a, o, cap, cause) != 0) {
 		o->failure = xstrdup(*cause);
 		if (cap->copy != NULL)	/* a later run failed: the caller gets none */
-			db_drv(sp)->release(cap);
+			dbagent_driver(sp)->release(cap);
 	} else {
 		*captured = 1;
 		o->syncs_per_commit = cap->syncs_per_commit;
@@ -779,7 +779,7 @@ db_observe(struct agent *a, struct db_capture *cap, int *captured,
 }
 
 void
-db_observation_free(struct db_observation *o)
+dbagent_obs_free(struct dbagent_obs *o)
 {
 	free(o->rows_from);
 	free(o->untraced);
@@ -790,7 +790,7 @@ db_observation_free(struct db_observation *o)
 }
 
 void
-db_split(const struct db_observation *o, double now_rows_s, struct db_split *s)
+dbagent_split(const struct dbagent_obs *o, double now_rows_s, struct dbagent_split *s)
 {
 	double w = o->wall_ms;
 	double a = w - (now_rows_s > 0 ? o->rows * 1000 / now_rows_s : 0);
@@ -812,17 +812,17 @@ db_split(const struct db_observation *o, double now_rows_s, struct db_split *s)
 		s->own_ms = b;
 		s->own_lo = fmax(0, o->own_nosync_lo);
 		s->own_hi = o->own_nosync_hi;
-		s->own_from = DB_OWN_NOSYNC;
+		s->own_from = DBAGENT_OWN_NOSYNC;
 	} else if (a_ok) {
 		s->own_ms = a;
-		s->own_from = DB_OWN_PROBE;
+		s->own_from = DBAGENT_OWN_PROBE;
 	} else {
 		s->own_ms = fmax(a, o->user_ms);
-		s->own_from = DB_OWN_CPU;
+		s->own_from = DBAGENT_OWN_CPU;
 	}
 	s->stage_ms = w;
 	s->own_ms = fmin(fmax(s->own_ms, 0), w);
-	if (s->own_from != DB_OWN_NOSYNC)
+	if (s->own_from != DBAGENT_OWN_NOSYNC)
 		s->own_lo = s->own_hi = s->own_ms;
 	s->own_lo = fmin(s->own_lo, s->own_ms);
 	s->own_hi = fmin(fmax(s->own_hi, s->own_ms), w);
@@ -836,7 +836,7 @@ db_split(const struct db_observation *o, double now_rows_s, struct db_split *s)
  * time for the new pattern.
  */
 static double
-db_after(const struct db_split *s, double db, double new_rows_s)
+db_after(const struct dbagent_split *s, double db, double new_rows_s)
 {
 	if (new_rows_s <= 0)
 		return db;
@@ -847,7 +847,7 @@ db_after(const struct db_split *s, double db, double new_rows_s)
 
 /* A stage of stage_ms with own work `own`, the database's part at new_rows_s. */
 static double
-speedup_with(const struct db_split *s, double stage_ms, double own, double new_rows_s)
+speedup_with(const struct dbagent_split *s, double stage_ms, double own, double new_rows_s)
 {
 	double db = stage_ms - own;
 
@@ -856,9 +856,9 @@ speedup_with(const struct db_split *s, double stage_ms, double own, double new_r
 
 /* The speed-up of each no-sync round at new_rows_s, and their statistics. */
 static void
-pair_speedups(const struct db_split *s, double new_rows_s, struct stats *st)
+pair_speedups(const struct dbagent_split *s, double new_rows_s, struct stats *st)
 {
-	double k[DB_PAIRS_MAX];
+	double k[DBAGENT_PAIRS_MAX];
 
 	for (int i = 0; i < s->pairs; i++)
 		k[i] = speedup_with(s, s->pair_stage_ms[i], s->pair_own_ms[i], new_rows_s);
@@ -866,7 +866,7 @@ pair_speedups(const struct db_split *s, double new_rows_s, struct stats *st)
 }
 
 void
-db_split_range(const struct db_split *s, double new_lo, double new_hi, double *lo,
+dbagent_split_range(const struct dbagent_split *s, double new_lo, double new_hi, double *lo,
     double *hi)
 {
 	struct stats st;
@@ -883,7 +883,7 @@ db_split_range(const struct db_split *s, double new_lo, double new_hi, double *l
 }
 
 double
-db_split_speedup(const struct db_split *s, double new_rows_s)
+dbagent_split_speedup(const struct dbagent_split *s, double new_rows_s)
 {
 	struct stats st;
 
@@ -895,9 +895,9 @@ db_split_speedup(const struct db_split *s, double new_rows_s)
 }
 
 char *
-db_split_text(const struct db_split *s, double new_rows_s)
+dbagent_split_text(const struct dbagent_split *s, double new_rows_s)
 {
-	double k = db_split_speedup(s, new_rows_s);
+	double k = dbagent_split_speedup(s, new_rows_s);
 	char range[96] = "", runs[96] = "";
 
 	if (s->pairs > 0)
@@ -908,10 +908,10 @@ db_split_text(const struct db_split *s, double new_rows_s)
 		    s->own_lo, s->own_hi, s->pairs);
 
 	static const char *const how[] = {
-		[DB_OWN_PROBE] = "the stage less the probe's time for its pattern",
-		[DB_OWN_NOSYNC] = "the stage run with its syncs turned off (eatmydata) "
+		[DBAGENT_OWN_PROBE] = "the stage less the probe's time for its pattern",
+		[DBAGENT_OWN_NOSYNC] = "the stage run with its syncs turned off (eatmydata) "
 		    "less the probe's time for its pattern without syncs",
-		[DB_OWN_CPU] = "the stage's whole user CPU time, an upper bound: no "
+		[DBAGENT_OWN_CPU] = "the stage's whole user CPU time, an upper bound: no "
 		    "closer estimate could be trusted",
 	};
 
@@ -926,7 +926,7 @@ db_split_text(const struct db_split *s, double new_rows_s)
 }
 
 int
-db_abstain(struct agent *a, const char *status, const char *report_name,
+dbagent_abstain(struct agent *a, const char *status, const char *report_name,
     const char *title, const char *why)
 {
 	struct findings *f = findings_new(a->name, status);
@@ -947,10 +947,10 @@ db_abstain(struct agent *a, const char *status, const char *report_name,
 /* One run on a fresh scratch copy: rows/s, or -1 with *cause. */
 static double
 one_run(struct agent *a, const struct db_capture *cap, const char *const *settings,
-    const struct db_load *l, double *cpu_ms, char **cause)
+    const struct dbagent_load *l, double *cpu_ms, char **cause)
 {
 	double cpu0;
-	const struct db_driver *d = db_drv(a->spec);
+	const struct db_driver *d = dbagent_driver(a->spec);
 	char *path = agent_path(a, "scratch.db");
 	struct db_scratch *s;
 	double secs = -1;
@@ -987,8 +987,8 @@ one_run(struct agent *a, const struct db_capture *cap, const char *const *settin
 }
 
 int
-db_measure(struct agent *a, const struct db_capture *cap, const char *const *settings,
-    const struct db_load *l, int reps, struct stats *st, char **cause)
+dbagent_measure(struct agent *a, const struct db_capture *cap, const char *const *settings,
+    const struct dbagent_load *l, int reps, struct stats *st, char **cause)
 {
 	double *x = xcalloc((size_t)reps, sizeof *x);
 	int n = 0;
@@ -1009,8 +1009,8 @@ db_measure(struct agent *a, const struct db_capture *cap, const char *const *set
 }
 
 int
-db_measure_pair(struct agent *a, const struct db_capture *cap, const char *const *base,
-    const char *const *cand, const struct db_load *l, int reps, struct stats *sb,
+dbagent_measure_pair(struct agent *a, const struct db_capture *cap, const char *const *base,
+    const char *const *cand, const struct dbagent_load *l, int reps, struct stats *sb,
     struct stats *sc, struct stats *ratio, char **cause)
 {
 	double *xb = xcalloc((size_t)reps, sizeof *xb), *xc = xcalloc((size_t)reps, sizeof *xc);

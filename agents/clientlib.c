@@ -1,6 +1,6 @@
-/* client.c - the client-library agent: how the pipeline talks to the database, and faster patterns. */
+/* clientlib.c - the client-library agent: how the pipeline talks to the database, and faster patterns. */
 #include "agents.h"
-#include "dbshared.h"
+#include "dbagent.h"
 #include "md.h"
 #include "pipeline.h"
 #include "svg.h"
@@ -33,23 +33,23 @@ static const struct pattern {
 };
 #define NPATTERNS ((int)PERFD_ARRAY_LEN(patterns))
 
-struct client {
+struct clientlib {
 	struct agent		*a;
 	int			 stage;
-	struct db_observation	 o;
+	struct dbagent_obs	 o;
 	struct db_capture	 cap;
 	int			 captured;
 	struct stats		 st[NPATTERNS];
 	int			 now;		/* the pattern the stage uses, or -1 */
 	int			 target;	/* what the client's advice reaches */
 	struct stats		 cadence;	/* at the observed cadence, when no pattern is it */
-	struct db_split		 split;
+	struct dbagent_split		 split;
 	double			 speedup;	/* bounded, for the target */
 	double			 lo, hi;
 };
 
 static int
-measure_patterns(struct client *c, char **cause)
+measure_patterns(struct clientlib *c, char **cause)
 {
 	int reps = c->a->spec->repetitions < 5 ? (int)c->a->spec->repetitions : 5;
 
@@ -58,10 +58,10 @@ measure_patterns(struct client *c, char **cause)
 	for (int i = 0; i < NPATTERNS; i++) {
 		const struct pattern *p = &patterns[i];
 		int rows = p->tx ? ROWS_TX : ROWS_AUTOCOMMIT;
-		struct db_load l = { rows, p->tx ? rows : 0, p->prepared, p->multi };
+		struct dbagent_load l = { rows, p->tx ? rows : 0, p->prepared, p->multi };
 
 		agent_progress(c->a, 35 + 55 * i / NPATTERNS, "probe: %s", p->name);
-		if (db_measure(c->a, &c->cap, NULL, &l, reps, &c->st[i], cause) != 0)
+		if (dbagent_measure(c->a, &c->cap, NULL, &l, reps, &c->st[i], cause) != 0)
 			return -1;
 	}
 	return 0;
@@ -73,12 +73,12 @@ measure_patterns(struct client *c, char **cause)
  * its own cadence. -1 when the pattern could not be observed.
  */
 static int
-now_pattern(struct client *c, char **cause)
+now_pattern(struct clientlib *c, char **cause)
 {
-	const struct db_observation *o = &c->o;
+	const struct dbagent_obs *o = &c->o;
 	int prepared = strcmp(o->client->writes, "text") != 0;
 	int reps = c->st[0].n, rows;
-	struct db_load l = { 0 };
+	struct dbagent_load l = { 0 };
 
 	if (o->cadence <= 0)
 		return -1;
@@ -94,19 +94,19 @@ now_pattern(struct client *c, char **cause)
 	l.rows = rows;
 	l.commit_every = (int)fmax(1, round(o->cadence));
 	l.prepared = prepared;
-	if (db_measure(c->a, &c->cap, NULL, &l, reps, &c->cadence, cause) != 0)
+	if (dbagent_measure(c->a, &c->cap, NULL, &l, reps, &c->cadence, cause) != 0)
 		return -2;
 	return NPATTERNS;
 }
 
 static const struct stats *
-rate(struct client *c, int i)
+rate(struct clientlib *c, int i)
 {
 	return i == NPATTERNS ? &c->cadence : &c->st[i];
 }
 
 static const char *
-pattern_name(struct client *c, int i)
+pattern_name(struct clientlib *c, int i)
 {
 	static char buf[96];
 
@@ -131,7 +131,7 @@ target_pattern(const struct db_client *cl)
 
 /* client.svg: the stage as it runs, against each API pattern. */
 static void
-chart(struct client *c, double observed)
+chart(struct clientlib *c, double observed)
 {
 	struct svg_bar bars[NPATTERNS + 1];
 	char *notes[NPATTERNS + 1], *svg, *path, *title, *cause = NULL, *r;
@@ -163,11 +163,11 @@ chart(struct client *c, double observed)
 }
 
 static char *
-report(struct client *c, struct findings *f, double observed)
+report(struct clientlib *c, struct findings *f, double observed)
 {
 	struct buf b = { 0 };
 	const struct spec *sp = c->a->spec;
-	const struct db_observation *o = &c->o;
+	const struct dbagent_obs *o = &c->o;
 	char *obs = md_rate(observed);
 
 	buf_printf(&b, "# Client-library analysis: %s\n\n## Verdict\n\n%s\n\n", sp->name,
@@ -205,7 +205,7 @@ report(struct client *c, struct findings *f, double observed)
 	}
 	buf_puts(&b, "\n![patterns](client.svg)\n");
 	if (c->now >= 0) {
-		char *t = db_split_text(&c->split, rate(c, c->target)->median);
+		char *t = dbagent_split_text(&c->split, rate(c, c->target)->median);
 
 		buf_printf(&b, "\n## What the stage can gain\n\nA probe figure is not the "
 		    "stage's figure: %s.\n", t);
@@ -229,28 +229,28 @@ not_applicable(const struct spec *sp)
 }
 
 static int
-fail(struct client *c, const char *why)
+fail(struct clientlib *c, const char *why)
 {
-	int rc = db_abstain(c->a, "failed", inv_agents[INV_CLIENT_LIBRARY].report, "Client-library analysis",
-	    why);
+	int rc = dbagent_abstain(c->a, "failed", inv_agents[INV_CLIENT_LIBRARY].report,
+	    "Client-library analysis", why);
 
-	db_observation_free(&c->o);
+	dbagent_obs_free(&c->o);
 	if (c->cap.copy != NULL)
-		db_drv(c->a->spec)->release(&c->cap);
+		dbagent_driver(c->a->spec)->release(&c->cap);
 	return rc;
 }
 
 /* The verdict, bounded by the stage: leave, or the client's advice with its figure. */
 static void
-decide(struct client *c, struct findings *f, double observed)
+decide(struct clientlib *c, struct findings *f, double observed)
 {
 	const struct spec *sp = c->a->spec;
 	const struct stats *t = rate(c, c->target), *n = rate(c, c->now);
 	char *obs = md_rate(observed);
 
-	db_split(&c->o, n->median, &c->split);
-	c->speedup = db_split_speedup(&c->split, t->median);
-	db_split_range(&c->split, t->ci_lo, t->ci_hi, &c->lo, &c->hi);
+	dbagent_split(&c->o, n->median, &c->split);
+	c->speedup = dbagent_split_speedup(&c->split, t->median);
+	dbagent_split_range(&c->split, t->ci_lo, t->ci_hi, &c->lo, &c->hi);
 	if (c->o.bulk || c->speedup <= CLIENT_WITHIN) {
 		f->headline = xasprintf("Client usage already optimal: %s writes %s rows/s "
 		    "(%s); with %s (what the advice for %s reaches) on perfd's probe, the "
@@ -278,7 +278,7 @@ decide(struct client *c, struct findings *f, double observed)
 		r->ci_lo = c->lo;
 		r->ci_hi = c->hi;
 		r->kind = EVIDENCE_PROBE;
-		r->bound = db_split_text(&c->split, t->median);
+		r->bound = dbagent_split_text(&c->split, t->median);
 		free(r->effort);
 		r->effort = xstrdup("medium");
 		r->evidence = xasprintf("%s (%s); on perfd's probe the stage's pattern runs "
@@ -290,23 +290,23 @@ decide(struct client *c, struct findings *f, double observed)
 }
 
 int
-client_main(struct agent *a)
+clientlib_main(struct agent *a)
 {
 	const struct spec *sp = a->spec;
-	struct client c;
+	struct clientlib c;
 	struct findings *f;
 	char *cause = NULL, *md;
 	double observed;
 	int rc;
 
 	if (!sp->has_database || sp->client_stage == NULL)
-		return db_abstain(a, "skipped", inv_agents[INV_CLIENT_LIBRARY].report, "Client-library analysis",
-		    not_applicable(sp));
+		return dbagent_abstain(a, "skipped", inv_agents[INV_CLIENT_LIBRARY].report,
+		    "Client-library analysis", not_applicable(sp));
 	memset(&c, 0, sizeof c);
 	c.a = a;
 	c.stage = spec_stage_index(sp, sp->client_stage);
-	if (db_observe(a, &c.cap, &c.captured, &c.o, &cause) != 0 ||
-	    (!c.captured && db_capture(a, &c.cap, &cause) != 0) ||
+	if (dbagent_observe(a, &c.cap, &c.captured, &c.o, &cause) != 0 ||
+	    (!c.captured && dbagent_capture(a, &c.cap, &cause) != 0) ||
 	    measure_patterns(&c, &cause) != 0) {
 		rc = fail(&c, cause);
 		free(cause);
@@ -342,7 +342,7 @@ client_main(struct agent *a)
 		agent_finding(a, "%s", f->headline);
 	free(md);
 	findings_free(f);
-	db_observation_free(&c.o);
-	db_drv(sp)->release(&c.cap);
+	dbagent_obs_free(&c.o);
+	dbagent_driver(sp)->release(&c.cap);
 	return rc == 0 ? 0 : 1;
 }

@@ -1,28 +1,28 @@
-/* dbshared.h - what the database agents share: the capture, the observed stage, the bound, the probe runs. */
-#ifndef PERFD_DBSHARED_H
-#define PERFD_DBSHARED_H
+/* dbagent.h - what the database agents share: the capture, the observed stage, the bound, the probe runs. */
+#ifndef PERFD_DBAGENT_H
+#define PERFD_DBAGENT_H
 
 #include "agentrt.h"
 #include "dbdriver.h"
 #include "stats.h"
 
 /* The driver for the spec's database kind (the spec parser checked it). */
-const struct db_driver *db_drv(const struct spec *);
+const struct db_driver *dbagent_driver(const struct spec *);
 
 /*
  * Rows a stage wrote, from the table's row count (read-only) before and
  * after it: a pipeline_measure() callback. A database or table that does
  * not exist yet counts as empty (the stage may create it).
  */
-struct row_count {
+struct dbagent_rows {
 	const struct spec	*spec;
 	long long		 before;
 	double			 rows;
 };
-void db_count_rows(void *arg, int after);
+void dbagent_count_rows(void *arg, int after);
 
 /* The stage that writes to the database: client.stage, else batch.stage, or -1. */
-int db_stage(const struct spec *);
+int dbagent_stage(const struct spec *);
 
 /*
  * The user's database as the pipeline leaves it, captured into the agent's
@@ -34,10 +34,10 @@ int db_stage(const struct spec *);
  * right after that stage and before the teardown, in the same lock hold.
  * 0, or -1 with *cause ("the pipeline ran once and did not create ...").
  */
-int db_capture(struct agent *, struct db_capture *, char **cause);
+int dbagent_capture(struct agent *, struct db_capture *, char **cause);
 
-/* At most this many no-sync rounds (see observe_nosync() in dbshared.c). */
-#define DB_PAIRS_MAX	25
+/* At most this many no-sync rounds (see observe_nosync() in dbagent.c). */
+#define DBAGENT_PAIRS_MAX	25
 
 /*
  * One observation of the database stage as the pipeline runs it, shared by
@@ -46,7 +46,7 @@ int db_capture(struct agent *, struct db_capture *, char **cause);
  * from strace what a read-only observer can count — syncs and the time in
  * them, write and socket calls — and so the commit cadence and the client.
  */
-struct db_observation {
+struct dbagent_obs {
 	int		 stage;
 	int		 runs;		/* timed runs; wall and CPU are medians */
 	double		 wall_ms, user_ms, sys_ms;
@@ -62,9 +62,9 @@ struct db_observation {
 	double		 nosync_pairs;	/* how many pairs it took */
 	/*
 	 * Each pair's own run of the stage as the pipeline runs it, and its
-	 * own-work estimate: a speed-up is taken pair by pair (see db_split).
+	 * own-work estimate: a speed-up is taken pair by pair (see dbagent_split).
 	 */
-	double		 pair_stage_ms[DB_PAIRS_MAX], pair_own_ms[DB_PAIRS_MAX];
+	double		 pair_stage_ms[DBAGENT_PAIRS_MAX], pair_own_ms[DBAGENT_PAIRS_MAX];
 	double		 syncs_per_commit;
 	double		 commits;	/* 0 when unknown */
 	double		 cadence;	/* rows per commit, 0 when unknown */
@@ -78,23 +78,23 @@ struct db_observation {
 /*
  * Observe (or read the investigation's observation); when this agent makes
  * it, it captures the database into *cap in the same run and sets
- * *captured (else *cap is untouched: see db_capture()). 0, or -1 with
+ * *captured (else *cap is untouched: see dbagent_capture()). 0, or -1 with
  * *cause.
  */
-int db_observe(struct agent *, struct db_capture *cap, int *captured,
-    struct db_observation *, char **cause);
-void db_observation_free(struct db_observation *);
+int dbagent_observe(struct agent *, struct db_capture *cap, int *captured,
+    struct dbagent_obs *, char **cause);
+void dbagent_obs_free(struct dbagent_obs *);
 
 /*
  * Run stage (cmd instead of its command) once under strace -f -c -w, setup
  * and the stages before it untimed: syncs and the wall time in them, write
  * and socket calls. The caller holds the lock. 0, or -1 with *why.
  */
-struct db_trace {
+struct dbagent_trace {
 	long	 syncs, writes, net;
 	double	 sync_ms;
 };
-int db_trace(struct agent *, int stage, const char *cmd, struct db_trace *, char **why);
+int dbagent_trace(struct agent *, int stage, const char *cmd, struct dbagent_trace *, char **why);
 
 /*
  * A probe figure bounded by the stage it applies to (Amdahl inside the
@@ -117,37 +117,37 @@ int db_trace(struct agent *, int stage, const char *cmd, struct db_trace *, char
  *    client's whatever the client's commits cost beyond the probe's;
  *  - the stage's whole user CPU time, an upper bound.
  */
-enum db_own {
-	DB_OWN_PROBE, DB_OWN_NOSYNC, DB_OWN_CPU
+enum dbagent_own {
+	DBAGENT_OWN_PROBE, DBAGENT_OWN_NOSYNC, DBAGENT_OWN_CPU
 };
 
-struct db_split {
+struct dbagent_split {
 	double		 stage_ms, db_ms, own_ms;
 	double		 own_lo, own_hi;	/* the range of the own-work estimate */
 	int		 pairs;			/* no-sync pairs behind it */
-	double		 pair_stage_ms[DB_PAIRS_MAX], pair_own_ms[DB_PAIRS_MAX];
+	double		 pair_stage_ms[DBAGENT_PAIRS_MAX], pair_own_ms[DBAGENT_PAIRS_MAX];
 	double		 rows;
 	double		 now_rate;	/* the probe's, for the observed pattern */
-	enum db_own	 own_from;
+	enum dbagent_own	 own_from;
 };
-void db_split(const struct db_observation *, double now_rows_s, struct db_split *);
+void dbagent_split(const struct dbagent_obs *, double now_rows_s, struct dbagent_split *);
 /*
  * The range of the stage's speed-up: the probe's rate range for the new
  * pattern with the own work's range (most own work with the lowest rate).
  */
-void db_split_range(const struct db_split *, double new_lo, double new_hi, double *lo,
+void dbagent_split_range(const struct dbagent_split *, double new_lo, double new_hi, double *lo,
     double *hi);
 /* The stage's speed-up when the database's part runs at new_rows_s. */
-double db_split_speedup(const struct db_split *, double new_rows_s);
+double dbagent_split_speedup(const struct dbagent_split *, double new_rows_s);
 /* The bound in words, for a recommendation and a report (caller frees). */
-char *db_split_text(const struct db_split *, double new_rows_s);
+char *dbagent_split_text(const struct dbagent_split *, double new_rows_s);
 
 /*
  * Publish a findings with every stage abstaining for `why`, status
  * `status` (failed for bad input, skipped when not applicable); the
  * process exit status.
  */
-int db_abstain(struct agent *, const char *status, const char *report_name,
+int dbagent_abstain(struct agent *, const char *status, const char *report_name,
     const char *title, const char *why);
 
 /*
@@ -155,7 +155,7 @@ int db_abstain(struct agent *, const char *status, const char *report_name,
  * (0: each row on its own), prepared or as SQL text; or, with per_stmt,
  * multi-row statements of that many rows, prepared, in one transaction.
  */
-struct db_load {
+struct dbagent_load {
 	int	 rows;
 	int	 commit_every;
 	int	 prepared;
@@ -167,16 +167,16 @@ struct db_load {
  * applied first (NULL-terminated "name=value" strings); reps counted runs
  * after one warm-up, each under the lock. 0 with *st, or -1 with *cause.
  */
-int db_measure(struct agent *, const struct db_capture *, const char *const *settings,
-    const struct db_load *, int reps, struct stats *st, char **cause);
+int dbagent_measure(struct agent *, const struct db_capture *, const char *const *settings,
+    const struct dbagent_load *, int reps, struct stats *st, char **cause);
 
 /*
  * The same for two setting lists in alternation (base, cand, base, cand,
  * ...), so drift of the machine hits both alike: rows/s of each, and the
  * per-pair ratio cand/base. 0, or -1 with *cause.
  */
-int db_measure_pair(struct agent *, const struct db_capture *, const char *const *base,
-    const char *const *cand, const struct db_load *, int reps, struct stats *sb,
+int dbagent_measure_pair(struct agent *, const struct db_capture *, const char *const *base,
+    const char *const *cand, const struct dbagent_load *, int reps, struct stats *sb,
     struct stats *sc, struct stats *ratio, char **cause);
 
 #endif
