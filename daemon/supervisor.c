@@ -14,9 +14,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +27,8 @@ extern char **environ;
 
 /* SIGTERM first; a group still there this long after gets SIGKILL. */
 #define KILL_GRACE_MS		3000
+/* Stray pids remembered so that one killed is counted once. */
+#define SUP_STRAYS_MAX		1024
 /* Passes over /proc for an investigation's leftovers, at most. */
 #define SUP_LEFTOVER_PASSES	50
 /* After an agent exits, how long its progress pipe may stay open. */
@@ -106,6 +110,13 @@ sup_new(uv_loop_t *loop, struct store *store, int max_parallel,
 	s->hooks = *hooks;
 	TAILQ_INIT(&s->queued);
 	TAILQ_INIT(&s->running);
+	/*
+	 * An agent killed with SIGKILL orphans what its stages left running;
+	 * as the subreaper those become our children instead of init's, so
+	 * one that cleared its environment (which the leftover scan by name
+	 * cannot see) is still found: sup_reap_strays().
+	 */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	s->agent_exe = paths_agent_exe();
 	s->lock_path = paths_lock(&cause);
 	if (s->lock_path == NULL) {
@@ -503,6 +514,89 @@ sup_kill_leftovers(const char *id)
 	return total + n;
 }
 
+/* The parent of pid, from /proc/PID/stat (after the command's closing ')'); -1. */
+static pid_t
+parent_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+	long ppid = -1;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+/* Whether pid is an agent of an investigation still being supervised. */
+static int
+is_live_agent(struct sup *s, pid_t pid)
+{
+	struct inv *v;
+
+	TAILQ_FOREACH(v, &s->running, entry)
+		for (int i = 0; i < INV_AGENTS; i++)
+			if (v->agents[i].spawned && !v->agents[i].exited &&
+			    v->agents[i].proc.pid == pid)
+				return 1;
+	return 0;
+}
+
+/* Add pid to the n remembered (at most SUP_STRAYS_MAX); 1 when it is new. */
+static int
+remember(pid_t *seen, int n, pid_t pid)
+{
+	for (int k = 0; k < n && k < SUP_STRAYS_MAX; k++)
+		if (seen[k] == pid)
+			return 0;
+	if (n < SUP_STRAYS_MAX)
+		seen[n] = pid;
+	return 1;
+}
+
+/*
+ * Our children that are not live agents are strays: orphans of an agent
+ * that died (we are the subreaper). Each is killed and reaped by its pid —
+ * never waitpid(-1), which would take an agent's exit from libuv — pass
+ * after pass, as a stray's own children come to us when it dies. Returns
+ * how many were stopped.
+ */
+static int
+sup_reap_strays(struct sup *s)
+{
+	pid_t killed[SUP_STRAYS_MAX];
+	int stopped = 0, found = 1;
+
+	for (int pass = 0; found && pass < SUP_LEFTOVER_PASSES; pass++) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+
+		found = 0;
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			pid_t pid = (pid_t)atol(e->d_name);
+
+			if (pid <= 1 || parent_of(pid) != getpid() || is_live_agent(s, pid))
+				continue;
+			found = 1;
+			if (waitpid(pid, NULL, WNOHANG) != 0)
+				continue;	/* it had ended: reaped now */
+			kill(pid, SIGKILL);
+			stopped += remember(killed, stopped, pid);
+		}
+		if (d != NULL)
+			closedir(d);
+		if (found)
+			usleep(10000);
+	}
+	return stopped;
+}
+
 /* The investigation ends once all five agents are finalized. */
 static void
 finish_inv(struct inv *v)
@@ -524,6 +618,7 @@ finish_inv(struct inv *v)
 	 * goes before the investigation is called finished.
 	 */
 	leftovers = sup_kill_leftovers(v->id);
+	leftovers += sup_reap_strays(v->sup);
 	events_begin(v);
 	store_set_status(v->sup->store, v->id, status, error);
 	if (strcmp(status, "done") == 0)

@@ -7,6 +7,7 @@
 	X(spec_collects_all_errors)		\
 	X(spec_alias_bomb)			\
 	X(spec_oversize)			\
+	X(spec_fetch_outside_workdir)		\
 	X(stats_basic)				\
 	X(stats_median_ci)			\
 	X(stats_outliers)			\

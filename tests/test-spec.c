@@ -226,3 +226,26 @@ test_spec_fixture(const char *yaml)
 	free(want);
 	return 0;
 }
+
+/* A fetch may write outside the workdir only where the spec says so. */
+TEST_IMPL(spec_fetch_outside_workdir)
+{
+	struct spec *sp = parse("version: 1\nname: x\npipeline:\n  stages:\n"
+	    "    - name: get\n      fetch: {url: 'http://127.0.0.1/x', output: /tmp/x.gz,"
+	    " outside_workdir: true}\n");
+	char *json, *errors = NULL;
+	struct spec *again;
+
+	ASSERT(sp != NULL);
+	ASSERT_INT(sp->stages[0].fetch_outside, ==, 1);
+	json = spec_to_json(sp);
+	ASSERT(strstr(json, "\"outside_workdir\"") != NULL);
+	again = spec_parse_text("spec.json", "/", json, strlen(json), &db_driver_spec_kinds,
+	    &errors);
+	ASSERT(again != NULL && again->stages[0].fetch_outside == 1);
+	ASSERT_STR(again->stages[0].fetch_output, "/tmp/x.gz");
+	spec_free(again);
+	spec_free(sp);
+	free(json);
+	return 0;
+}

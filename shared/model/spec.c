@@ -28,6 +28,7 @@ enum key_type {
 	K_PRAGMAS,	/* a mapping of SQLite pragma names to plain values */
 	K_STAGES,	/* the sequence of stages */
 	K_INTS,		/* a sequence of integers within [min, max] */
+	K_BOOL,		/* true or false, nothing else */
 };
 
 struct key {
@@ -48,6 +49,7 @@ struct key {
 static const struct key fetch_keys[] = {
 	{ "url", K_STR, 1, 0, 0, G(fetch_url), 0, NULL, NOFLAG },
 	{ "output", K_STR, 1, 0, 0, G(fetch_output), 0, NULL, NOFLAG },
+	{ "outside_workdir", K_BOOL, 0, 0, 0, G(fetch_outside), 0, NULL, NOFLAG },
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
 };
 
@@ -599,6 +601,14 @@ walk_value(struct ctx *c, yaml_node_t *v, const struct key *k, void *base,
 	case K_INTS:
 		walk_ints(c, v, k, base, path);
 		break;
+	case K_BOOL:
+		if (v->type == YAML_SCALAR_NODE && (strcmp(scalar(v), "true") == 0 ||
+		    strcmp(scalar(v), "false") == 0))
+			*(int *)field = strcmp(scalar(v), "true") == 0;
+		else
+			err_at(c, v, "%s: expected true or false, got '%s'", path,
+			    v->type == YAML_SCALAR_NODE ? scalar(v) : node_kind(v));
+		break;
 	}
 }
 
@@ -783,12 +793,14 @@ check_fetch(struct ctx *c, const struct spec_stage *st, int i, yaml_node_t *fetc
 		err_at(c, map_get(c->doc, fetch, "url"), "pipeline.stages[%d].fetch.url: "
 		    "only http:// and https:// URLs are fetched, got '%.*s:'", i,
 		    (int)strcspn(st->fetch_url, ":"), st->fetch_url);
-	if (out != NULL && (out[0] == '/' || strcmp(out, "..") == 0 ||
+	/* Only where the spec says so explicitly may perfd write outside it. */
+	if (out != NULL && !st->fetch_outside && (out[0] == '/' || strcmp(out, "..") == 0 ||
 	    strncmp(out, "../", 3) == 0 || strstr(out, "/../") != NULL ||
 	    (strlen(out) >= 3 && strcmp(out + strlen(out) - 3, "/..") == 0)))
 		err_at(c, map_get(c->doc, fetch, "output"), "pipeline.stages[%d].fetch."
 		    "output: '%s' is outside the workdir (a path relative to it, "
-		    "without '..', is where perfd may write)", i, out);
+		    "without '..', is where perfd may write; say outside_workdir: "
+		    "true to write there)", i, out);
 }
 
 static void
@@ -1143,6 +1155,8 @@ spec_to_json(const struct spec *sp)
 			sub = cJSON_AddObjectToObject(so, "fetch");
 			add_str(sub, "url", st->fetch_url);
 			add_str(sub, "output", st->fetch_output);
+			if (st->fetch_outside)
+				cJSON_AddTrueToObject(sub, "outside_workdir");
 		}
 		if (st->nconcurrency > 0)
 			cJSON_AddItemToObject(so, "concurrency",

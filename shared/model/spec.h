@@ -14,6 +14,7 @@ struct spec_stage {
 	char	*run;		/* a /bin/sh command line, or NULL */
 	char	*fetch_url;	/* a fetch stage, or NULL */
 	char	*fetch_output;
+	int	 fetch_outside;	/* fetch.outside_workdir: the spec allows it */
 	int64_t	*concurrency;	/* fetch stages: parallel transfer counts */
 	int	 nconcurrency;
 	double	 threshold_pct;	/* regression threshold, -1 when unset */

@@ -4,7 +4,14 @@
 . "$PERFD_TEST_SRC/tests/e2e/lib.sh"
 real_agents
 # left MARK: how many processes carry the marker in their command line
-left() { n=0; for p in /proc/[0-9]*; do grep -qs -- "$1" "$p/cmdline" && n=$((n + 1)); done; echo $n; }
+# (its arguments joined by spaces: /proc keeps them NUL-separated)
+left() {
+	n=0
+	for p in /proc/[0-9]*; do
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "$1" && n=$((n + 1))
+	done
+	echo $n
+}
 # spec STAGE-COMMAND [TIMEOUT]
 spec() {
 	cat >"$T/spec.yaml" <<EOS
@@ -53,9 +60,10 @@ wait "$rp" || true
 [ "$(left 'sleep 434')" -eq 0 ] || fail "$(left 'sleep 434') processes left after a cancel"
 
 # The agent itself killed: the supervisor stops what carries the
-# investigation's name.
+# investigation's name, and — as the subreaper its orphans come to — what
+# cleared its environment so that its name cannot be seen.
 rm -rf "$T/tmp"
-spec "sleep 4351 & setsid sleep 4352 & sleep 30"
+spec "sleep 4351 & setsid sleep 4352 & env -i sleep 4353 & (setsid env -i sleep 4354 &); sleep 30"
 "$B/perfd" run "$T/spec.yaml" >"$T/out" 2>&1 &
 rp=$!
 started "sleep 4352"
