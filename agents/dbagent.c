@@ -25,7 +25,7 @@
 #define NOSYNC_FLOOR_MS		0.5
 #define NOSYNC_BUDGET_MS	4000.0
 /* Pairs that measure what eatmydata itself costs a command. */
-#define WRAPPER_PAIRS		7
+#define WRAPPER_PAIRS		3
 /* Timed runs of a stage shorter than this; one run of a longer one. */
 #define OBSERVE_SHORT_MS	2000
 #define OBSERVE_RUNS		3
@@ -399,15 +399,18 @@ static double one_run(struct agent *, const struct db_capture *, const char *con
 
 /*
  * What running a command under eatmydata adds to it (its wrapper script
- * and one more shell: about 1.4 ms here), in wall and CPU time: medians of
- * the difference over a few pairs of `eatmydata /bin/sh -c true` and `true`.
+ * and one more shell: about 1.4 ms here), in wall and CPU time: the least
+ * difference over a few pairs of `eatmydata /bin/sh -c true` and `true`.
+ * Taken in every round, beside the runs it is subtracted from: once for
+ * all rounds, a moment of load (7 ms and more for it, seen here) took the
+ * whole client's work out of every round. The least, because load only
+ * ever adds to a fixed cost; too small a cost leaves more own work, and a
+ * smaller claim.
  */
 static void
 wrapper_cost(double *wall_ms, double *cpu_ms)
 {
-	double w[WRAPPER_PAIRS], c[WRAPPER_PAIRS];
-	struct stats st;
-
+	*wall_ms = *cpu_ms = INFINITY;
 	for (int i = 0; i < WRAPPER_PAIRS; i++) {
 		struct run_opts with = { .cmd = "eatmydata /bin/sh -c true", .timeout_ms = 5000 };
 		struct run_opts plain = { .cmd = "true", .timeout_ms = 5000 };
@@ -415,13 +418,11 @@ wrapper_cost(double *wall_ms, double *cpu_ms)
 
 		run_command(&with, &a);
 		run_command(&plain, &b);
-		w[i] = (double)((int64_t)a.wall_ns - (int64_t)b.wall_ns) / 1e6;
-		c[i] = (a.user_s + a.sys_s - b.user_s - b.sys_s) * 1000;
+		*wall_ms = fmin(*wall_ms, (double)((int64_t)a.wall_ns - (int64_t)b.wall_ns) / 1e6);
+		*cpu_ms = fmin(*cpu_ms, (a.user_s + a.sys_s - b.user_s - b.sys_s) * 1000);
 	}
-	stats_compute(w, WRAPPER_PAIRS, &st);
-	*wall_ms = fmax(0, st.median);
-	stats_compute(c, WRAPPER_PAIRS, &st);
-	*cpu_ms = fmax(0, st.median);
+	*wall_ms = fmax(0, *wall_ms);
+	*cpu_ms = fmax(0, *cpu_ms);
 }
 
 /*
@@ -437,7 +438,7 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	const char *const settings[] = { dbagent_driver(sp)->nosync, NULL };
 	struct dbagent_load l = { 0 };
 	double wall[NOSYNC_MAX_PAIRS], own[NOSYNC_MAX_PAIRS], stage[NOSYNC_MAX_PAIRS];
-	double spent = 0, wwall, wcpu;
+	double spent = 0, wwall = 0, wcpu = 0;
 	int most = o->wall_ms < OBSERVE_SHORT_MS ? NOSYNC_MAX_PAIRS : 1, n = 0;
 	struct stats st = { 0 };
 	char *q, *cmd;
@@ -452,14 +453,14 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	l.commit_every = o->client->tx_explicit || o->cadence >= 1.5 ?
 	    (int)fmax(1, round(o->cadence)) : 0;
 	l.prepared = strcmp(o->client->writes, "text") != 0;
-	wrapper_cost(&wwall, &wcpu);
 	/*
-	 * In rounds: the stage as it is, the stage
-	 * without syncs, then the probe, so that drift of the machine hits
-	 * all three alike. The first is what the round's speed-up is taken
-	 * against (dbagent_split). The difference of the other two is one estimate
-	 * of the client's own work, taken two ways and the larger kept (a smaller
-	 * own work would claim more than was measured): in wall time, and in
+	 * In rounds: the stage as it is, the stage without syncs, the probe,
+	 * then what the wrapper costs, so that drift of the machine hits all
+	 * four alike. The first is what the round's speed-up is taken against
+	 * (dbagent_split). The second less the third (and the wrapper) is one
+	 * estimate of the client's own work, taken two ways and the larger
+	 * kept (a smaller own work would claim more than was measured): in
+	 * wall time, and in
 	 * CPU time (the stage's processes, user and system, against the
 	 * probe's) plus the time the stage spends off the CPU beyond the
 	 * probe's (wall less CPU on each side, when positive). Each misses
@@ -485,6 +486,7 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 		    &failure) == 0 && res.ok)
 			rate = one_run(a, cap, settings, &l, &cpu, &failure);
 		if (rate > 0) {
+			wrapper_cost(&wwall, &wcpu);
 			stage[n] = as_is.wall_ms;
 			wall[n] = res.wall_ms;
 			double k = o->rows / l.rows, pwall = l.rows * 1000 / rate;

@@ -77,14 +77,6 @@ grep -q "| synchronous | normal | the spec (database.pragmas) |" "$D/db-config/C
 ls wal.db-* 2>/dev/null && fail "perfd made files beside the user's database"
 
 # A client that commits every row: classified from its syscalls, >10x measured.
-sqlite3 rows.db "PRAGMA journal_mode=DELETE; $schema" >/dev/null
-spec rowcommit rows.db "for i in \$(seq 300); do echo \\\"INSERT INTO trades (ts, price, side) VALUES (\$i, 1.5, 'b');\\\"; done | sqlite3 rows.db"
-F="$D/client-library/findings.json"
-grep -q "Pattern: \*\*one commit per row\*\*" "$D/client-library/CLIENT_ANALYSIS.md" ||
-    fail "row-per-commit not classified: $(grep Pattern "$D/client-library/CLIENT_ANALYSIS.md")"
-[ "$(jget "$F" votes.0.vote)" = optimize ] || fail "rowcommit vote"
-# The harness applies the advice (one transaction) and times both loaders.
-k=$(jget "$F" recommendations.0.local_speedup)
 cat >row.sh <<'EOS'
 for i in $(seq 300); do echo "INSERT INTO trades (ts, price, side) VALUES ($i, 1.5, 'b');"; done | sqlite3 rows.db
 EOS
@@ -92,10 +84,27 @@ cat >tx.sh <<'EOS'
 (echo "BEGIN;"; for i in $(seq 300); do echo "INSERT INTO trades (ts, price, side) VALUES ($i, 1.5, 'b');"; done; echo "COMMIT;") | sqlite3 rows.db
 EOS
 reset="rm -f rows.db; sqlite3 rows.db \"PRAGMA journal_mode=DELETE; $schema\""
-before=$(median_ms 5 "$reset" "sh row.sh")
-after=$(median_ms 5 "$reset" "sh tx.sh")
-real=$(awk -v b="$before" -v a="$after" 'BEGIN { print b / a }')
-echo "rowcommit: predicted x$k, applying it gave x$real ($before -> $after ms)"
+# The comparison holds only if the machine is the same machine for perfd and
+# for the harness: syncs slowed tenfold for seconds under load were seen
+# here. perfd's own time for the stage against the harness's tells; when
+# they differ by more than x2 the pair is measured once more.
+for attempt in 1 2; do
+	sh -c "$reset" >/dev/null
+	spec rowcommit rows.db "for i in \$(seq 300); do echo \\\"INSERT INTO trades (ts, price, side) VALUES (\$i, 1.5, 'b');\\\"; done | sqlite3 rows.db"
+	F="$D/client-library/findings.json"
+	k=$(jget "$F" recommendations.0.local_speedup)
+	# The harness applies the advice (one transaction) and times both loaders.
+	before=$(median_ms 5 "$reset" "sh row.sh")
+	after=$(median_ms 5 "$reset" "sh tx.sh")
+	real=$(awk -v b="$before" -v a="$after" 'BEGIN { print b / a }')
+	seen=$(jget "$D/db-observation.json" wall_ms)
+	echo "rowcommit: predicted x$k, applying it gave x$real ($before -> $after ms; perfd saw $seen ms)"
+	awk -v s="$seen" -v b="$before" 'BEGIN { exit !(s <= 2 * b && b <= 2 * s) }' && break
+	[ $attempt = 2 ] && fail "the machine's speed moved more than x2 between perfd's measurement ($seen ms) and the harness's ($before ms), twice"
+done
+grep -q "Pattern: \*\*one commit per row\*\*" "$D/client-library/CLIENT_ANALYSIS.md" ||
+    fail "row-per-commit not classified: $(grep Pattern "$D/client-library/CLIENT_ANALYSIS.md")"
+[ "$(jget "$F" votes.0.vote)" = optimize ] || fail "rowcommit vote"
 awk -v r="$real" 'BEGIN { exit !(r > 5) }' || fail "the planted effect is too small here: x$real"
 # A large gain is found, and perfd's figure is within x2 of it, either way.
 awk -v p="$k" 'BEGIN { exit !(p > 5) }' || fail "rowcommit: predicted x$k"
