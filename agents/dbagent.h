@@ -56,13 +56,15 @@ struct dbagent_obs {
 	long		 syncs, writes, net;
 	double		 sync_ms;	/* wall time in fsync/fdatasync */
 	double		 nosync_ms;	/* the stage under eatmydata; 0 when not run */
-	double		 own_nosync_ms;	/* median of (its CPU time, less the probe's
-					   for its pattern without syncs), in pairs */
-	double		 own_nosync_lo, own_nosync_hi;	/* the CI of that median */
+	double		 own_nosync_ms;	/* the stage without syncs less the probe's
+					   time for its pattern, least of each side */
+	double		 own_nosync_lo, own_nosync_hi;	/* the CI of the rounds' own
+							   figures' median, and it */
 	double		 nosync_pairs;	/* how many pairs it took */
 	/*
-	 * Each pair's own run of the stage as the pipeline runs it, and its
-	 * own-work estimate: a speed-up is taken pair by pair (see dbagent_split).
+	 * Each round's own run of the stage as the pipeline runs it (a
+	 * speed-up is taken round by round: see dbagent_split), and the
+	 * round's own-work figure alone (kept to read, not used).
 	 */
 	double		 pair_stage_ms[DBAGENT_PAIRS_MAX], pair_own_ms[DBAGENT_PAIRS_MAX];
 	double		 syncs_per_commit;
@@ -125,10 +127,11 @@ struct dbagent_split {
 	double		 stage_ms, db_ms, own_ms;
 	double		 own_lo, own_hi;	/* the range of the own-work estimate */
 	int		 pairs;			/* no-sync pairs behind it */
-	double		 pair_stage_ms[DBAGENT_PAIRS_MAX], pair_own_ms[DBAGENT_PAIRS_MAX];
+	double		 pair_stage_ms[DBAGENT_PAIRS_MAX];	/* each round's run of the stage */
 	double		 rows;
 	double		 now_rate;	/* the probe's, for the observed pattern */
 	enum dbagent_own	 own_from;
+	int		 own_unresolved;	/* zero in its range: the upper end taken */
 };
 void dbagent_split(const struct dbagent_obs *, double now_rows_s, struct dbagent_split *);
 /*

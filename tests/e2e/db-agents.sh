@@ -148,3 +148,16 @@ sleep 0.5
 bad locked locked.db "locked"
 kill "$(cat holder.pid)"
 wait
+
+# batch.current far beyond an int once multiplied (50 x 900,000,000): the
+# probe's cadence comes from it when the stage's own cannot be counted (a
+# stage that does not sync). db-config overflowed there (a UBSan abort in
+# the sanitizer suite); batch-size leaked its sizes when it had no figure.
+sqlite3 big.db "PRAGMA journal_mode=DELETE; $schema" >/dev/null
+spec bigbatch big.db true "" "batch: {stage: ingest, current: 900000000}"
+for a in db-config batch-size; do
+	[ "$(jget "$D/$a/status.json" status)" != failed ] ||
+	    fail "bigbatch: $a failed: $(jget "$D/$a/status.json" reason)"
+done
+grep -q "committed every 1000000 rows\|every 1000000" "$D/db-config/CONFIG_ANALYSIS.md" ||
+    fail "bigbatch: the probe's cadence is not batch.current capped at 1,000,000"
