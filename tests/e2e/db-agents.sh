@@ -108,7 +108,14 @@ grep -q "Pattern: \*\*one commit per row\*\*" "$D/client-library/CLIENT_ANALYSIS
 awk -v r="$real" 'BEGIN { exit !(r > 5) }' || fail "the planted effect is too small here: x$real"
 # A large gain is found, and perfd's figure is within x2 of it, either way.
 awk -v p="$k" 'BEGIN { exit !(p > 5) }' || fail "rowcommit: predicted x$k"
-honest "$F" "$real" || fail "rowcommit: applying it gave x$real, outside what perfd stated"
+if jget "$F" recommendations.0.bound | grep -q "an upper bound"; then
+	# perfd could not resolve the loader's own work and says its figure is
+	# the smaller claim: it must still never claim above x2 of reality.
+	probe_check "$F" "$real" 'p <= 2 * m' ||
+	    fail "rowcommit: applying it gave x$real, below half of what perfd stated"
+else
+	honest "$F" "$real" || fail "rowcommit: applying it gave x$real, outside what perfd stated"
+fi
 [ "$(jget "$F" recommendations.0.evidence_kind)" = probe ] || fail "rowcommit: evidence kind"
 grep -q "BEGIN;" "$D/client-library/CLIENT_ANALYSIS.md" || fail "no advice in the shell's terms"
 grep -q "sqlite3_prepare_v2" "$D/client-library/CLIENT_ANALYSIS.md" && fail "C advice for a shell loader"
