@@ -3,6 +3,7 @@
 #include "dbdriver.h"
 #include "lock.h"
 #include "paths.h"
+#include "proc.h"
 #include "run.h"
 #include "util.h"
 
@@ -54,7 +55,7 @@ agent_init(struct agent *a, int argc, char **argv)
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
 	/* What a stage leaves running becomes ours to stop (agent_unlock()). */
-	if (run_adopt_orphans() != 0)
+	if (proc_adopt_orphans() != 0)
 		fprintf(stderr, "perfd-agent: cannot adopt orphans (%s): a stage's "
 		    "background work may outlive its run\n", strerror(errno));
 	if (mkdir_p(a->dir, 0755) != 0) {
@@ -86,7 +87,7 @@ void
 agent_done(struct agent *a)
 {
 	agent_unlock(a);
-	run_reap_orphans();
+	proc_reap_children(NULL, NULL);
 	spec_free(a->spec);
 	free(a->spec_path);
 	free(a->dir);
@@ -196,7 +197,7 @@ agent_unlock(struct agent *a)
 
 	if (a->lock_depth == 0 || --a->lock_depth > 0)
 		return;
-	if ((n = run_reap_orphans()) > 0)
+	if ((n = proc_reap_children(NULL, NULL)) > 0)
 		agent_log(a, "info", "stopped %d process%s the pipeline left running", n,
 		    n == 1 ? "" : "es");
 	lock_release(a->lock_fd);

@@ -635,19 +635,19 @@ static const struct obs_field {
 	{ "nosync_pairs", offsetof(struct dbagent_obs, nosync_pairs), 'd' },
 };
 
-/* Each no-sync round's figures, nosync_pairs of them. */
-static const struct obs_array {
+/* A named member of db-observation.json that is not a number. */
+struct obs_named {
 	const char	*name;
 	size_t		 off;
-} obs_arrays[] = {
+};
+
+/* Each no-sync round's figures, nosync_pairs of them. */
+static const struct obs_named obs_arrays[] = {
 	{ "pair_stage_ms", offsetof(struct dbagent_obs, pair_stage_ms) },
 	{ "pair_own_ms", offsetof(struct dbagent_obs, pair_own_ms) },
 };
 
-static const struct obs_str {
-	const char	*name;
-	size_t		 off;
-} obs_strings[] = {
+static const struct obs_named obs_strings[] = {
 	{ "rows_from", offsetof(struct dbagent_obs, rows_from) },
 	{ "untraced", offsetof(struct dbagent_obs, untraced) },
 	{ "failure", offsetof(struct dbagent_obs, failure) },
@@ -827,55 +827,58 @@ dbagent_obs_free(struct dbagent_obs *o)
 	memset(o, 0, sizeof *o);
 }
 
+/*
+ * The own work from the no-sync rounds into s; 0, or -1 when they resolved
+ * none. When zero lies inside its range the rounds could not tell it from
+ * nothing, and a figure on the low end would claim what was not measured
+ * (x180 claimed, x29 applied, here): the upper end is taken, the smaller
+ * claim. When even that is below the resolution (1 in 4 runs of the shell
+ * loader here, x157 claimed, x36 applied) they say nothing of it.
+ */
+static int
+own_from_rounds(const struct dbagent_obs *o, struct dbagent_split *s)
+{
+	s->own_ms = fmax(0, o->own_nosync_ms);
+	s->own_lo = fmax(0, o->own_nosync_lo);
+	s->own_hi = o->own_nosync_hi;
+	if (o->own_nosync_lo <= 0 && s->own_hi > s->own_ms) {
+		s->own_ms = s->own_hi;
+		s->own_unresolved = 1;
+	}
+	if (s->own_ms < OWN_RESOLUTION_MS) {
+		s->own_unresolved = 0;
+		return -1;
+	}
+	s->own_from = DBAGENT_OWN_NOSYNC;
+	return 0;
+}
+
 void
 dbagent_split(const struct dbagent_obs *o, double now_rows_s, struct dbagent_split *s)
 {
 	double w = o->wall_ms;
 	double a = w - (now_rows_s > 0 ? o->rows * 1000 / now_rows_s : 0);
-	double b = o->nosync_ms > 0 ? fmax(0, o->own_nosync_ms) : -1;
 	int a_ok = a >= OWN_TRUSTED * w;
 	struct stats st;
 
 	memset(s, 0, sizeof *s);
 	s->rows = o->rows;
 	s->now_rate = now_rows_s;
-	if (b >= 0 && o->nosync_pairs >= 1) {
+	if (o->nosync_ms > 0 && o->nosync_pairs >= 1) {
+		/* The rounds carry the stage's times, resolved own work or not. */
 		s->pairs = (int)o->nosync_pairs;
 		for (int i = 0; i < s->pairs; i++)
 			s->pair_stage_ms[i] = o->pair_stage_ms[i];
 		stats_compute(s->pair_stage_ms, s->pairs, &st);
 		w = st.median;
-		s->own_ms = b;
-		s->own_lo = fmax(0, o->own_nosync_lo);
-		s->own_hi = o->own_nosync_hi;
-		s->own_from = DBAGENT_OWN_NOSYNC;
-		/*
-		 * Zero inside the own work's range: the rounds could not tell it
-		 * from nothing, and a figure on the low end would claim what was
-		 * not measured (x180 claimed, x29 applied, here). The upper end
-		 * is taken: the smaller claim.
-		 */
-		if (o->own_nosync_lo <= 0 && s->own_hi > s->own_ms) {
-			s->own_ms = s->own_hi;
-			s->own_unresolved = 1;
-		}
-		/*
-		 * Nothing above the resolution at all (1 in 4 runs of the shell
-		 * loader here, x157 claimed, x36 applied): the rounds say nothing
-		 * of the own work, and the stage's user CPU time, an upper bound,
-		 * stands in (the rounds still carry the stage's times).
-		 */
-		if (s->own_ms < OWN_RESOLUTION_MS) {
-			s->own_ms = fmax(a, o->user_ms);
-			s->own_from = DBAGENT_OWN_CPU;
-			s->own_unresolved = 0;
-		}
-	} else if (a_ok) {
-		s->own_ms = a;
-		s->own_from = DBAGENT_OWN_PROBE;
-	} else {
-		s->own_ms = fmax(a, o->user_ms);
-		s->own_from = DBAGENT_OWN_CPU;
+	}
+	/*
+	 * In order of preference (see dbagent.h); rounds that resolved nothing
+	 * say differences are not to be trusted here: the CPU bound then.
+	 */
+	if (s->pairs == 0 || own_from_rounds(o, s) != 0) {
+		s->own_from = s->pairs == 0 && a_ok ? DBAGENT_OWN_PROBE : DBAGENT_OWN_CPU;
+		s->own_ms = s->own_from == DBAGENT_OWN_PROBE ? a : fmax(a, o->user_ms);
 	}
 	s->stage_ms = w;
 	s->own_ms = fmin(fmax(s->own_ms, 0), w);

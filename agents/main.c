@@ -17,12 +17,12 @@ int
 main(int argc, char **argv)
 {
 	struct agent a;
-	int rc = 2;
+	int rc = 2, i;
 
 	if (agent_init(&a, argc, argv) != 0)
 		return 2;
-	if (inv_agent_index(a.name) >= 0)
-		rc = table[inv_agent_index(a.name)](&a);
+	if ((i = inv_agent_index(a.name)) >= 0)
+		rc = table[i](&a);
 	else
 		fprintf(stderr, "perfd-agent: no agent '%s'\n", a.name);
 	agent_done(&a);

@@ -4,21 +4,19 @@
 #include "investigation.h"
 #include "findings.h"
 #include "paths.h"
+#include "proc.h"
 #include "proto.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,8 +25,6 @@ extern char **environ;
 
 /* SIGTERM first; a group still there this long after gets SIGKILL. */
 #define KILL_GRACE_MS		3000
-/* Stray pids remembered so that one killed is counted once. */
-#define SUP_STRAYS_MAX		1024
 /* Passes over /proc for an investigation's leftovers, at most. */
 #define SUP_LEFTOVER_PASSES	50
 /* After an agent exits, how long its progress pipe may stay open. */
@@ -41,7 +37,6 @@ struct inv;
 struct agent_proc {
 	struct inv	*inv;
 	const struct inv_agent *def;	/* its row of the contract's roster */
-	const char	*name;
 	char		*dir;
 	uv_process_t	 proc;
 	uv_pipe_t	 pipe;
@@ -114,9 +109,9 @@ sup_new(uv_loop_t *loop, struct store *store, int max_parallel,
 	 * An agent killed with SIGKILL orphans what its stages left running;
 	 * as the subreaper those become our children instead of init's, so
 	 * one that cleared its environment (which the leftover scan by name
-	 * cannot see) is still found: sup_reap_strays().
+	 * cannot see) is still found (finish_inv).
 	 */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	proc_adopt_orphans();
 	s->agent_exe = paths_agent_exe();
 	s->lock_path = paths_lock(&cause);
 	if (s->lock_path == NULL) {
@@ -365,8 +360,7 @@ sup_submit(struct sup *s, struct spec *spec, const char *spec_path,
 
 		a->inv = v;
 		a->def = &inv_agents[i];
-		a->name = a->def->name;
-		a->dir = path_join(v->dir, a->name);
+		a->dir = path_join(v->dir, a->def->name);
 		a->lines.max = PROGRESS_MAX_LINE;
 		if (mkdir_p(a->dir, 0755) != 0) {
 			*cause = xasprintf("cannot create %s: %s", a->dir, strerror(errno));
@@ -461,42 +455,24 @@ close_handle(struct agent_proc *a, uv_handle_t *h)
 	}
 }
 
-/* One pass over /proc: the processes of investigation id, stopped. */
+/* One process of a pass: stopped when its environment holds needle; 1 then. */
 static int
-kill_pass(const char *needle)
+kill_named(pid_t pid, void *arg)
 {
-	size_t nlen = strlen(needle);
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	char path[64];
-	int killed = 0;
+	const char *needle = arg;
+	size_t nlen = strlen(needle), len = 0;
+	char path[64], *env, *cause = NULL;
+	int hit = 0;
 
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		char *env = NULL, *cause = NULL;
-		size_t len = 0;
-		pid_t pid = (pid_t)atol(e->d_name);
-
-		if (pid <= 1 || pid == getpid())
-			continue;
-		snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
-		env = read_file(path, 1 << 20, &len, &cause);
-		free(cause);
-		for (size_t off = 0; env != NULL && off < len; off += strlen(env + off) + 1) {
-			if (strncmp(env + off, needle, nlen) == 0 && env[off + nlen] == '\0') {
-				pid_t pg = getpgid(pid);
-
-				if (pg > 1 && pg != getpgrp())
-					kill(-pg, SIGKILL);
-				kill(pid, SIGKILL);
-				killed++;
-				break;
-			}
-		}
-		free(env);
-	}
-	if (d != NULL)
-		closedir(d);
-	return killed;
+	snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
+	env = read_file(path, 1 << 20, &len, &cause);
+	free(cause);
+	for (size_t off = 0; env != NULL && off < len && !hit; off += strlen(env + off) + 1)
+		hit = strncmp(env + off, needle, nlen) == 0 && env[off + nlen] == '\0';
+	if (hit)
+		proc_kill(pid);
+	free(env);
+	return hit;
 }
 
 int
@@ -506,7 +482,7 @@ sup_kill_leftovers(const char *id)
 	int total = 0, n, passes = 0;
 
 	/* A SIGKILLed process can stay visible for a moment: a pass cap. */
-	while ((n = kill_pass(needle)) > 0 && ++passes < SUP_LEFTOVER_PASSES) {
+	while ((n = proc_each(kill_named, needle)) > 0 && ++passes < SUP_LEFTOVER_PASSES) {
 		total += n;
 		usleep(10000);
 	}
@@ -514,30 +490,11 @@ sup_kill_leftovers(const char *id)
 	return total + n;
 }
 
-/* The parent of pid, from /proc/PID/stat (after the command's closing ')'); -1. */
-static pid_t
-parent_of(pid_t pid)
-{
-	char path[64], buf[512], *p;
-	FILE *f;
-	size_t n;
-	long ppid = -1;
-
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL || sscanf(p + 1, " %*c %ld", &ppid) != 1)
-		return -1;
-	return (pid_t)ppid;
-}
-
-/* Whether pid is an agent of an investigation still being supervised. */
+/* proc_reap_children()'s spare: an agent of an investigation still supervised. */
 static int
-is_live_agent(struct sup *s, pid_t pid)
+is_live_agent(pid_t pid, void *arg)
 {
+	struct sup *s = arg;
 	struct inv *v;
 
 	TAILQ_FOREACH(v, &s->running, entry)
@@ -546,55 +503,6 @@ is_live_agent(struct sup *s, pid_t pid)
 			    v->agents[i].proc.pid == pid)
 				return 1;
 	return 0;
-}
-
-/* Add pid to the n remembered (at most SUP_STRAYS_MAX); 1 when it is new. */
-static int
-remember(pid_t *seen, int n, pid_t pid)
-{
-	for (int k = 0; k < n && k < SUP_STRAYS_MAX; k++)
-		if (seen[k] == pid)
-			return 0;
-	if (n < SUP_STRAYS_MAX)
-		seen[n] = pid;
-	return 1;
-}
-
-/*
- * Our children that are not live agents are strays: orphans of an agent
- * that died (we are the subreaper). Each is killed and reaped by its pid —
- * never waitpid(-1), which would take an agent's exit from libuv — pass
- * after pass, as a stray's own children come to us when it dies. Returns
- * how many were stopped.
- */
-static int
-sup_reap_strays(struct sup *s)
-{
-	pid_t killed[SUP_STRAYS_MAX];
-	int stopped = 0, found = 1;
-
-	for (int pass = 0; found && pass < SUP_LEFTOVER_PASSES; pass++) {
-		DIR *d = opendir("/proc");
-		struct dirent *e;
-
-		found = 0;
-		while (d != NULL && (e = readdir(d)) != NULL) {
-			pid_t pid = (pid_t)atol(e->d_name);
-
-			if (pid <= 1 || parent_of(pid) != getpid() || is_live_agent(s, pid))
-				continue;
-			found = 1;
-			if (waitpid(pid, NULL, WNOHANG) != 0)
-				continue;	/* it had ended: reaped now */
-			kill(pid, SIGKILL);
-			stopped += remember(killed, stopped, pid);
-		}
-		if (d != NULL)
-			closedir(d);
-		if (found)
-			usleep(10000);
-	}
-	return stopped;
 }
 
 /* The investigation ends once all five agents are finalized. */
@@ -618,7 +526,11 @@ finish_inv(struct inv *v)
 	 * goes before the investigation is called finished.
 	 */
 	leftovers = sup_kill_leftovers(v->id);
-	leftovers += sup_reap_strays(v->sup);
+	/*
+	 * Then our own children that are not live agents: orphans of an
+	 * agent that died (we are their subreaper), whatever their environment.
+	 */
+	leftovers += proc_reap_children(is_live_agent, v->sup);
 	events_begin(v);
 	store_set_status(v->sup->store, v->id, status, error);
 	if (strcmp(status, "done") == 0)
@@ -671,7 +583,7 @@ agent_outcome(struct agent_proc *a, char **reason)
 		status = "killed";
 	} else if (a->exit_status != 0) {
 		*reason = xasprintf("exited with status %lld (see %s/agent.log)",
-		    (long long)a->exit_status, a->name);
+		    (long long)a->exit_status, a->def->name);
 		status = "failed";
 	} else if (a->def->role == INV_INTEGRATOR) {
 		*reason = NULL;
@@ -704,7 +616,7 @@ write_status_json(struct agent_proc *a, const char *status, const char *reason)
 	char *path = path_join(a->dir, INV_STATUS_FILE), *s, *cause = NULL, *t;
 	int64_t now = now_unix_ms();
 
-	cJSON_AddStringToObject(o, "agent", a->name);
+	cJSON_AddStringToObject(o, "agent", a->def->name);
 	cJSON_AddStringToObject(o, "status", status);
 	if (reason != NULL)
 		cJSON_AddStringToObject(o, "reason", reason);
@@ -741,7 +653,7 @@ import_runs(struct agent_proc *a)
 	char *path = path_join(a->dir, "runs.csv");
 
 	if (access(path, F_OK) == 0 &&
-	    store_import_runs(a->inv->sup->store, a->inv->id, a->name, path) < 0)
+	    store_import_runs(a->inv->sup->store, a->inv->id, a->def->name, path) < 0)
 		fprintf(stderr, "perfd: could not import %s\n", path);
 	free(path);
 }
@@ -768,12 +680,12 @@ finalize_agent(struct agent_proc *a)
 	write_status_json(a, status, reason);
 	events_begin(v);
 	import_runs(a);
-	store_agent_ended(v->sup->store, v->id, a->name, status,
+	store_agent_ended(v->sup->store, v->id, a->def->name, status,
 	    (int)a->exit_status, a->term_signal, reason);
 	f = state_fields("ended", status);
 	if (reason != NULL)
 		cJSON_AddStringToObject(f, "reason", reason);
-	emit(v, a->name, "agent", f);
+	emit(v, a->def->name, "agent", f);
 	events_commit(v);
 	free(reason);
 	if (--v->running == 0)
@@ -823,7 +735,7 @@ bad_line(struct agent_proc *a, const char *why, const char *line)
 
 	cJSON_AddStringToObject(f, "level", "warning");
 	cJSON_AddStringToObject(f, "message", msg);
-	emit(a->inv, a->name, "log", f);
+	emit(a->inv, a->def->name, "log", f);
 	free(msg);
 }
 
@@ -861,7 +773,7 @@ on_line(void *arg, char *line)
 		goto out;
 	}
 	cJSON_AddStringToObject(f, "message", msg->valuestring);
-	emit(a->inv, a->name, type->valuestring, f);
+	emit(a->inv, a->def->name, type->valuestring, f);
 	f = NULL;
 out:
 	cJSON_Delete(f);
@@ -922,7 +834,7 @@ on_timeout(uv_timer_t *t)
 	a->timed_out = 1;
 	cJSON_AddStringToObject(f, "level", "warning");
 	cJSON_AddStringToObject(f, "message", "agents.timeout reached: stopping the agent");
-	emit_now(a->inv, a->name, "log", f);
+	emit_now(a->inv, a->def->name, "log", f);
 	stop_agent(a);
 }
 
@@ -948,7 +860,7 @@ spawn_agent(struct inv *v, struct agent_proc *a, char **env)
 	uv_stdio_container_t io[4];
 	char *log = path_join(a->dir, INV_LOG_FILE);
 	char *spec = path_join(v->dir, INV_SPEC_FILE);
-	char *args[] = { v->sup->agent_exe, (char *)a->name, "--spec", spec,
+	char *args[] = { v->sup->agent_exe, (char *)a->def->name, "--spec", spec,
 	    "--out", a->dir, "--progress-fd", "3", NULL };
 	int64_t timeout = v->spec->agents_timeout_ms;
 	int fd, rc;
@@ -990,10 +902,10 @@ spawn_agent(struct inv *v, struct agent_proc *a, char **env)
 		uv_read_start((uv_stream_t *)&a->pipe, on_alloc, on_read);
 		timeout += a->def->extra_timeout_ms;
 		uv_timer_start(&a->timer, on_timeout, (uint64_t)timeout, 0);
-		store_agent_started(v->sup->store, v->id, a->name, a->proc.pid);
+		store_agent_started(v->sup->store, v->id, a->def->name, a->proc.pid);
 		cJSON *f = state_fields("started", NULL);
 		cJSON_AddNumberToObject(f, "pid", a->proc.pid);
-		emit(v, a->name, "agent", f);
+		emit(v, a->def->name, "agent", f);
 	}
 	free(log);
 	free(spec);

@@ -2,7 +2,6 @@
 #include "run.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -321,63 +320,4 @@ run_describe(const struct run_result *r, int64_t timeout_ms)
 	else
 		snprintf(s, sizeof s, "exit %d", r->exit_code);
 	return s;
-}
-
-int
-run_adopt_orphans(void)
-{
-	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 ? 0 : -1;
-}
-
-/* The parent of pid, from /proc/PID/stat, or -1. */
-static pid_t
-parent_of(pid_t pid)
-{
-	char path[64], buf[512], *close_paren;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
-	if ((close_paren = strrchr(buf, ')')) == NULL)
-		return -1;
-	return (pid_t)strtol(close_paren + 4, NULL, 10);
-}
-
-int
-run_reap_orphans(void)
-{
-	pid_t me = getpid(), group = getpgrp();
-	int total = 0, found;
-
-	do {
-		DIR *d = opendir("/proc");
-		struct dirent *e;
-
-		found = 0;
-		while (d != NULL && (e = readdir(d)) != NULL) {
-			pid_t pid = (pid_t)strtol(e->d_name, NULL, 10), pg;
-
-			if (pid <= 1 || parent_of(pid) != me)
-				continue;
-			pg = getpgid(pid);
-			if (pg > 1 && pg != group)
-				kill(-pg, SIGKILL);
-			kill(pid, SIGKILL);
-			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-				;
-			found++;
-		}
-		if (d != NULL)
-			closedir(d);
-		total += found;
-	} while (found > 0);
-	return total;
 }

@@ -56,20 +56,4 @@ const char *run_describe(const struct run_result *, int64_t timeout_ms);
  */
 void run_kill_current(int sig);
 
-/*
- * Adopt every orphan among this process's descendants (a stage's `cmd &`,
- * a server that daemonised): PR_SET_CHILD_SUBREAPER. 0, or -1 when the
- * kernel refuses.
- */
-int run_adopt_orphans(void);
-
-/*
- * Stop what the commands run so far left behind: every child of this
- * process, with its process group, SIGKILLed and reaped; again until none
- * is left (killing one hands its own children to us). Only for a process
- * whose every child is an orphan at that moment (an agent between runs).
- * Returns how many were stopped.
- */
-int run_reap_orphans(void);
-
 #endif
