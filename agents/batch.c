@@ -17,7 +17,7 @@
 /* Sizes below the recommended one traced for a cap (noise may pick a larger one). */
 #define CAP_BELOW	2
 #define BATCH_WITHIN		0.95
-/* Rows the SQLite probe inserts per measurement (when there is no command). */
+/* Rows the database's probe inserts per measurement (when there is no command). */
 #define BATCH_PROBE_ROWS	5000
 
 struct bsize {
@@ -34,7 +34,7 @@ struct bsize {
 
 struct batch {
 	struct agent	*a;
-	int		 probe;		/* 1: the SQLite probe; 0: batch.command */
+	int		 probe;		/* 1: the database's probe; 0: batch.command */
 	int		 stage;
 	int		 reps;
 	unsigned	 seed;
@@ -93,7 +93,7 @@ visit_command(struct batch *bt, struct bsize *z)
 	free(cmd);
 }
 
-/* One timed visit of a size with the SQLite probe on the scratch copy. */
+/* One timed visit of a size with the database's probe on the scratch copy. */
 static void
 visit_probe(struct batch *bt, struct bsize *z)
 {
@@ -425,7 +425,13 @@ data_json(struct batch *bt)
 {
 	cJSON *o = cJSON_CreateObject(), *a, *r;
 
-	cJSON_AddStringToObject(o, "mode", bt->probe ? "sqlite-probe" : "command");
+	if (bt->probe) {
+		char *mode = xasprintf("%s-probe", dbagent_driver(bt->a->spec)->kind);
+
+		cJSON_AddStringToObject(o, "mode", mode);
+		free(mode);
+	} else
+		cJSON_AddStringToObject(o, "mode", "command");
 	cJSON_AddNumberToObject(o, "seed", bt->seed);
 	cJSON_AddNumberToObject(o, "rows", bt->rows);
 	cJSON_AddStringToObject(o, "unit", unit(bt));
@@ -515,8 +521,9 @@ chart(struct batch *bt)
 	c.xlabel = "batch size (log scale)";
 	c.ylabel = ylabel;
 	c.y2label = "peak RSS (MB)";
-	title = xasprintf("%s: throughput against batch size (%s)", bt->a->spec->name,
-	    bt->probe ? "SQLite probe" : "batch.command");
+	title = xasprintf("%s: throughput against batch size (%s%s)", bt->a->spec->name,
+	    bt->probe ? dbagent_driver(bt->a->spec)->name : "batch.command",
+	    bt->probe ? " probe" : "");
 	svg = svg_sweep(title, &c);
 	free(x);
 	free(y);
@@ -538,11 +545,11 @@ report(struct batch *bt)
 	buf_printf(&b, "# Batch-size analysis: %s\n\n## Verdict\n\n%s\n\n", sp->name,
 	    bt->f->headline);
 	if (bt->probe)
-		buf_printf(&b, "Measured with the SQLite probe: %d synthetic rows shaped "
-		    "like `%s` inserted into a scratch copy of the database (made with "
-		    "the backup API; the original is opened read-only), committing every "
-		    "*size* rows with a prepared statement.\n\n", BATCH_PROBE_ROWS,
-		    sp->db_table);
+		buf_printf(&b, "Measured with perfd's %s probe: %d synthetic rows shaped "
+		    "like `%s` inserted into a scratch copy of the database (made from "
+		    "one read of it; the original is only read), committing every "
+		    "*size* rows with a prepared statement.\n\n",
+		    dbagent_driver(sp)->name, BATCH_PROBE_ROWS, sp->db_table);
 	else
 		buf_printf(&b, "Measured with `%s`: for each size, setup and the stages "
 		    "before %s ran untimed, then the command was timed, under the "

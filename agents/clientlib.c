@@ -168,7 +168,7 @@ report(struct clientlib *c, struct findings *f, double observed)
 	struct buf b = { 0 };
 	const struct spec *sp = c->a->spec;
 	const struct dbagent_obs *o = &c->o;
-	char *obs = md_rate(observed);
+	char *obs = md_rate(observed), *db = dbagent_driver(sp)->label(sp);
 
 	buf_printf(&b, "# Client-library analysis: %s\n\n## Verdict\n\n%s\n\n", sp->name,
 	    f->headline);
@@ -186,7 +186,8 @@ report(struct clientlib *c, struct findings *f, double observed)
 	    "`%s`: %d rows for the autocommit patterns, %d for the others; median "
 	    "rows/s over the runs after one warm-up, each under the measurement "
 	    "lock.\n\n| pattern | rows/s | 95%% CI | runs |\n|---|---|---|---|\n",
-	    sp->db_path, sp->db_table, ROWS_AUTOCOMMIT, ROWS_TX);
+	    db, sp->db_table, ROWS_AUTOCOMMIT, ROWS_TX);
+	free(db);
 	for (int i = 0; i <= NPATTERNS; i++) {
 		const struct stats *st = rate(c, i);
 		char *m, *l, *h;

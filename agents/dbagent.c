@@ -68,17 +68,6 @@ dbagent_stage(const struct spec *sp)
 	return -1;
 }
 
-/* The database's path relative to the workdir when it lies under it. */
-static const char *
-db_name(const struct spec *sp)
-{
-	size_t n = strlen(sp->workdir);
-
-	if (strncmp(sp->db_path, sp->workdir, n) == 0 && sp->db_path[n] == '/')
-		return sp->db_path + n + 1;
-	return sp->db_path;
-}
-
 /* pipeline_measure()'s callback in a capturing run: rows, then the capture. */
 struct capture_run {
 	struct agent		*a;
@@ -135,13 +124,15 @@ capturing_run(struct agent *a, int stage, struct db_capture *cap,
 		*cause = xstrdup(res->failure);
 		f = RUN_STAGE;
 	} else if (cap != NULL && c.rc != 0) {
-		if (c.rc == DB_ABSENT)
+		if (c.rc == DB_ABSENT) {
+			char *db = dbagent_driver(sp)->label(sp);
+
 			*cause = xasprintf("the pipeline ran once (setup and the stages to "
 			    "%s) and did not create %s%s%s (%s)", sp->stages[stage].name,
-			    db_name(sp), strstr(c.cause, "no table") != NULL ?
-			    " with table " : "", strstr(c.cause, "no table") != NULL ?
-			    sp->db_table : "", c.cause);
-		else
+			    db, strstr(c.cause, "no table") != NULL ? " with table " : "",
+			    strstr(c.cause, "no table") != NULL ? sp->db_table : "", c.cause);
+			free(db);
+		} else
 			*cause = xstrdup(c.cause);
 		f = RUN_NO_DATABASE;
 	}
@@ -157,6 +148,7 @@ dbagent_capture(struct agent *a, struct db_capture *cap, char **cause)
 	struct stage_result res = { 0 };
 	char *why = NULL;
 	double rows;
+	char *db;
 	int rc;
 
 	agent_lock(a);
@@ -168,15 +160,16 @@ dbagent_capture(struct agent *a, struct db_capture *cap, char **cause)
 	/* Not there: the pipeline makes it. Read it before the teardown. */
 	free(*cause);
 	*cause = NULL;
+	db = dbagent_driver(sp)->label(sp);
 	agent_progress(a, 5, "%s does not exist yet: running the pipeline once to create it",
-	    db_name(sp));
+	    db);
 	switch (capturing_run(a, capture_stage(sp), cap, &res, &rows, &why)) {
 	case RUN_OK:
 		break;
 	case RUN_PREFIX:
 	case RUN_STAGE:
 		*cause = xasprintf("%s does not exist, and the pipeline that would create "
-		    "it failed: %s", db_name(sp), why);
+		    "it failed: %s", db, why);
 		break;
 	case RUN_NO_DATABASE:
 		*cause = xstrdup(why);
@@ -185,6 +178,7 @@ dbagent_capture(struct agent *a, struct db_capture *cap, char **cause)
 	stage_result_free(&res);
 	agent_unlock(a);
 	free(why);
+	free(db);
 	return *cause == NULL ? 0 : -1;
 }
 
@@ -562,7 +556,7 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 
 /*
  * Commits from syncs, by what one commit costs in the database's mode
- * (4 for SQLite's rollback journal, 1 under WAL), and the pattern in words.
+ * (the capture's syncs_per_commit), and the pattern in words.
  */
 static void
 infer(struct dbagent_obs *o)
@@ -586,7 +580,7 @@ infer(struct dbagent_obs *o)
 	if (o->cadence <= 2) {
 		o->pattern = xstrdup("one commit per row");
 		o->evidence = xasprintf("%ld fsync/fdatasync for %.0f rows (about %.0f per "
-		    "commit in this journal mode): about one commit per row", o->syncs, r,
+		    "commit in the database's mode): about one commit per row", o->syncs, r,
 		    per);
 	} else if (o->commits <= 3) {
 		o->bulk = 1;

@@ -295,11 +295,15 @@ how_lines(struct cfg *c, int *nsettings)
 			*eq = '\0';
 			if (stored(c, l[i]) == (pass == 0)) {
 				text = c->drv->apply_text(l[i], eq + 1);
-				if (pass == 0)
+				if (pass == 0) {
+					char *db = c->drv->label(c->a->spec);
+					char *once = c->drv->apply_once(c->a->spec, text);
+
 					buf_printf(&b, "Once, right after the pipeline creates "
-					    "`%s` (it is kept in the file): `sqlite3 \"%s\" \"%s\"`\n",
-					    c->a->spec->db_path, c->a->spec->db_path, text);
-				else if (cl != NULL && cl->set_how != NULL) {
+					    "`%s` (it is kept in the database): `%s`\n", db, once);
+					free(once);
+					free(db);
+				} else if (cl != NULL && cl->set_how != NULL) {
 					/*
 					 * The statement first (set_how is the driver's own
 					 * format), then {db}: a path with a % stays text.
@@ -328,7 +332,7 @@ report(struct cfg *c, struct findings *f, const char *how)
 {
 	struct buf b = { 0 };
 	const struct spec *sp = c->a->spec;
-	char *r1, *r2, *r3;
+	char *r1, *r2, *r3, *db = c->drv->label(sp);
 
 	buf_printf(&b, "# Database configuration analysis: %s\n\n## Verdict\n\n%s\n\n",
 	    sp->name, f->headline);
@@ -337,8 +341,8 @@ report(struct cfg *c, struct findings *f, const char *how)
 	    "database; the others are per connection, and the database cannot tell "
 	    "what the pipeline sets: a connection default is what a new connection "
 	    "gets unless the pipeline changes it (declare its settings in "
-	    "`database.pragmas`).\n\n| setting | value | from |\n|---|---|---|\n",
-	    sp->db_path);
+	    "`database.pragmas`).\n\n| setting | value | from |\n|---|---|---|\n", db);
+	free(db);
 	for (int i = 0; i < c->drv->nsettings; i++)
 		buf_printf(&b, "| %s | %s | %s |\n", c->drv->settings[i], c->cur[i], c->from[i]);
 	buf_printf(&b, "\nIndexes and triggers of `%s`:\n\n%s\n", sp->db_table,

@@ -87,6 +87,50 @@ read_settings(const struct spec *sp, char **values, int *stored, char **objects,
 	return 0;
 }
 
+/* A file, named by database.path; a server's address is not one. */
+static int
+sq_check(const struct spec *sp, const char **key, char **why)
+{
+	if (sp->db_dsn != NULL) {
+		*key = "dsn";
+		*why = xstrdup("database.dsn: kind 'sqlite' takes a file (database.path, "
+		    "relative to workdir), not a connection string");
+		return -1;
+	}
+	if (sp->db_path == NULL) {
+		*key = NULL;
+		*why = xstrdup("database: missing required key 'path'");
+		return -1;
+	}
+	/* Only the scheme is echoed: a URL may carry a password. */
+	if (strstr(sp->db_path, "://") != NULL) {
+		*key = "path";
+		*why = xasprintf("database.path: a %.*s:// URL is a server's address; kind "
+		    "'sqlite' takes a file (relative to workdir), and a server needs a kind "
+		    "that connects to one (supported: %s)", (int)strcspn(sp->db_path, ":"),
+		    sp->db_path, db_driver_kinds());
+		return -1;
+	}
+	return 0;
+}
+
+/* The file's path relative to the workdir when it lies under it. */
+static char *
+sq_label(const struct spec *sp)
+{
+	size_t n = strlen(sp->workdir);
+
+	if (strncmp(sp->db_path, sp->workdir, n) == 0 && sp->db_path[n] == '/')
+		return xstrdup(sp->db_path + n + 1);
+	return xstrdup(sp->db_path);
+}
+
+static char *
+sq_apply_once(const struct spec *sp, const char *statement)
+{
+	return xasprintf("sqlite3 \"%s\" \"%s\"", sp->db_path, statement);
+}
+
 static char *
 sq_apply_text(const char *setting, const char *value)
 {
@@ -252,10 +296,13 @@ const struct db_driver db_sqlite_driver = {
 	.rules = "sqlite.yaml",
 	.settings = sqlite_settings,
 	.nsettings = NSETTINGS,
+	.check = sq_check,
+	.label = sq_label,
 	.capture = sq_capture,
 	.release = sq_release,
 	.count = sq_count,
 	.apply_text = sq_apply_text,
+	.apply_once = sq_apply_once,
 	.scratch = sq_scratch,
 	.set = sq_set,
 	.insert = sq_insert,

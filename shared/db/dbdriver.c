@@ -5,15 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The kinds perfd knows: add a driver here and a rules file beside sqlite.yaml. */
-static const struct db_driver *const drivers[] = { &db_sqlite_driver };
-
 const struct db_driver *
 db_driver(const char *kind)
 {
-	for (size_t i = 0; i < PERFD_ARRAY_LEN(drivers); i++)
-		if (kind != NULL && strcmp(drivers[i]->kind, kind) == 0)
-			return drivers[i];
+	for (size_t i = 0; db_registry[i] != NULL; i++)
+		if (kind != NULL && strcmp(db_registry[i]->kind, kind) == 0)
+			return db_registry[i];
 	return NULL;
 }
 
@@ -23,9 +20,9 @@ db_driver_kinds(void)
 	static char list[256];
 
 	if (list[0] == '\0')
-		for (size_t i = 0; i < PERFD_ARRAY_LEN(drivers); i++)
+		for (size_t i = 0; db_registry[i] != NULL; i++)
 			snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-			    i ? ", " : "", drivers[i]->kind);
+			    i ? ", " : "", db_registry[i]->kind);
 	return list;
 }
 
@@ -35,4 +32,10 @@ known(const char *kind)
 	return db_driver(kind) != NULL;
 }
 
-const struct spec_kinds db_driver_spec_kinds = { known, db_driver_kinds };
+static int
+check(const struct spec *sp, const char **key, char **why)
+{
+	return db_driver(sp->db_kind)->check(sp, key, why);
+}
+
+const struct spec_kinds db_driver_spec_kinds = { known, db_driver_kinds, check };

@@ -55,6 +55,15 @@ struct db_driver {
 	int			 nsettings;
 
 	/*
+	 * The spec's database section as this kind takes it (a file path, a
+	 * connection string): 0, or -1 with the key at fault and the message
+	 * (spec_kinds.check; *why is the caller's to free).
+	 */
+	int		(*check)(const struct spec *, const char **key, char **why);
+	/* The user's database as a report names it, never with a secret (caller frees). */
+	char		*(*label)(const struct spec *);
+
+	/*
 	 * Read the user's database once and copy it into dir: 0, DB_ABSENT
 	 * (with *cause) when the database or its table does not exist, or -1
 	 * with *cause (not a database, locked, unreadable).
@@ -66,6 +75,8 @@ struct db_driver {
 	long long	(*count)(const struct spec *, char **cause);
 	/* The statement a user runs to set it (caller frees). */
 	char		*(*apply_text)(const char *setting, const char *value);
+	/* A command line that runs that statement once on the user's database (caller frees). */
+	char		*(*apply_once)(const struct spec *, const char *statement);
 
 	/* A scratch database made from a capture, and work on it. */
 	struct db_scratch *(*scratch)(const struct spec *, const struct db_capture *,
@@ -94,7 +105,13 @@ const char *db_driver_kinds(void);
 /* The registry as the spec parser takes it. */
 extern const struct spec_kinds db_driver_spec_kinds;
 
-/* The kinds (one file each), listed in the registry in dbdriver.c. */
+/*
+ * The kinds there are, NULL-terminated: defined in registry.c, one line
+ * per kind. A program may link its own registry instead (the tests' double).
+ */
+extern const struct db_driver *const db_registry[];
+
+/* The kinds (one file each). */
 extern const struct db_driver db_sqlite_driver;
 
 #endif

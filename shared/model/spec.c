@@ -74,7 +74,9 @@ static const struct key pipeline_keys[] = {
 
 static const struct key database_keys[] = {
 	{ "kind", K_STR, 1, 0, 0, S(db_kind), 0, NULL, NOFLAG },
-	{ "path", K_STR, 1, 0, 0, S(db_path), 0, NULL, NOFLAG },
+	/* Which of path and dsn a kind takes is its driver's to say (kinds->check). */
+	{ "path", K_STR, 0, 0, 0, S(db_path), 0, NULL, NOFLAG },
+	{ "dsn", K_STR, 0, 0, 0, S(db_dsn), 0, NULL, NOFLAG },
 	{ "table", K_STR, 1, 0, 0, S(db_table), 0, NULL, NOFLAG },
 	{ "pragmas", K_PRAGMAS, 0, 0, 0, S(db_pragmas), S(ndb_pragmas), NULL, NOFLAG },
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
@@ -728,6 +730,24 @@ find_node(yaml_document_t *doc, const char *a, const char *b)
 	return n;
 }
 
+/* The database section: its kind known, then as that kind's driver wants it. */
+static void
+check_database(struct ctx *c, const struct spec *sp)
+{
+	const char *key = NULL;
+	char *why = NULL;
+
+	if (sp->db_kind == NULL || c->kinds == NULL)
+		return;
+	if (!c->kinds->known(sp->db_kind))
+		err_at(c, find_node(c->doc, "database", "kind"), "database.kind: "
+		    "unsupported kind '%s' (supported: %s)", sp->db_kind, c->kinds->list());
+	else if (c->kinds->check(sp, &key, &why) != 0) {
+		err_at(c, find_node(c->doc, "database", key), "%s", why);
+		free(why);
+	}
+}
+
 static int
 valid_name(const char *s)
 {
@@ -847,17 +867,7 @@ check_cross(struct ctx *c, struct spec *sp, const char *base)
 	if (sp->batch_command != NULL && strstr(sp->batch_command, "{batch}") == NULL)
 		err_at(c, find_node(c->doc, "batch", "command"), "batch.command: must "
 		    "contain '{batch}' where the batch size goes");
-	if (sp->db_kind != NULL && c->kinds != NULL && !c->kinds->known(sp->db_kind))
-		err_at(c, find_node(c->doc, "database", "kind"), "database.kind: "
-		    "unsupported kind '%s' (supported: %s)", sp->db_kind, c->kinds->list());
-	/* Only the scheme is echoed: a URL may carry a password. */
-	if (sp->db_path != NULL && strstr(sp->db_path, "://") != NULL)
-		err_at(c, find_node(c->doc, "database", "path"), "database.path: a "
-		    "%.*s:// URL is a server's address; kind '%s' takes a file (relative "
-		    "to workdir), and a server needs a kind that connects to one "
-		    "(supported: %s)", (int)strcspn(sp->db_path, ":"), sp->db_path,
-		    sp->db_kind != NULL ? sp->db_kind : "?",
-		    c->kinds != NULL ? c->kinds->list() : "?");
+	check_database(c, sp);
 	if (sp->db_table != NULL && (strspn(sp->db_table, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(sp->db_table) ||
 	    isdigit((unsigned char)sp->db_table[0])))
@@ -897,6 +907,7 @@ finish_defaults(struct spec *sp)
 		char *p = path_join(sp->workdir, sp->db_path);
 
 		free(sp->db_path);
+	free(sp->db_dsn);
 		sp->db_path = p;
 	}
 }
@@ -1173,6 +1184,7 @@ spec_to_json(const struct spec *sp)
 		sub = cJSON_AddObjectToObject(o, "database");
 		add_str(sub, "kind", sp->db_kind);
 		add_str(sub, "path", sp->db_path);
+		add_str(sub, "dsn", sp->db_dsn);
 		add_str(sub, "table", sp->db_table);
 		if (sp->ndb_pragmas > 0) {
 			cJSON *pr = cJSON_AddObjectToObject(sub, "pragmas");

@@ -40,7 +40,8 @@ struct spec {
 
 	int	 has_database;
 	char	*db_kind;
-	char	*db_path;	/* absolute (relative ones are under workdir) */
+	char	*db_path;	/* a file kind's: absolute (relative ones are under workdir) */
+	char	*db_dsn;	/* a server kind's connection string, as written */
 	char	*db_table;
 	char	**db_pragmas;	/* "name=value": the pipeline's per-connection settings */
 	int	 ndb_pragmas;
@@ -65,6 +66,12 @@ struct spec {
 struct spec_kinds {
 	int		 (*known)(const char *kind);
 	const char	*(*list)(void);		/* "a, b", for a message */
+	/*
+	 * The database section as its (known) kind wants it: 0, or -1 with
+	 * *key (the database.* key at fault, or NULL for the section) and
+	 * *why, the whole message (caller frees).
+	 */
+	int		 (*check)(const struct spec *, const char **key, char **why);
 };
 
 /*

@@ -24,7 +24,8 @@ cases = {
     "shared/db/dbdriver.c": (["spec.h"], ["run.h", "stats.h", "agentrt.h"]),
     "shared/stats/stats.c": (["spec.h"], ["run.h", "dbdriver.h", "agentrt.h"]),
     "reports/md.c": (["util.h"], ["spec.h", "stats.h"]),
-    "daemon/ui.c": (["dbdriver.h", "compare.h", "md.h"], ["agentrt.h", "run.h", "pipeline.h", "dbagent.h"]),
+    "cli/ui.c": (["dbdriver.h", "compare.h", "md.h", "supervisor.h"], ["agentrt.h", "run.h", "pipeline.h", "dbagent.h"]),
+    "daemon/supervisor.c": (["investigation.h", "dbdriver.h"], ["cli.h", "ui.h", "compare.h", "md.h", "run.h", "agentrt.h"]),
 }
 bad = 0
 for src, (allowed, forbidden) in cases.items():

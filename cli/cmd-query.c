@@ -2,7 +2,7 @@
 #include "cli.h"
 #include "conn.h"
 #include "paths.h"
-#include "server.h"
+#include "server.h"	/* status_json(): status read from the state without a daemon */
 #include "store.h"
 #include "util.h"
 
