@@ -58,7 +58,7 @@ agent_init(struct agent *a, int argc, char **argv)
 	if (proc_adopt_orphans() != 0)
 		fprintf(stderr, "perfd-agent: cannot adopt orphans (%s): a stage's "
 		    "background work may outlive its run\n", strerror(errno));
-	if (mkdir_p(a->dir, 0755) != 0) {
+	if (file_mkdir_p(a->dir, 0755) != 0) {
 		fprintf(stderr, "perfd-agent: cannot create %s: %s\n", a->dir,
 		    strerror(errno));
 		return -1;
@@ -219,7 +219,7 @@ agent_publish(struct agent *a, struct findings *f, const char *report_name,
 
 	if (report_name != NULL && report_text != NULL) {
 		path = agent_path(a, report_name);
-		rc = atomic_write(path, report_text, strlen(report_text), &cause);
+		rc = file_write_atomic(path, report_text, strlen(report_text), &cause);
 		free(path);
 		if (rc == 0) {
 			free(f->report);

@@ -6,7 +6,7 @@
 #include "profiling.h"
 
 /* Each returns the process exit status; findings are written on success. */
-int integration_main(struct agent *);
+int integ_main(struct agent *);
 int batch_main(struct agent *);
 int dbconfig_main(struct agent *);
 int clientlib_main(struct agent *);

@@ -88,7 +88,7 @@ visit_command(struct batch *bt, struct bsize *z)
 		z->rss[z->n] = (double)res.run.maxrss_kb;
 		z->n++;
 	}
-	stage_result_free(&res);
+	pipeline_result_free(&res);
 	agent_unlock(bt->a);
 	free(cmd);
 }
@@ -756,7 +756,7 @@ batch_main(struct agent *a)
 	bt.f->data = data_json(&bt);
 	svg = chart(&bt);
 	path = agent_path(a, inv_agents[INV_BATCH_SIZE].chart);
-	if (atomic_write(path, svg, strlen(svg), &cause) != 0) {
+	if (file_write_atomic(path, svg, strlen(svg), &cause) != 0) {
 		fprintf(stderr, "perfd-agent: %s\n", cause);
 		free(cause);
 	}

@@ -151,7 +151,7 @@ chart(struct clientlib *c, double observed)
 	    c->a->spec->db_table);
 	svg = svg_hbar(title, "thousand rows/s", bars, NPATTERNS + 1);
 	path = agent_path(c->a, inv_agents[INV_CLIENT_LIBRARY].chart);
-	if (atomic_write(path, svg, strlen(svg), &cause) != 0) {
+	if (file_write_atomic(path, svg, strlen(svg), &cause) != 0) {
 		fprintf(stderr, "perfd-agent: %s\n", cause);
 		free(cause);
 	}

@@ -175,7 +175,7 @@ dbagent_capture(struct agent *a, struct db_capture *cap, char **cause)
 		*cause = xstrdup(why);
 		break;
 	}
-	stage_result_free(&res);
+	pipeline_result_free(&res);
 	agent_unlock(a);
 	free(why);
 	free(db);
@@ -251,7 +251,7 @@ client_of(const struct spec *sp, int stage)
 	    w = strtok_r(NULL, " \t", &save), n++) {
 		char *path = path_absolute(sp->workdir, w), *why = NULL;
 		char *script = access(path, R_OK) == 0 ?
-		    read_file(path, 64 << 10, NULL, &why) : NULL;
+		    file_read(path, 64 << 10, NULL, &why) : NULL;
 
 		if (script != NULL)
 			buf_printf(&text, "\n%s", script);
@@ -315,7 +315,7 @@ observe_timed(struct agent *a, struct dbagent_obs *o, struct db_capture *cap,
 				o->rows = rows;
 		}
 		free(why);
-		stage_result_free(&res);
+		pipeline_result_free(&res);
 		if (*cause != NULL)
 			return -1;
 	}
@@ -357,7 +357,7 @@ dbagent_trace(struct agent *a, int stage, const char *cmd, struct dbagent_trace 
 		*why = xasprintf("the stages before it failed: %s", failure);
 	else if (!res.ok)
 		*why = xasprintf("the traced run failed: %s", res.failure);
-	else if ((text = read_file(out, 1 << 20, NULL, &failure)) == NULL)
+	else if ((text = file_read(out, 1 << 20, NULL, &failure)) == NULL)
 		*why = xasprintf("no strace output: %s", failure);
 	else {
 		t->syncs = calls(text, sync_calls, &secs);
@@ -367,7 +367,7 @@ dbagent_trace(struct agent *a, int stage, const char *cmd, struct dbagent_trace 
 		free(text);
 	}
 	unlink(out);
-	stage_result_free(&res);
+	pipeline_result_free(&res);
 	free(failure);
 	free(out);
 	free(q);
@@ -527,8 +527,8 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 			n++;
 			spent += as_is.wall_ms + res.wall_ms + l.rows * 1000 / rate;
 		}
-		stage_result_free(&as_is);
-		stage_result_free(&res);
+		pipeline_result_free(&as_is);
+		pipeline_result_free(&res);
 		free(failure);
 		if (rate <= 0)
 			break;	/* no figure: the split falls back, and says so */
@@ -766,7 +766,7 @@ dbagent_observe(struct agent *a, struct db_capture *cap, int *captured,
 	 * observe a second time.
 	 */
 	agent_lock(a);
-	text = read_file(path, 1 << 20, NULL, &why);
+	text = file_read(path, 1 << 20, NULL, &why);
 	free(why);
 	why = NULL;
 	if (text != NULL) {
@@ -799,7 +799,7 @@ dbagent_observe(struct agent *a, struct db_capture *cap, int *captured,
 	}
 	j = observation_json(o);
 	s = cJSON_Print(j);
-	if (atomic_write(path, s, strlen(s), &why) != 0) {
+	if (file_write_atomic(path, s, strlen(s), &why) != 0) {
 		agent_log(a, "warn", "%s", why);
 		free(why);
 	}
@@ -1039,11 +1039,11 @@ one_run(struct agent *a, const struct db_capture *cap, const char *const *settin
 			return -1;
 		}
 	}
-	cpu0 = cpu_self_s();
+	cpu0 = now_cpu_s();
 	secs = l->per_stmt > 0 ? d->insert_multi(s, l->rows, l->per_stmt, cause) :
 	    d->insert(s, l->rows, l->commit_every, l->prepared, cause);
 	if (cpu_ms != NULL)
-		*cpu_ms = (cpu_self_s() - cpu0) * 1000;
+		*cpu_ms = (now_cpu_s() - cpu0) * 1000;
 	agent_unlock(a);
 	d->close(s);
 	return secs > 0 ? l->rows / secs : -1;

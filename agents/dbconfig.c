@@ -458,7 +458,7 @@ chart(struct cfg *c)
 	    c->a->spec->db_table, c->load.commit_every);
 	svg = svg_hbar(title, "thousand rows/s", bars, n);
 	path = agent_path(c->a, inv_agents[INV_DB_CONFIG].chart);
-	if (atomic_write(path, svg, strlen(svg), &cause) != 0) {
+	if (file_write_atomic(path, svg, strlen(svg), &cause) != 0) {
 		fprintf(stderr, "perfd-agent: %s\n", cause);
 		free(cause);
 	}

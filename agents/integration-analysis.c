@@ -141,7 +141,7 @@ remeasure_share(struct integ *g, int s, struct stats *share, struct stats *wall)
 			total += res.wall_ms;
 			if (i == s)
 				mine = res.wall_ms;
-			stage_result_free(&res);
+			pipeline_result_free(&res);
 		}
 		if (sp->teardown != NULL && pipeline_hook(sp, "teardown", sp->teardown,
 		    g->a->dir, &failure) != 0)
@@ -201,7 +201,7 @@ batch_tiebreak(struct integ *g, int s)
 		    res.ok)
 			w[which][n[which]++] = res.wall_ms;
 		agent_unlock(g->a);
-		stage_result_free(&res);
+		pipeline_result_free(&res);
 		free(fail);
 		free(cmd);
 	}

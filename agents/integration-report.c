@@ -373,15 +373,15 @@ baseline(struct buf *b, struct integ *g, cJSON *json)
 	if (dir == NULL || dir[0] == '\0')
 		return;
 	buf_puts(b, "\n## 8. Against the baseline\n\n");
-	if (runset_load(dir, NULL, &base, &cause) != 0 ||
-	    runset_load(g->a->inv_dir, NULL, &cand, &cause) != 0 ||
+	if (compare_runset_load(dir, NULL, &base, &cause) != 0 ||
+	    compare_runset_load(g->a->inv_dir, NULL, &cand, &cause) != 0 ||
 	    compare_run(&base, &cand, 0.05, 0, &c, &cause) != 0) {
 		buf_printf(b, "No comparison: %s.\n", cause);
 		if (json != NULL)
 			cJSON_AddStringToObject(json, "baseline_error", cause);
 		free(cause);
-		runset_free(&base);
-		runset_free(&cand);
+		compare_runset_free(&base);
+		compare_runset_free(&cand);
 		return;
 	}
 	md = compare_markdown(&c);
@@ -389,9 +389,9 @@ baseline(struct buf *b, struct integ *g, cJSON *json)
 	free(md);
 	if (json != NULL)
 		cJSON_AddItemToObject(json, "baseline", compare_json(&c));
-	comparison_free(&c);
-	runset_free(&base);
-	runset_free(&cand);
+	compare_free(&c);
+	compare_runset_free(&base);
+	compare_runset_free(&cand);
 }
 
 char *

@@ -20,7 +20,7 @@ agent_status(struct agent *a, const char *agent)
 	char *text, *cause = NULL;
 	cJSON *o = NULL;
 
-	text = read_file(path, 1 << 20, NULL, &cause);
+	text = file_read(path, 1 << 20, NULL, &cause);
 	if (text != NULL)
 		o = cJSON_Parse(text);
 	free(text);
@@ -98,7 +98,7 @@ wait_reports(struct agent *a, struct report_in *in)
 }
 
 int
-integration_main(struct agent *a)
+integ_main(struct agent *a)
 {
 	struct integ g;
 	char *md = NULL, *js, *path, *cause = NULL;
@@ -117,18 +117,18 @@ integration_main(struct agent *a)
 	agent_progress(a, 80, "consensus and ranking");
 	integ_analyse(&g);
 	agent_progress(a, 90, "writing the master report");
-	g.written = time_iso(now_unix_ms());
+	g.written = now_iso(now_unix_ms());
 	o = integ_report_json(&g);
 	js = cJSON_Print(o);
 	cJSON_Delete(o);
 	md = integ_report_md(&g);
 	/* The JSON first: the .md's presence is what marks the investigation done. */
 	path = path_join(a->inv_dir, INV_MASTER_JSON);
-	if (atomic_write(path, js, strlen(js), &cause) != 0)
+	if (file_write_atomic(path, js, strlen(js), &cause) != 0)
 		rc = 1;
 	free(path);
 	path = path_join(a->inv_dir, INV_MASTER_MD);
-	if (rc == 0 && atomic_write(path, md, strlen(md), &cause) != 0)
+	if (rc == 0 && file_write_atomic(path, md, strlen(md), &cause) != 0)
 		rc = 1;
 	free(path);
 	if (rc != 0) {

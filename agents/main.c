@@ -6,11 +6,11 @@
 
 /* Each agent of the contract's roster (investigation.h), by its index there. */
 static int (*const table[INV_AGENTS])(struct agent *) = {
-	[INV_PROFILING] = profiling_main,
+	[INV_PROFILING] = prof_main,
 	[INV_DB_CONFIG] = dbconfig_main,
 	[INV_CLIENT_LIBRARY] = clientlib_main,
 	[INV_BATCH_SIZE] = batch_main,
-	[INV_INTEGRATION] = integration_main,
+	[INV_INTEGRATION] = integ_main,
 };
 
 int

@@ -84,7 +84,7 @@ static int
 write_file(struct prof *p, const char *name, const char *text)
 {
 	char *path = agent_path(p->a, name), *cause = NULL;
-	int rc = atomic_write(path, text, strlen(text), &cause);
+	int rc = file_write_atomic(path, text, strlen(text), &cause);
 
 	if (rc != 0) {
 		fprintf(stderr, "perfd-agent: %s\n", cause);
@@ -132,7 +132,7 @@ prof_perf(struct prof *p)
 		(void)argv;
 		run_command(&o, &r);
 	}
-	text = run_ok(&r) ? read_file(script, 512 << 20, NULL, &cause) : NULL;
+	text = run_ok(&r) ? file_read(script, 512 << 20, NULL, &cause) : NULL;
 	unlink(script);
 	if (text == NULL) {
 		p->perf_note = xasprintf("No flame graph: perf script failed (%s).",

@@ -14,7 +14,7 @@
 static double
 loadavg(void)
 {
-	char *cause = NULL, *text = read_file("/proc/loadavg", 256, NULL, &cause);
+	char *cause = NULL, *text = file_read("/proc/loadavg", 256, NULL, &cause);
 	double v = 0;
 
 	if (text != NULL)
@@ -33,7 +33,7 @@ command_line(const char *cmd, const char *cwd, const char *tmpdir)
 	struct run_result r;
 
 	run_command(&o, &r);
-	text = run_ok(&r) ? read_file(out, 4096, NULL, &cause) : NULL;
+	text = run_ok(&r) ? file_read(out, 4096, NULL, &cause) : NULL;
 	unlink(out);
 	free(out);
 	free(cause);
@@ -49,7 +49,7 @@ command_line(const char *cmd, const char *cwd, const char *tmpdir)
 static char *
 cpu_model(void)
 {
-	char *cause = NULL, *text = read_file("/proc/cpuinfo", 1 << 20, NULL, &cause);
+	char *cause = NULL, *text = file_read("/proc/cpuinfo", 1 << 20, NULL, &cause);
 	char *p, *end, *model = NULL;
 
 	free(cause);
@@ -76,7 +76,7 @@ context(struct prof *p)
 	p->cpu_model = cpu_model();
 	p->git_commit = command_line("git rev-parse HEAD 2>/dev/null", p->a->spec->workdir,
 	    p->a->dir);
-	json = read_file(p->a->spec_path, 1 << 20, &len, &cause);
+	json = file_read(p->a->spec_path, 1 << 20, &len, &cause);
 	if (json != NULL) {
 		hash_hex(json, len, hash);
 		p->spec_hash = xstrdup(hash);
@@ -85,7 +85,7 @@ context(struct prof *p)
 	free(json);
 	free(cause);
 	p->load_before = loadavg();
-	p->started = time_iso(now_unix_ms());
+	p->started = now_iso(now_unix_ms());
 }
 
 /*
@@ -178,11 +178,11 @@ one_run(struct prof *p, int r)
 		record(p, i, r, &res);
 		if (!res.ok) {
 			add_failure(p, shown, sp->stages[i].name, res.failure);
-			stage_result_free(&res);
+			pipeline_result_free(&res);
 			complete = 0;
 			break;
 		}
-		stage_result_free(&res);
+		pipeline_result_free(&res);
 	}
 	if (pipeline_hook(sp, "teardown", sp->teardown, p->a->dir, &failure) != 0) {
 		add_failure(p, shown, "teardown", failure);
@@ -591,12 +591,12 @@ write_outputs(struct prof *p)
 
 	csv = prof_runs_csv(p);
 	path = agent_path(p->a, INV_RUNS_FILE);
-	rc |= atomic_write(path, csv, strlen(csv), &cause);
+	rc |= file_write_atomic(path, csv, strlen(csv), &cause);
 	free(path);
 	free(csv);
 	svg = prof_chart_svg(p);
 	path = agent_path(p->a, inv_agents[INV_PROFILING].chart);
-	rc |= atomic_write(path, svg, strlen(svg), &cause);
+	rc |= file_write_atomic(path, svg, strlen(svg), &cause);
 	free(path);
 	free(svg);
 	if (rc != 0) {
@@ -612,7 +612,7 @@ write_outputs(struct prof *p)
 }
 
 int
-profiling_main(struct agent *a)
+prof_main(struct agent *a)
 {
 	struct prof p;
 	int rc, nrun = 0;
@@ -635,7 +635,7 @@ profiling_main(struct agent *a)
 		if (p.st[i].fetch && a->spec->stages[i].nconcurrency > 0 && p.ntotals > 0)
 			measure_concurrency(&p, i);
 	analyse(&p);
-	p.ended = time_iso(now_unix_ms());
+	p.ended = now_iso(now_unix_ms());
 	prof_perf(&p);
 	nrun = p.ntotals;
 	p.f = findings_new(a->name, nrun == p.reps ? "ok" : nrun > 0 ? "partial" : "failed");

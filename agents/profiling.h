@@ -83,7 +83,7 @@ struct prof {
 	struct findings	*f;
 };
 
-int profiling_main(struct agent *);
+int prof_main(struct agent *);
 /* profiling-perf.c: sample a CPU-bound bottleneck with perf. */
 void prof_perf(struct prof *);
 /* profiling-report.c: the markdown report, the chart, runs.csv. */

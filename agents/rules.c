@@ -70,7 +70,7 @@ int
 rules_load(const char *path, struct rules *rs, char **cause)
 {
 	size_t len;
-	char *text = read_file(path, 1 << 20, &len, cause);
+	char *text = file_read(path, 1 << 20, &len, cause);
 	yaml_parser_t parser;
 	yaml_document_t d;
 	yaml_node_t *seq;

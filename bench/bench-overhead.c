@@ -29,7 +29,7 @@ hyperfine(int runs, double *mean_ms, double *median_ms)
 	close(fd);
 	cmd = xasprintf("hyperfine -N --warmup 10 --runs %d --export-json %s true "
 	    ">/dev/null 2>&1", runs, json);
-	if (system(cmd) == 0 && (text = read_file(json, 1 << 24, NULL, &cause)) != NULL) {
+	if (system(cmd) == 0 && (text = file_read(json, 1 << 24, NULL, &cause)) != NULL) {
 		o = cJSON_Parse(text);
 		r = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "results"), 0);
 		if (r != NULL) {

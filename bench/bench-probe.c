@@ -64,12 +64,12 @@ main(int argc, char **argv)
 		struct probe p;
 		double secs;
 
-		if (probe_open(&p, src, scratch, "t", &cause) != 0) {
+		if (sqlprobe_open(&p, src, scratch, "t", &cause) != 0) {
 			fprintf(stderr, "bench-probe: %s\n", cause);
 			return 1;
 		}
-		secs = probe_insert(&p, rows, rows, 1, &cause);
-		probe_close(&p);
+		secs = sqlprobe_insert(&p, rows, rows, 1, &cause);
+		sqlprobe_close(&p);
 		pr[r] = rows / secs;
 		unlink(scratch);
 		cmd = xasprintf("cp '%s' '%s'", src, scratch);

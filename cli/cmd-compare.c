@@ -50,13 +50,13 @@ cmd_compare(struct cli *cli)
 			return EXIT_USAGE;
 		}
 	}
-	if (runset_load(cli->argv[0], cli->state, &base, &cause) != 0) {
+	if (compare_runset_load(cli->argv[0], cli->state, &base, &cause) != 0) {
 		fprintf(stderr, "perfd: %s\n", cause);
 		free(cause);
-		runset_free(&base);
+		compare_runset_free(&base);
 		return EXIT_USAGE;
 	}
-	if (runset_load(cli->argv[1], cli->state, &cand, &cause) != 0) {
+	if (compare_runset_load(cli->argv[1], cli->state, &cand, &cause) != 0) {
 		fprintf(stderr, "perfd: %s\n", cause);
 		goto out;
 	}
@@ -77,10 +77,10 @@ cmd_compare(struct cli *cli)
 	free(text);
 	if (cli->markdown != NULL) {
 		text = compare_markdown(&c);
-		if (atomic_write(cli->markdown, text, strlen(text), &cause) != 0) {
+		if (file_write_atomic(cli->markdown, text, strlen(text), &cause) != 0) {
 			fprintf(stderr, "perfd: %s\n", cause);
 			free(text);
-			comparison_free(&c);
+			compare_free(&c);
 			rc = EXIT_INTERNAL;
 			goto out;
 		}
@@ -89,11 +89,11 @@ cmd_compare(struct cli *cli)
 	if (c.machine != NULL)
 		fprintf(stderr, "perfd: warning: %s\n", c.machine);
 	rc = c.fails > 0 ? EXIT_FAILED : EXIT_OK;
-	comparison_free(&c);
+	compare_free(&c);
 out:
 	free(cause);
-	runset_free(&base);
-	runset_free(&cand);
+	compare_runset_free(&base);
+	compare_runset_free(&cand);
 	return rc;
 }
 
@@ -147,16 +147,16 @@ cmd_history(struct cli *cli)
 	cJSON_ArrayForEach(inv, list) {
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(inv, "id"));
 
-		if (runset_load(id, cli->state, &rs[n], &cause) != 0) {
+		if (compare_runset_load(id, cli->state, &rs[n], &cause) != 0) {
 			fprintf(stderr, "perfd: skipping %s: %s\n", id, cause);
 			free(cause);
 			cause = NULL;
-			runset_free(&rs[n]);
+			compare_runset_free(&rs[n]);
 			continue;
 		}
 		if (n > 0 && rs[n].nstages != rs[0].nstages) {
 			fprintf(stderr, "perfd: skipping %s: its stages differ\n", id);
-			runset_free(&rs[n]);
+			compare_runset_free(&rs[n]);
 			continue;
 		}
 		n++;
@@ -180,7 +180,7 @@ cmd_history(struct cli *cli)
 	printf("  steps\n");
 	for (int i = 0; i < n; i++) {
 		struct buf steps = { 0 };
-		char *when = rs[i].when_ms > 0 ? time_iso((int64_t)rs[i].when_ms) : xstrdup("-");
+		char *when = rs[i].when_ms > 0 ? now_iso((int64_t)rs[i].when_ms) : xstrdup("-");
 		double change;
 
 		labels[i] = xstrndup(when, 16);
@@ -219,7 +219,7 @@ cmd_history(struct cli *cli)
 	}
 	path = cli->out != NULL ? path_join(cli->out, "history.svg") : xasprintf("history-%s.svg",
 	    cli->argv[0]);
-	if (atomic_write(path, svg, strlen(svg), &cause) != 0) {
+	if (file_write_atomic(path, svg, strlen(svg), &cause) != 0) {
 		fprintf(stderr, "perfd: %s\n", cause);
 		free(cause);
 	} else
@@ -229,7 +229,7 @@ cmd_history(struct cli *cli)
 	for (int i = 0; i < n; i++) {
 		free(labels[i]);
 		free(marks[i]);
-		runset_free(&rs[i]);
+		compare_runset_free(&rs[i]);
 	}
 	for (int s = 0; s <= nst; s++)
 		free(vals[s]);

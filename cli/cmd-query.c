@@ -2,7 +2,7 @@
 #include "cli.h"
 #include "conn.h"
 #include "paths.h"
-#include "server.h"	/* status_json(): status read from the state without a daemon */
+#include "server.h"	/* req_status_json(): status read from the state without a daemon */
 #include "store.h"
 #include "util.h"
 
@@ -41,7 +41,7 @@ query(struct cli *cli, const char *cmd, const char *id)
 	if (st == NULL)
 		goto out;
 	if (id != NULL) {
-		inv = status_json(st, NULL, id);
+		inv = req_status_json(st, NULL, id);
 		if (inv == NULL)
 			resp = cJSON_Parse("{\"ok\":false,\"error\":{\"code\":\"unknown_id\"}}");
 		else {
@@ -185,7 +185,7 @@ cmd_report(struct cli *cli)
 	}
 	if (!cli->cat)
 		printf("%s\n", path);
-	else if ((text = read_file(path, 64 << 20, NULL, &cause)) != NULL) {
+	else if ((text = file_read(path, 64 << 20, NULL, &cause)) != NULL) {
 		fputs(text, stdout);
 		free(text);
 	} else {

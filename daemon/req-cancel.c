@@ -6,18 +6,18 @@
 void
 req_cancel(struct client *c, cJSON *req)
 {
-	const char *id = req_string(c, req, "id", 1);
+	const char *id = server_req_string(c, req, "id", 1);
 	char *cause = NULL;
 	cJSON *o;
 
 	if (id == NULL)
 		return;
 	if (sup_cancel(c->srv->sup, id, &cause) != 0) {
-		client_error(c, "not_active", "%s", cause);
+		server_error(c, "not_active", "%s", cause);
 		free(cause);
 		return;
 	}
-	o = client_ok();
+	o = server_ok();
 	cJSON_AddStringToObject(o, "id", id);
-	client_send_json(c, o);
+	server_send_json(c, o);
 }

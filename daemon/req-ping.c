@@ -6,12 +6,12 @@
 void
 req_ping(struct client *c, cJSON *req)
 {
-	cJSON *o = client_ok();
+	cJSON *o = server_ok();
 
 	(void)req;
 	cJSON_AddTrueToObject(o, "pong");
 	cJSON_AddStringToObject(o, "version", PERFD_VERSION);
 	cJSON_AddNumberToObject(o, "protocol", PROTO_VERSION);
 	cJSON_AddNumberToObject(o, "pid", getpid());
-	client_send_json(c, o);
+	server_send_json(c, o);
 }

@@ -5,6 +5,6 @@ void
 req_shutdown(struct client *c, cJSON *req)
 {
 	(void)req;
-	client_send_json(c, client_ok());
+	server_send_json(c, server_ok());
 	server_stop(c->srv);
 }

@@ -10,7 +10,7 @@
  * supervisor has it. sup may be NULL (the CLI reading the state alone).
  */
 cJSON *
-status_json(struct store *store, struct sup *sup, const char *id)
+req_status_json(struct store *store, struct sup *sup, const char *id)
 {
 	cJSON *o = store_get(store, id);
 
@@ -26,21 +26,21 @@ status_json(struct store *store, struct sup *sup, const char *id)
 void
 req_status(struct client *c, cJSON *req)
 {
-	const char *id = req_string(c, req, "id", 0);
+	const char *id = server_req_string(c, req, "id", 0);
 	cJSON *o, *inv, *list, *item, *next;
 
 	if (id == NULL && cJSON_GetObjectItemCaseSensitive(req, "id") != NULL)
 		return;
-	o = client_ok();
+	o = server_ok();
 	if (id != NULL) {
-		inv = status_json(c->srv->store, c->srv->sup, id);
+		inv = req_status_json(c->srv->store, c->srv->sup, id);
 		if (inv == NULL) {
 			cJSON_Delete(o);
-			client_error(c, "unknown_id", "no investigation %s", id);
+			server_error(c, "unknown_id", "no investigation %s", id);
 			return;
 		}
 		cJSON_AddItemToObject(o, "investigation", inv);
-		client_send_json(c, o);
+		server_send_json(c, o);
 		return;
 	}
 	/* Without an ID: the investigations running or queued here. */
@@ -56,23 +56,23 @@ req_status(struct client *c, cJSON *req)
 			cJSON_AddNumberToObject(item, "queue_position", pos);
 	}
 	cJSON_AddItemToObject(o, "investigations", list);
-	client_send_json(c, o);
+	server_send_json(c, o);
 }
 
 void
 req_list(struct client *c, cJSON *req)
 {
-	cJSON *o = client_ok(), *lim = cJSON_GetObjectItemCaseSensitive(req, "limit");
+	cJSON *o = server_ok(), *lim = cJSON_GetObjectItemCaseSensitive(req, "limit");
 	int limit = 50;
 
 	if (lim != NULL) {
 		if (!cJSON_IsNumber(lim) || lim->valueint < 1) {
 			cJSON_Delete(o);
-			client_error(c, "bad_field", "'limit' must be a number >= 1");
+			server_error(c, "bad_field", "'limit' must be a number >= 1");
 			return;
 		}
 		limit = lim->valueint;
 	}
 	cJSON_AddItemToObject(o, "investigations", store_list(c->srv->store, limit));
-	client_send_json(c, o);
+	server_send_json(c, o);
 }

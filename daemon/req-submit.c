@@ -23,7 +23,7 @@ struct submit_work {
 };
 
 void
-submit_detach(struct submit_work *w)
+req_submit_detach(struct submit_work *w)
 {
 	w->c = NULL;
 }
@@ -47,14 +47,14 @@ queue(struct client *c, struct submit_work *w)
 	outdir = w->out != NULL ? xstrdup(w->out) : path_dirname(w->spec_path);
 	if (sup_submit(c->srv->sup, w->spec, w->spec_path, outdir, w->base_dir, &id,
 	    &dir, &cause) != 0) {
-		client_error(c, "submit_failed", "%s", cause);
+		server_error(c, "submit_failed", "%s", cause);
 		free(cause);
 	} else {
-		o = client_ok();
+		o = server_ok();
 		cJSON_AddStringToObject(o, "id", id);
 		cJSON_AddStringToObject(o, "dir", dir);
 		cJSON_AddNumberToObject(o, "position", sup_position(c->srv->sup, id));
-		client_send_json(c, o);
+		server_send_json(c, o);
 	}
 	w->spec = NULL;		/* sup_submit took it, or freed it */
 	free(outdir);
@@ -72,12 +72,12 @@ parse_done(uv_work_t *req, int status)
 	if (c != NULL) {
 		c->submitting = NULL;
 		if (w->spec == NULL)
-			client_error(c, "bad_spec", "%s", w->errors);
+			server_error(c, "bad_spec", "%s", w->errors);
 		else if (c->srv->stopping)
-			client_error(c, "submit_failed", "the daemon is shutting down");
+			server_error(c, "submit_failed", "the daemon is shutting down");
 		else
 			queue(c, w);
-		client_unblock(c);
+		server_unblock(c);
 	}
 	spec_free(w->spec);
 	free(w->errors);
@@ -90,32 +90,32 @@ parse_done(uv_work_t *req, int status)
 void
 req_submit(struct client *c, cJSON *req)
 {
-	const char *spec_path = req_string(c, req, "spec", 1), *out, *base;
+	const char *spec_path = server_req_string(c, req, "spec", 1), *out, *base;
 	char *cause = NULL, *base_dir = NULL;
 	struct submit_work *w;
 
 	if (spec_path == NULL)
 		return;
 	if (spec_path[0] != '/') {
-		client_error(c, "bad_field", "'spec' must be an absolute path");
+		server_error(c, "bad_field", "'spec' must be an absolute path");
 		return;
 	}
-	out = req_string(c, req, "out", 0);
+	out = server_req_string(c, req, "out", 0);
 	if (out == NULL && cJSON_GetObjectItemCaseSensitive(req, "out") != NULL &&
 	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(req, "out")))
 		return;
 	/* Relative to what? The daemon's folder is not the client's. */
 	if (out != NULL && out[0] != '/') {
-		client_error(c, "bad_field", "'out' must be an absolute folder");
+		server_error(c, "bad_field", "'out' must be an absolute folder");
 		return;
 	}
-	base = req_string(c, req, "baseline", 0);
+	base = server_req_string(c, req, "baseline", 0);
 	if (base == NULL && cJSON_GetObjectItemCaseSensitive(req, "baseline") != NULL &&
 	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(req, "baseline")))
 		return;
 	if (base != NULL && (base_dir = sup_resolve_baseline(c->srv->store, base,
 	    &cause)) == NULL) {
-		client_error(c, "unknown_id", "%s", cause);
+		server_error(c, "unknown_id", "%s", cause);
 		free(cause);
 		return;
 	}
@@ -126,7 +126,7 @@ req_submit(struct client *c, cJSON *req)
 	w->out = out != NULL ? xstrdup(out) : NULL;
 	w->base_dir = base_dir;
 	if (uv_queue_work(c->srv->loop, &w->req, parse_work, parse_done) != 0) {
-		client_error(c, "submit_failed", "cannot queue the spec's parse");
+		server_error(c, "submit_failed", "cannot queue the spec's parse");
 		free(w->spec_path);
 		free(w->out);
 		free(w->base_dir);
@@ -134,5 +134,5 @@ req_submit(struct client *c, cJSON *req)
 		return;
 	}
 	c->submitting = w;
-	client_block(c);
+	server_block(c);
 }

@@ -85,7 +85,7 @@ client_flush(struct client *c)
 }
 
 void
-client_send_line(struct client *c, const char *line)
+server_send_line(struct client *c, const char *line)
 {
 	if (c->closing)
 		return;
@@ -95,17 +95,17 @@ client_send_line(struct client *c, const char *line)
 }
 
 void
-client_send_json(struct client *c, cJSON *o)
+server_send_json(struct client *c, cJSON *o)
 {
 	char *s = cJSON_PrintUnformatted(o);
 
-	client_send_line(c, s);
+	server_send_line(c, s);
 	free(s);
 	cJSON_Delete(o);
 }
 
 cJSON *
-client_ok(void)
+server_ok(void)
 {
 	cJSON *o = cJSON_CreateObject();
 
@@ -115,7 +115,7 @@ client_ok(void)
 }
 
 void
-client_error(struct client *c, const char *code, const char *fmt, ...)
+server_error(struct client *c, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 	char *msg, *line, *clean;
@@ -127,23 +127,23 @@ client_error(struct client *c, const char *code, const char *fmt, ...)
 	clean = utf8_escape(msg);
 	line = proto_error(code, "%s", clean);
 	free(clean);
-	client_send_line(c, line);
+	server_send_line(c, line);
 	free(line);
 	free(msg);
 }
 
 const char *
-req_string(struct client *c, cJSON *req, const char *field, int required)
+server_req_string(struct client *c, cJSON *req, const char *field, int required)
 {
 	cJSON *v = cJSON_GetObjectItemCaseSensitive(req, field);
 
 	if (v == NULL || cJSON_IsNull(v)) {
 		if (required)
-			client_error(c, "missing_field", "'%s' is required", field);
+			server_error(c, "missing_field", "'%s' is required", field);
 		return NULL;
 	}
 	if (!cJSON_IsString(v) || v->valuestring[0] == '\0') {
-		client_error(c, "bad_field", "'%s' must be a non-empty string", field);
+		server_error(c, "bad_field", "'%s' must be a non-empty string", field);
 		return NULL;
 	}
 	return v->valuestring;
@@ -158,7 +158,7 @@ on_client_closed(uv_handle_t *h)
 		uv_close((uv_handle_t *)&c->drop_timer, on_client_closed);
 		return;
 	}
-	linebuf_free(&c->in);
+	proto_line_free(&c->in);
 	buf_free(&c->out);
 	buf_free(&c->inflight);
 	free(c->watch_id);
@@ -172,7 +172,7 @@ client_close(struct client *c)
 		return;
 	c->closing = 1;
 	if (c->submitting != NULL)
-		submit_detach(c->submitting);
+		req_submit_detach(c->submitting);
 	LIST_REMOVE(c, entry);
 	uv_close((uv_handle_t *)&c->pipe, on_client_closed);
 }
@@ -206,7 +206,7 @@ on_stall(uv_timer_t *t)
 		    "%zu bytes of answers waiting\n", WATCH_STALL_MS, client_queued(c));
 	}
 	c->dropping = 1;
-	client_send_line(c, err);
+	server_send_line(c, err);
 	free(err);
 	uv_read_stop((uv_stream_t *)&c->pipe);
 	uv_timer_start(&c->drop_timer, on_drop_timer, 1000, 0);
@@ -230,7 +230,7 @@ on_event(void *arg, const char *id, int64_t seq, const char *line)
 			uv_timer_start(&c->drop_timer, on_stall, WATCH_STALL_MS, 0);
 			continue;
 		}
-		client_send_line(c, line);
+		server_send_line(c, line);
 		c->sent_seq = seq;
 	}
 }
@@ -240,7 +240,7 @@ replay_one(void *arg, int64_t seq, const char *body)
 {
 	struct client *c = arg;
 
-	client_send_line(c, body);
+	server_send_line(c, body);
 	c->sent_seq = seq;
 }
 
@@ -275,7 +275,7 @@ client_pump(struct client *c)
 		cJSON_AddItemToObject(e, "status", cJSON_Duplicate(cJSON_GetObjectItem(inv,
 		    "status"), 1));
 		cJSON_AddTrueToObject(e, "replayed");
-		client_send_json(c, e);
+		server_send_json(c, e);
 		cJSON_Delete(inv);
 		free(c->watch_id);
 		c->watch_id = NULL;
@@ -284,7 +284,7 @@ client_pump(struct client *c)
 }
 
 void
-client_watch(struct client *c, const char *id, int64_t after)
+server_watch(struct client *c, const char *id, int64_t after)
 {
 	free(c->watch_id);
 	c->watch_id = xstrdup(id);
@@ -306,7 +306,7 @@ client_pause(struct client *c)
 	if (c->paused || c->closing)
 		return;
 	c->paused = 1;
-	linebuf_pause(&c->in);
+	proto_line_pause(&c->in);
 	uv_read_stop((uv_stream_t *)&c->pipe);
 }
 
@@ -320,14 +320,14 @@ client_backpressure(struct client *c)
 }
 
 void
-client_block(struct client *c)
+server_block(struct client *c)
 {
 	c->blocked = 1;
 	client_pause(c);
 }
 
 void
-client_unblock(struct client *c)
+server_unblock(struct client *c)
 {
 	c->blocked = 0;
 	if (client_queued(c) > WATCH_HIGH_WATER)
@@ -348,7 +348,7 @@ client_resume(struct client *c)
 	c->paused = 0;
 	if (c->watch_id == NULL || !c->catching_up)
 		uv_timer_stop(&c->drop_timer);
-	linebuf_resume(&c->in, dispatch, on_toolong, c);
+	proto_line_resume(&c->in, dispatch, on_toolong, c);
 	if (!c->paused && !c->closing && !c->dropping)
 		uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_read);
 }
@@ -367,7 +367,7 @@ dispatch(void *arg, char *line)
 		return;
 	req = proto_request(line, c->in.nul, &code, &msg);
 	if (req == NULL) {
-		client_error(c, code, "%s", msg);
+		server_error(c, code, "%s", msg);
 		free(msg);
 		goto out;
 	}
@@ -378,7 +378,7 @@ dispatch(void *arg, char *line)
 			goto out;
 		}
 	}
-	client_error(c, "unknown_command", "unknown command '%.64s' (known: ping, "
+	server_error(c, "unknown_command", "unknown command '%.64s' (known: ping, "
 	    "submit, status, list, watch, cancel, shutdown)", name);
 out:
 	cJSON_Delete(req);
@@ -388,7 +388,7 @@ out:
 static void
 on_toolong(void *arg)
 {
-	client_error(arg, "line_too_long", "a request line is limited to %d bytes",
+	server_error(arg, "line_too_long", "a request line is limited to %d bytes",
 	    PROTO_MAX_LINE);
 }
 
@@ -406,7 +406,7 @@ on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 	struct client *c = st->data;
 
 	if (n > 0)
-		linebuf_feed(&c->in, b->base, (size_t)n, dispatch, on_toolong, c);
+		proto_line_feed(&c->in, b->base, (size_t)n, dispatch, on_toolong, c);
 	else if (n < 0)
 		client_close(c);
 	free(b->base);

@@ -76,30 +76,30 @@ struct server_opts {
 int server_main(const struct server_opts *);
 
 /* Send one JSON line; takes o. */
-void client_send_json(struct client *, cJSON *o);
-void client_send_line(struct client *, const char *line);
-void client_error(struct client *, const char *code, const char *fmt, ...)
+void server_send_json(struct client *, cJSON *o);
+void server_send_line(struct client *, const char *line);
+void server_error(struct client *, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* {"v":1,"ok":true} to fill in and send. */
-cJSON *client_ok(void);
+cJSON *server_ok(void);
 void server_stop(struct server *);
 /*
  * Take no further request from this client until unblocked: for a request
  * finished off the loop (its answer must come before the next one's).
  */
-void client_block(struct client *);
-void client_unblock(struct client *);
+void server_block(struct client *);
+void server_unblock(struct client *);
 /* Start sending id's events after seq: replay, then live. */
-void client_watch(struct client *, const char *id, int64_t after);
+void server_watch(struct client *, const char *id, int64_t after);
 
 /* A string field of the request, or NULL (and an error sent) when absent. */
-const char *req_string(struct client *, cJSON *req, const char *field, int required);
+const char *server_req_string(struct client *, cJSON *req, const char *field, int required);
 
 /* One handler per request, in req-*.c. */
 void req_ping(struct client *, cJSON *);
 void req_submit(struct client *, cJSON *);
 /* The client of a submit in progress is gone: its result is dropped. */
-void submit_detach(struct submit_work *);
+void req_submit_detach(struct submit_work *);
 void req_status(struct client *, cJSON *);
 void req_list(struct client *, cJSON *);
 void req_watch(struct client *, cJSON *);
@@ -107,6 +107,6 @@ void req_cancel(struct client *, cJSON *);
 void req_shutdown(struct client *, cJSON *);
 
 /* Also used by the CLI without a daemon. */
-cJSON *status_json(struct store *, struct sup *, const char *id);
+cJSON *req_status_json(struct store *, struct sup *, const char *id);
 
 #endif

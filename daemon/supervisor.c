@@ -362,14 +362,14 @@ sup_submit(struct sup *s, struct spec *spec, const char *spec_path,
 		a->def = &inv_agents[i];
 		a->dir = path_join(v->dir, a->def->name);
 		a->lines.max = PROGRESS_MAX_LINE;
-		if (mkdir_p(a->dir, 0755) != 0) {
+		if (file_mkdir_p(a->dir, 0755) != 0) {
 			*cause = xasprintf("cannot create %s: %s", a->dir, strerror(errno));
 			goto fail;
 		}
 	}
 	json = spec_to_json(spec);
 	path = path_join(v->dir, INV_SPEC_FILE);
-	if (atomic_write(path, json, strlen(json), cause) != 0)
+	if (file_write_atomic(path, json, strlen(json), cause) != 0)
 		goto fail;
 	hash_hex(json, strlen(json), hash);
 	if (store_add_investigation(s->store, v->id, spec->name, spec_path, json,
@@ -406,7 +406,7 @@ inv_free(struct inv *v)
 	for (int i = 0; i < INV_AGENTS; i++) {
 		free(v->agents[i].dir);
 		free(v->agents[i].spawn_error);
-		linebuf_free(&v->agents[i].lines);
+		proto_line_free(&v->agents[i].lines);
 	}
 	buf_free(&v->pending);
 	spec_free(v->spec);
@@ -465,7 +465,7 @@ kill_named(pid_t pid, void *arg)
 	int hit = 0;
 
 	snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
-	env = read_file(path, 1 << 20, &len, &cause);
+	env = file_read(path, 1 << 20, &len, &cause);
 	free(cause);
 	for (size_t off = 0; env != NULL && off < len && !hit; off += strlen(env + off) + 1)
 		hit = strncmp(env + off, needle, nlen) == 0 && env[off + nlen] == '\0';
@@ -629,15 +629,15 @@ write_status_json(struct agent_proc *a, const char *status, const char *reason)
 		else
 			cJSON_AddNumberToObject(o, "signal", a->term_signal);
 	}
-	t = time_iso(a->started_ms);
+	t = now_iso(a->started_ms);
 	cJSON_AddStringToObject(o, "started", t);
 	free(t);
-	t = time_iso(now);
+	t = now_iso(now);
 	cJSON_AddStringToObject(o, "ended", t);
 	free(t);
 	cJSON_AddNumberToObject(o, "duration_ms", (double)(now - a->started_ms));
 	s = cJSON_Print(o);
-	if (atomic_write(path, s, strlen(s), &cause) != 0) {
+	if (file_write_atomic(path, s, strlen(s), &cause) != 0) {
 		fprintf(stderr, "perfd: %s\n", cause);
 		free(cause);
 	}
@@ -793,7 +793,7 @@ on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b)
 
 	if (n > 0) {
 		events_begin(a->inv);
-		linebuf_feed(&a->lines, b->base, (size_t)n, on_line, on_toolong, a);
+		proto_line_feed(&a->lines, b->base, (size_t)n, on_line, on_toolong, a);
 		events_commit(a->inv);
 	} else if (n < 0) {
 		uv_read_stop(st);

@@ -105,7 +105,7 @@ behave(struct agent *ap, const char *mode)
 	if (strcmp(mode, "badjson") == 0) {
 		char *p = agent_path(&a, INV_FINDINGS_FILE), *cause = NULL;
 
-		atomic_write(p, "{\"schema\":\"nope\"", 16, &cause);
+		file_write_atomic(p, "{\"schema\":\"nope\"", 16, &cause);
 		free(p);
 		free(cause);
 		return 0;

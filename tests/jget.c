@@ -15,7 +15,7 @@ main(int argc, char **argv)
 
 	if (argc != 3)
 		return 2;
-	text = read_file(argv[1], 64 << 20, NULL, &cause);
+	text = file_read(argv[1], 64 << 20, NULL, &cause);
 	root = text != NULL ? cJSON_Parse(text) : NULL;
 	free(text);
 	free(cause);

@@ -5,7 +5,9 @@ For every C file of the project: the first line names the file and says
 what it is for; a header has its PERFD_NAME_H guard; a .c file with a
 header of its own includes it first; indentation is tabs, a continued
 line adds four spaces (two to align inside an initialiser's braces); no
-trailing whitespace; no line over 110 columns (a tab counts 8).
+trailing whitespace; no line over 110 columns (a tab counts 8); a function
+that is not static carries its module's prefix (its file's name, or the
+prefix docs/HACKING.md names for a group of files).
 """
 import os
 import re
@@ -16,6 +18,28 @@ root = sys.argv[1] if len(sys.argv) > 1 else "."
 files = subprocess.run(["git", "-C", root, "ls-files", "*.c", "*.h"],
                        capture_output=True, text=True, check=True).stdout.split()
 problems = []
+# Files whose public names share one prefix that is not their own name.
+GROUP_PREFIX = [
+    (r"agents/agentrt\.c", ("agent_",)),
+    (r"agents/integration.*\.c", ("integ_",)),
+    (r"agents/profiling.*\.c", ("prof_",)),
+    (r"agents/(batch|dbconfig|clientlib)\.c", None),  # only NAME_main, checked below
+    (r"(agents/main|examples/.*)\.c", ("main",)),
+    (r"cli/(cmd-.*|perfd)\.c", ("cmd_", "cli_", "main")),
+    (r"daemon/req-.*\.c", ("req_",)),
+    (r"daemon/supervisor\.c", ("sup_",)),
+    (r"shared/model/investigation\.c", ("inv_",)),
+    (r"shared/db/dbdriver\.c", ("db_driver",)),
+    (r"shared/base/xmalloc\.c", ("x", "fatal")),
+]
+
+
+def prefixes(f):
+    for pat, pre in GROUP_PREFIX:
+        if re.fullmatch(pat, f):
+            stem = os.path.basename(f)[:-2]
+            return pre if pre is not None else (stem + "_",)
+    return (os.path.basename(f)[:-2].replace("-", "_") + "_",)
 
 
 def say(f, n, what):
@@ -38,6 +62,13 @@ for f in files:
         first = next((l for l in lines if l.startswith("#include")), "")
         if first != f'#include "{own}"':
             say(f, 2, f"include its own header \"{own}\" first")
+    if f.endswith(".c") and not f.startswith(("tests/", "bench/")):
+        for n, line in enumerate(lines, 1):
+            m = re.match(r"^([a-z_][a-z0-9_]*)\(", line)
+            if m and n > 1 and not lines[n - 2].startswith("static") and \
+                    not m.group(1).startswith(prefixes(f)):
+                say(f, n, f"{m.group(1)}: a public name carries its module's "
+                    f"prefix ({' or '.join(prefixes(f))})")
     in_comment = False
     for n, line in enumerate(lines, 1):
         if line != line.rstrip():

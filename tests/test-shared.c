@@ -94,7 +94,7 @@ pid_running(pid_t pid)
 	if (kill(pid, 0) != 0)
 		return 0;
 	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	stat = read_file(path, 4096, NULL, &cause);
+	stat = file_read(path, 4096, NULL, &cause);
 	if (stat == NULL) {
 		free(cause);
 		return 0;
@@ -118,7 +118,7 @@ TEST_IMPL(run_timeout_kills_group)
 	ASSERT_INT(run_command(&o, &r), ==, 0);
 	ASSERT(r.timed_out);
 	ASSERT(r.wall_ns >= 300000000u && r.wall_ns < 2000000000u);
-	text = read_file(pidfile, 100, NULL, &cause);
+	text = file_read(pidfile, 100, NULL, &cause);
 	ASSERT(text != NULL);
 	grandchild = (pid_t)atol(text);
 	usleep(100000);
@@ -322,9 +322,9 @@ TEST_IMPL(atomic_write_replaces)
 {
 	char *path = path_join(test_tmp(), "r.md"), *cause = NULL, *text;
 
-	ASSERT_INT(atomic_write(path, "old", 3, &cause), ==, 0);
-	ASSERT_INT(atomic_write(path, "new text", 8, &cause), ==, 0);
-	text = read_file(path, 100, NULL, &cause);
+	ASSERT_INT(file_write_atomic(path, "old", 3, &cause), ==, 0);
+	ASSERT_INT(file_write_atomic(path, "new text", 8, &cause), ==, 0);
+	text = file_read(path, 100, NULL, &cause);
 	ASSERT_STR(text, "new text");
 	free(text);
 	/* No temporary file is left beside it. */
@@ -338,7 +338,7 @@ TEST_IMPL(atomic_write_replaces)
 		closedir(d);
 		ASSERT_INT(files, ==, 1);
 	}
-	ASSERT(atomic_write("/nonexistent/dir/x", "a", 1, &cause) != 0);
+	ASSERT(file_write_atomic("/nonexistent/dir/x", "a", 1, &cause) != 0);
 	ASSERT(strstr(cause, "/nonexistent/dir/x.tmp.") != NULL);
 	free(cause);
 	free(path);
@@ -389,7 +389,7 @@ TEST_IMPL(file_keep_ends_cuts_middle)
 	close(fd);
 	ASSERT_INT(file_keep_ends(path, 2000), ==, 0);	/* short: kept whole */
 	ASSERT_INT(file_keep_ends(path, 100), ==, 1);
-	text = read_file(path, 4096, &len, &cause);
+	text = file_read(path, 4096, &len, &cause);
 	ASSERT(text != NULL);
 	ASSERT(strncmp(text, "aaaa", 4) == 0 && text[99] == 'a');
 	ASSERT(strstr(text, "[perfd: 800 bytes cut here; the first and last 100 bytes "
@@ -404,14 +404,14 @@ TEST_IMPL(linebuf_split)
 {
 	struct linebuf lb = { .max = 100 };
 
-	linebuf_feed(&lb, "ab", 2, on_line, on_toolong, NULL);
+	proto_line_feed(&lb, "ab", 2, on_line, on_toolong, NULL);
 	ASSERT_INT(nlines, ==, 0);
-	linebuf_feed(&lb, "c\nde\nf", 6, on_line, on_toolong, NULL);
+	proto_line_feed(&lb, "c\nde\nf", 6, on_line, on_toolong, NULL);
 	ASSERT_INT(nlines, ==, 2);
 	ASSERT_STR(last, "de");
-	linebuf_feed(&lb, "\n", 1, on_line, on_toolong, NULL);
+	proto_line_feed(&lb, "\n", 1, on_line, on_toolong, NULL);
 	ASSERT_STR(last, "f");
-	linebuf_free(&lb);
+	proto_line_free(&lb);
 	return 0;
 }
 
@@ -421,7 +421,7 @@ static void
 on_line_pause(void *arg, char *line)
 {
 	on_line(arg, line);
-	linebuf_pause(pausing);
+	proto_line_pause(pausing);
 }
 
 /* A pause holds the rest unread; resuming splits it, a line at a time here. */
@@ -431,21 +431,21 @@ TEST_IMPL(linebuf_pause_resume)
 
 	pausing = &lb;
 	nlines = 0;
-	linebuf_feed(&lb, "a\nb\nc", 5, on_line_pause, on_toolong, NULL);
+	proto_line_feed(&lb, "a\nb\nc", 5, on_line_pause, on_toolong, NULL);
 	ASSERT_INT(nlines, ==, 1);
 	ASSERT_STR(last, "a");
-	linebuf_feed(&lb, "\nd\n", 3, on_line_pause, on_toolong, NULL);
+	proto_line_feed(&lb, "\nd\n", 3, on_line_pause, on_toolong, NULL);
 	ASSERT_INT(nlines, ==, 1);
-	linebuf_resume(&lb, on_line_pause, on_toolong, NULL);
+	proto_line_resume(&lb, on_line_pause, on_toolong, NULL);
 	ASSERT_INT(nlines, ==, 2);
 	ASSERT_STR(last, "b");
-	linebuf_resume(&lb, on_line_pause, on_toolong, NULL);
+	proto_line_resume(&lb, on_line_pause, on_toolong, NULL);
 	ASSERT_STR(last, "c");
-	linebuf_resume(&lb, on_line, on_toolong, NULL);
+	proto_line_resume(&lb, on_line, on_toolong, NULL);
 	ASSERT_INT(nlines, ==, 4);
 	ASSERT_STR(last, "d");
 	ASSERT_INT(lb.held.len, ==, 0);
-	linebuf_free(&lb);
+	proto_line_free(&lb);
 	return 0;
 }
 
@@ -454,14 +454,14 @@ TEST_IMPL(linebuf_toolong)
 {
 	struct linebuf lb = { .max = 10 };
 
-	linebuf_feed(&lb, "0123456789abc", 13, on_line, on_toolong, NULL);
+	proto_line_feed(&lb, "0123456789abc", 13, on_line, on_toolong, NULL);
 	ASSERT_INT(ntoolong, ==, 1);
-	linebuf_feed(&lb, "defgh", 5, on_line, on_toolong, NULL);
-	linebuf_feed(&lb, "ij\nok\n", 6, on_line, on_toolong, NULL);
+	proto_line_feed(&lb, "defgh", 5, on_line, on_toolong, NULL);
+	proto_line_feed(&lb, "ij\nok\n", 6, on_line, on_toolong, NULL);
 	ASSERT_INT(ntoolong, ==, 1);
 	ASSERT_INT(nlines, ==, 1);
 	ASSERT_STR(last, "ok");
-	linebuf_free(&lb);
+	proto_line_free(&lb);
 	return 0;
 }
 
@@ -627,7 +627,7 @@ TEST_IMPL(db_driver_registry)
 TEST_IMPL(investigation_contract)
 {
 	char *path = path_join(test_src(), "docs/agents.md"), *cause = NULL;
-	char *doc = read_file(path, 1 << 20, NULL, &cause);
+	char *doc = file_read(path, 1 << 20, NULL, &cause);
 	const char *values[INV_ENV_COUNT] = { "id", "lock", "spec", NULL };
 	char *base[] = { "HOME=/h", "PERFD_LOCK=/stale", "PERFD_LOCKX=keep",
 	    "PERFD_INVESTIGATION=outer", NULL };

@@ -215,7 +215,7 @@ test_spec_fixture(const char *yaml)
 	ASSERT(chdir(dir) == 0);
 	snprintf(path, sizeof path, "bad/%s", yaml);
 	snprintf(expected_path, sizeof expected_path, "bad/%.*s.expected", (int)(n - 5), yaml);
-	want = read_file(expected_path, 1 << 20, NULL, &cause);
+	want = file_read(expected_path, 1 << 20, NULL, &cause);
 	if (want == NULL)
 		fprintf(stderr, "%s\n", cause);
 	ASSERT(want != NULL);

@@ -135,7 +135,7 @@ static char *
 agent_status(struct outcome *o, const char *agent, char **reason)
 {
 	char *path = xasprintf("%s/%s/status.json", o->dir, agent), *cause = NULL;
-	char *text = read_file(path, 1 << 20, NULL, &cause), *status;
+	char *text = file_read(path, 1 << 20, NULL, &cause), *status;
 	cJSON *j;
 
 	ASSERT(text != NULL);
@@ -363,7 +363,7 @@ TEST_IMPL(integration_waits_and_names_missing)
 	run_inv(two_stages, &o, 0);
 	ASSERT_STR(o.status, "done");
 	path = path_join(o.dir, "MASTER_INTEGRATION_REPORT.md");
-	text = read_file(path, 1 << 20, NULL, &cause);
+	text = file_read(path, 1 << 20, NULL, &cause);
 	ASSERT(text != NULL);
 	ASSERT(strstr(text, "2 of 4 agent reports arrived") != NULL);
 	ASSERT(strstr(text, "ended (killed) without a report") != NULL);

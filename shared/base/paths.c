@@ -108,7 +108,7 @@ paths_state_dir(const char *override, char **cause)
 		*cause = xstrdup("neither XDG_STATE_HOME nor HOME is set: pass --state DIR");
 		return NULL;
 	}
-	if (mkdir_p(dir, 0700) != 0) {
+	if (file_mkdir_p(dir, 0700) != 0) {
 		*cause = xasprintf("cannot create %s: %s", dir, strerror(errno));
 		free(dir);
 		return NULL;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 void
-linebuf_feed(struct linebuf *lb, const char *data, size_t n,
+proto_line_feed(struct linebuf *lb, const char *data, size_t n,
     void (*line)(void *, char *), void (*toolong)(void *), void *arg)
 {
 	if (n == 0)
@@ -50,13 +50,13 @@ linebuf_feed(struct linebuf *lb, const char *data, size_t n,
 }
 
 void
-linebuf_pause(struct linebuf *lb)
+proto_line_pause(struct linebuf *lb)
 {
 	lb->paused = 1;
 }
 
 void
-linebuf_resume(struct linebuf *lb, void (*line)(void *, char *),
+proto_line_resume(struct linebuf *lb, void (*line)(void *, char *),
     void (*toolong)(void *), void *arg)
 {
 	struct buf held = lb->held;
@@ -64,12 +64,12 @@ linebuf_resume(struct linebuf *lb, void (*line)(void *, char *),
 	/* Fed again from a copy: a pause on the way holds the rest anew. */
 	memset(&lb->held, 0, sizeof lb->held);
 	lb->paused = 0;
-	linebuf_feed(lb, held.p, held.len, line, toolong, arg);
+	proto_line_feed(lb, held.p, held.len, line, toolong, arg);
 	buf_free(&held);
 }
 
 void
-linebuf_free(struct linebuf *lb)
+proto_line_free(struct linebuf *lb)
 {
 	buf_free(&lb->b);
 	buf_free(&lb->held);

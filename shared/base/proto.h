@@ -26,16 +26,16 @@ struct linebuf {
  * its newline, NUL-terminated, modifiable) and toolong(arg) once for
  * each line over max, whose bytes are dropped up to its newline. A line
  * callback may pause the buffer: the rest of the bytes are held, unread,
- * until linebuf_resume() (so a reader can stop taking requests without
+ * until proto_line_resume() (so a reader can stop taking requests without
  * losing the ones already received).
  */
-void linebuf_feed(struct linebuf *, const char *data, size_t n,
+void proto_line_feed(struct linebuf *, const char *data, size_t n,
     void (*line)(void *, char *), void (*toolong)(void *), void *arg);
-void linebuf_pause(struct linebuf *);
+void proto_line_pause(struct linebuf *);
 /* Split what was held while paused (which may pause again). */
-void linebuf_resume(struct linebuf *, void (*line)(void *, char *),
+void proto_line_resume(struct linebuf *, void (*line)(void *, char *),
     void (*toolong)(void *), void *arg);
-void linebuf_free(struct linebuf *);
+void proto_line_free(struct linebuf *);
 
 /*
  * One request line (has_nul: the line held a NUL byte, and text stops

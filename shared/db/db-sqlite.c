@@ -23,9 +23,9 @@ struct db_scratch {
 static long long
 sq_count(const struct spec *sp, char **cause)
 {
-	long long n = probe_count(sp->db_path, sp->db_table, cause);
+	long long n = sqlprobe_count(sp->db_path, sp->db_table, cause);
 
-	return n == PROBE_ABSENT ? DB_ABSENT : n;
+	return n == SQLPROBE_ABSENT ? DB_ABSENT : n;
 }
 
 /* Numeric pragma results as the names the rules use. */
@@ -54,7 +54,7 @@ read_settings(const struct spec *sp, char **values, int *stored, char **objects,
 	sqlite3_stmt *st;
 	struct buf b = { 0 };
 
-	if ((db = probe_open_user(sp->db_path, 5000, NULL, cause)) == NULL)
+	if ((db = sqlprobe_open_user(sp->db_path, 5000, NULL, cause)) == NULL)
 		return -1;
 	for (int i = 0; i < NSETTINGS; i++) {
 		char *sql = xasprintf("PRAGMA %s", sqlite_settings[i]);
@@ -184,9 +184,9 @@ sq_capture(const struct spec *sp, const char *dir, struct db_capture *c, char **
 	int rc;
 
 	memset(c, 0, sizeof *c);
-	rc = probe_check(sp->db_path, sp->db_table, 5000, cause);
+	rc = sqlprobe_check(sp->db_path, sp->db_table, 5000, cause);
 	if (rc != 0)
-		return rc == PROBE_ABSENT ? DB_ABSENT : -1;
+		return rc == SQLPROBE_ABSENT ? DB_ABSENT : -1;
 	c->values = xcalloc(NSETTINGS, sizeof *c->values);
 	c->stored = xcalloc(NSETTINGS, sizeof *c->stored);
 	if (read_settings(sp, c->values, c->stored, &c->objects, cause) != 0) {
@@ -194,14 +194,14 @@ sq_capture(const struct spec *sp, const char *dir, struct db_capture *c, char **
 		return -1;
 	}
 	c->syncs_per_commit = syncs_per_commit(c->values[0]);
-	c->rows = probe_count(sp->db_path, sp->db_table, cause);
+	c->rows = sqlprobe_count(sp->db_path, sp->db_table, cause);
 	c->copy = path_join(dir, "captured.db");
 	/* The backup API gives a consistent copy even of a database in WAL mode. */
-	if (probe_open(&p, sp->db_path, c->copy, sp->db_table, cause) != 0) {
+	if (sqlprobe_open(&p, sp->db_path, c->copy, sp->db_table, cause) != 0) {
 		sq_release(c);
 		return -1;
 	}
-	probe_close(&p);
+	sqlprobe_close(&p);
 	return 0;
 }
 
@@ -211,7 +211,7 @@ sq_scratch(const struct spec *sp, const struct db_capture *c, const char *path,
 {
 	struct db_scratch *s = xcalloc(1, sizeof *s);
 
-	if (probe_open(&s->p, c->copy, path, sp->db_table, cause) != 0) {
+	if (sqlprobe_open(&s->p, c->copy, path, sp->db_table, cause) != 0) {
 		free(s);
 		return NULL;
 	}
@@ -236,13 +236,13 @@ sq_set(struct db_scratch *s, const char *setting, const char *value, char **caus
 static double
 sq_insert(struct db_scratch *s, int rows, int commit_every, int prepared, char **cause)
 {
-	return probe_insert(&s->p, rows, commit_every, prepared, cause);
+	return sqlprobe_insert(&s->p, rows, commit_every, prepared, cause);
 }
 
 static double
 sq_insert_multi(struct db_scratch *s, int rows, int per_stmt, char **cause)
 {
-	return probe_insert_multi(&s->p, rows, per_stmt, cause);
+	return sqlprobe_insert_multi(&s->p, rows, per_stmt, cause);
 }
 
 static void
@@ -250,7 +250,7 @@ sq_close(struct db_scratch *s)
 {
 	if (s == NULL)
 		return;
-	probe_close(&s->p);
+	sqlprobe_close(&s->p);
 	remove_files(s->path);
 	free(s->path);
 	free(s);

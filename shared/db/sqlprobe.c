@@ -46,7 +46,7 @@ wal_mode(const char *path)
 }
 
 sqlite3 *
-probe_open_user(const char *path, int busy_ms, int *absent, char **cause)
+sqlprobe_open_user(const char *path, int busy_ms, int *absent, char **cause)
 {
 	sqlite3 *db = NULL;
 	struct stat st;
@@ -116,39 +116,39 @@ table_exists(sqlite3 *db, const char *path, const char *table, char **cause)
 	sqlite3_finalize(st);
 	if (rc == 0) {
 		*cause = xasprintf("%s: no table '%s'", path, table);
-		return PROBE_ABSENT;
+		return SQLPROBE_ABSENT;
 	}
 	return 0;
 }
 
 int
-probe_check(const char *user_db, const char *table, int busy_ms, char **cause)
+sqlprobe_check(const char *user_db, const char *table, int busy_ms, char **cause)
 {
 	int absent = 0;
-	sqlite3 *db = probe_open_user(user_db, busy_ms, &absent, cause);
+	sqlite3 *db = sqlprobe_open_user(user_db, busy_ms, &absent, cause);
 	int rc;
 
 	if (db == NULL)
-		return absent ? PROBE_ABSENT : -1;
+		return absent ? SQLPROBE_ABSENT : -1;
 	rc = table_exists(db, user_db, table, cause);
 	sqlite3_close(db);
 	return rc;
 }
 
 long long
-probe_count(const char *path, const char *table, char **cause)
+sqlprobe_count(const char *path, const char *table, char **cause)
 {
 	int absent = 0;
-	sqlite3 *db = probe_open_user(path, 5000, &absent, cause);
+	sqlite3 *db = sqlprobe_open_user(path, 5000, &absent, cause);
 	sqlite3_stmt *st;
 	char *sql;
 	long long n = -1;
 
 	if (db == NULL)
-		return absent ? PROBE_ABSENT : -1;
-	if (table_exists(db, path, table, cause) == PROBE_ABSENT) {
+		return absent ? SQLPROBE_ABSENT : -1;
+	if (table_exists(db, path, table, cause) == SQLPROBE_ABSENT) {
 		sqlite3_close(db);
-		return PROBE_ABSENT;
+		return SQLPROBE_ABSENT;
 	}
 	sql = xasprintf("SELECT count(*) FROM \"%s\"", table);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
@@ -230,10 +230,10 @@ load_columns(struct probe *p, char **cause)
 }
 
 int
-probe_open(struct probe *p, const char *user_db, const char *scratch,
+sqlprobe_open(struct probe *p, const char *user_db, const char *scratch,
     const char *table, char **cause)
 {
-	sqlite3 *src = probe_open_user(user_db, 5000, NULL, cause);
+	sqlite3 *src = sqlprobe_open_user(user_db, 5000, NULL, cause);
 	sqlite3_backup *bk;
 	int rc;
 
@@ -271,12 +271,12 @@ probe_open(struct probe *p, const char *user_db, const char *scratch,
 fail_src:
 	sqlite3_close(src);
 fail:
-	probe_close(p);
+	sqlprobe_close(p);
 	return -1;
 }
 
 void
-probe_close(struct probe *p)
+sqlprobe_close(struct probe *p)
 {
 	sqlite3_close(p->db);
 	for (int i = 0; i < p->ncols; i++) {
@@ -342,7 +342,7 @@ row_sql(struct probe *p, long long n)
 }
 
 double
-probe_insert(struct probe *p, int rows, int commit_every, int prepared, char **cause)
+sqlprobe_insert(struct probe *p, int rows, int commit_every, int prepared, char **cause)
 {
 	sqlite3_stmt *st = NULL;
 	uint64_t t0;
@@ -389,7 +389,7 @@ probe_insert(struct probe *p, int rows, int commit_every, int prepared, char **c
 }
 
 double
-probe_insert_multi(struct probe *p, int rows, int per_stmt, char **cause)
+sqlprobe_insert_multi(struct probe *p, int rows, int per_stmt, char **cause)
 {
 	const char *vals = strstr(p->insert_sql, "VALUES (");
 	struct buf sql = { 0 }, one = { 0 };
@@ -398,7 +398,7 @@ probe_insert_multi(struct probe *p, int rows, int per_stmt, char **cause)
 	int rc = SQLITE_OK, done = 0;
 
 	if (vals == NULL || p->ncols == 0)
-		return probe_insert(p, rows, rows, 1, cause);
+		return sqlprobe_insert(p, rows, rows, 1, cause);
 	buf_puts(&one, "(");
 	for (int i = 0; i < p->ncols; i++)
 		buf_puts(&one, i ? ", ?" : "?");

@@ -26,22 +26,22 @@ struct probe {
  * locked), leaving nothing beside it: immutable when it has no -wal file.
  * NULL with *cause (and *absent set, when not NULL, if there is no file).
  */
-sqlite3 *probe_open_user(const char *path, int busy_ms, int *absent, char **cause);
+sqlite3 *sqlprobe_open_user(const char *path, int busy_ms, int *absent, char **cause);
 
-/* probe_check() and probe_count() when the file or the table does not exist. */
-#define PROBE_ABSENT	(-2)
+/* sqlprobe_check() and sqlprobe_count() when the file or the table does not exist. */
+#define SQLPROBE_ABSENT	(-2)
 
 /*
  * Open user_db read-only (waiting up to busy_ms while it is locked) and
- * check it holds table; 0, PROBE_ABSENT (no file, no such table), or -1
+ * check it holds table; 0, SQLPROBE_ABSENT (no file, no such table), or -1
  * with *cause: not SQLite, locked, unreadable.
  */
-int probe_check(const char *user_db, const char *table, int busy_ms, char **cause);
+int sqlprobe_check(const char *user_db, const char *table, int busy_ms, char **cause);
 
 /* Copy user_db into scratch (replaced) with the backup API and open it. */
-int probe_open(struct probe *, const char *user_db, const char *scratch,
+int sqlprobe_open(struct probe *, const char *user_db, const char *scratch,
     const char *table, char **cause);
-void probe_close(struct probe *);
+void sqlprobe_close(struct probe *);
 
 /*
  * Insert rows synthetic rows shaped by the table's columns, committing
@@ -49,16 +49,16 @@ void probe_close(struct probe *);
  * a prepared statement or SQL text. Returns the seconds it took, or -1
  * with *cause.
  */
-double probe_insert(struct probe *, int rows, int commit_every, int prepared,
+double sqlprobe_insert(struct probe *, int rows, int commit_every, int prepared,
     char **cause);
 
 /*
  * Insert rows as multi-row INSERT ... VALUES (...), (...) statements of
  * per_stmt rows each, prepared, all in one transaction. Seconds, or -1.
  */
-double probe_insert_multi(struct probe *, int rows, int per_stmt, char **cause);
+double sqlprobe_insert_multi(struct probe *, int rows, int per_stmt, char **cause);
 
-/* Rows in the table of a database opened read-only; PROBE_ABSENT, or -1 with *cause. */
-long long probe_count(const char *db, const char *table, char **cause);
+/* Rows in the table of a database opened read-only; SQLPROBE_ABSENT, or -1 with *cause. */
+long long sqlprobe_count(const char *db, const char *table, char **cause);
 
 #endif

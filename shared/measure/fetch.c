@@ -63,9 +63,9 @@ fetch_once(const char *url, const char *path, int64_t timeout_ms,
 		return -1;
 	}
 	e = easy_for(url, out, timeout_ms, errbuf);
-	cpu0 = cpu_self_s();
+	cpu0 = now_cpu_s();
 	rc = curl_easy_perform(e);
-	r->cpu_s = cpu_self_s() - cpu0;
+	r->cpu_s = now_cpu_s() - cpu0;
 	fclose(out);
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &r->http_status);
 	r->dns_ms = info_ms(e, CURLINFO_NAMELOOKUP_TIME_T);

@@ -80,7 +80,7 @@ pipeline_stage(const struct spec *sp, int i, const char *logdir,
 }
 
 void
-stage_result_free(struct stage_result *r)
+pipeline_result_free(struct stage_result *r)
 {
 	free(r->failure);
 	r->failure = NULL;
@@ -121,7 +121,7 @@ pipeline_prepare(const struct spec *sp, int upto, const char *logdir, char **fai
 			*failure = r.failure;
 			return -1;
 		}
-		stage_result_free(&r);
+		pipeline_result_free(&r);
 	}
 	return 0;
 }

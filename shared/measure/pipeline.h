@@ -22,7 +22,7 @@ struct stage_result {
  */
 void pipeline_stage(const struct spec *, int i, const char *logdir,
     const char *cmd_override, struct stage_result *);
-void stage_result_free(struct stage_result *);
+void pipeline_result_free(struct stage_result *);
 
 /* Run a hook command (setup, teardown), untimed; 0 or -1 with *failure. */
 int pipeline_hook(const struct spec *, const char *what, const char *cmd,

@@ -231,7 +231,7 @@ int
 findings_write(const struct findings *f, const char *dir, char **cause)
 {
 	char *s = findings_to_json(f), *path = path_join(dir, INV_FINDINGS_FILE);
-	int rc = atomic_write(path, s, strlen(s), cause);
+	int rc = file_write_atomic(path, s, strlen(s), cause);
 
 	free(s);
 	free(path);
@@ -453,7 +453,7 @@ struct findings *
 findings_read(const char *path, const struct spec *sp, char **cause)
 {
 	size_t len;
-	char *text = read_file(path, 16 << 20, &len, cause), *why = NULL;
+	char *text = file_read(path, 16 << 20, &len, cause), *why = NULL;
 	struct findings *f;
 
 	if (text == NULL)

@@ -1036,7 +1036,7 @@ spec_parse_file(const char *path, const struct spec_kinds *kinds, char **errors)
 		    "limit\n", path, (long long)st.st_size);
 		return NULL;
 	}
-	text = read_file(path, SPEC_MAX_BYTES, &len, &cause);
+	text = file_read(path, SPEC_MAX_BYTES, &len, &cause);
 	if (text == NULL) {
 		*errors = xasprintf("%s\n", cause);
 		free(cause);

@@ -80,7 +80,7 @@ store_open(const char *dir, char **cause)
 	char *path = path_join(dir, STORE_FILE), *err = NULL;
 	int rc;
 
-	if (mkdir_p(dir, 0700) != 0) {
+	if (file_mkdir_p(dir, 0700) != 0) {
 		*cause = xasprintf("cannot create %s: %s", dir, strerror(errno));
 		goto fail;
 	}
@@ -306,7 +306,7 @@ int
 store_import_runs(struct store *s, const char *id, const char *agent,
     const char *csv_path)
 {
-	char *cause = NULL, *text = read_file(csv_path, 256 << 20, NULL, &cause);
+	char *cause = NULL, *text = file_read(csv_path, 256 << 20, NULL, &cause);
 	char *line, *save = NULL, *head[64], *f[64];
 	int nhead, rows = 0, irun, iwarm, istage, iok;
 

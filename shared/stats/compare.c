@@ -63,7 +63,7 @@ load_spec(struct runset *r, const char *text, char **cause)
 static int
 load_csv(struct runset *r, const char *path, char **cause)
 {
-	char *text = read_file(path, 256 << 20, NULL, cause), *save = NULL, *line;
+	char *text = file_read(path, 256 << 20, NULL, cause), *save = NULL, *line;
 	char *f[32], *h[32];
 	int nh, crun, cwarm, cstage, cok, cwall, run = -1;
 	double sum = 0;
@@ -151,7 +151,7 @@ load_context(struct runset *r)
 	findings_free(f);
 	path = path_join(r->dir, INV_MASTER_JSON);
 	{
-		char *text = read_file(path, 16 << 20, NULL, &cause);
+		char *text = file_read(path, 16 << 20, NULL, &cause);
 
 		if (text != NULL)
 			r->master = cJSON_Parse(text);
@@ -176,7 +176,7 @@ load_dir(struct runset *r, const char *dir, char **cause)
 	const char *slash;
 	int rc;
 
-	text = read_file(spec, 1 << 20, NULL, cause);
+	text = file_read(spec, 1 << 20, NULL, cause);
 	free(spec);
 	if (text == NULL) {
 		char *c = *cause;
@@ -202,7 +202,7 @@ load_dir(struct runset *r, const char *dir, char **cause)
 }
 
 int
-runset_load(const char *arg, const char *state_dir, struct runset *r, char **cause)
+compare_runset_load(const char *arg, const char *state_dir, struct runset *r, char **cause)
 {
 	char *state, *abs;
 	struct store *st;
@@ -243,7 +243,7 @@ runset_load(const char *arg, const char *state_dir, struct runset *r, char **cau
 }
 
 void
-runset_free(struct runset *r)
+compare_runset_free(struct runset *r)
 {
 	for (int i = 0; i < r->nstages; i++) {
 		free(r->stages[i]);
@@ -404,7 +404,7 @@ compare_run(const struct runset *base, const struct runset *cand, double thresho
 }
 
 void
-comparison_free(struct comparison *c)
+compare_free(struct comparison *c)
 {
 	for (int i = 0; i < c->npred; i++)
 		free(c->pred[i].title);

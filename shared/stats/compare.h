@@ -31,8 +31,8 @@ struct runset {
  * up in the state database in state_dir (NULL: the default). 0, or -1 with
  * *cause.
  */
-int runset_load(const char *arg, const char *state_dir, struct runset *, char **cause);
-void runset_free(struct runset *);
+int compare_runset_load(const char *arg, const char *state_dir, struct runset *, char **cause);
+void compare_runset_free(struct runset *);
 
 enum verdict { V_PASS, V_WARN, V_FAIL };
 
@@ -71,7 +71,7 @@ struct comparison {
  */
 int compare_run(const struct runset *base, const struct runset *cand,
     double threshold, int p95, struct comparison *, char **cause);
-void comparison_free(struct comparison *);
+void compare_free(struct comparison *);
 
 char *compare_text(const struct comparison *);
 char *compare_markdown(const struct comparison *);

@@ -71,7 +71,7 @@ static long long
 lines(const char *path, char **cause)
 {
 	size_t len;
-	char *text = read_file(path, 1 << 26, &len, cause);
+	char *text = file_read(path, 1 << 26, &len, cause);
 	long long n = 0;
 
 	if (text == NULL)
@@ -101,7 +101,7 @@ stored_sync(const char *dir)
 {
 	char *p = xasprintf("%s/settings", dir), *cause = NULL;
 	size_t len;
-	char *text = read_file(p, 4096, &len, &cause);
+	char *text = file_read(p, 4096, &len, &cause);
 	char *v = xstrdup(text != NULL && strstr(text, "sync=off") != NULL ? "off" : "full");
 
 	free(text);
@@ -114,12 +114,12 @@ static int
 copy_file(const char *from, const char *to, char **cause)
 {
 	size_t len;
-	char *text = read_file(from, 1 << 26, &len, cause);
+	char *text = file_read(from, 1 << 26, &len, cause);
 	int rc;
 
 	if (text == NULL)
 		return -1;
-	rc = atomic_write(to, text, len, cause);
+	rc = file_write_atomic(to, text, len, cause);
 	free(text);
 	return rc;
 }

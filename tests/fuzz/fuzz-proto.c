@@ -70,9 +70,9 @@ fuzz_one(const char *data, size_t len)
 	/* Fed in two parts, as reads split a stream anywhere. */
 	size_t half = len / 2;
 
-	linebuf_feed(&lb, data, half, on_line, on_toolong, NULL);
-	linebuf_feed(&lb, data + half, len - half, on_line, on_toolong, NULL);
-	linebuf_free(&lb);
+	proto_line_feed(&lb, data, half, on_line, on_toolong, NULL);
+	proto_line_feed(&lb, data + half, len - half, on_line, on_toolong, NULL);
+	proto_line_free(&lb);
 	memset(&lb, 0, sizeof lb);
 	lb.max = 4096;
 }

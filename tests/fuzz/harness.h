@@ -37,7 +37,7 @@ main(int argc, char **argv)
 		char *cause = NULL, *text;
 		size_t len;
 
-		if ((text = read_file(argv[i], 1 << 21, &len, &cause)) == NULL) {
+		if ((text = file_read(argv[i], 1 << 21, &len, &cause)) == NULL) {
 			fprintf(stderr, "%s\n", cause);
 			return 2;
 		}
