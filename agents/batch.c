@@ -280,6 +280,79 @@ unit(struct batch *bt)
 	return bt->rows > 0 ? "rows/s" : "runs/s";
 }
 
+/*
+ * The recommendation of size r over the current size c: a size's own
+ * throughput through the pipeline's command, or, on the probe, its figure
+ * on the stage — the database's part of the observed stage at the probe's
+ * rate for the new size, the client's own work as it is (dbagent_split()).
+ */
+static void
+recommend(struct batch *bt, const struct bsize *r, const struct bsize *c)
+{
+	const char *stage = bt->a->spec->stages[bt->stage].name;
+	struct findings *f = bt->f;
+	double k = r->thr / c->thr, lo = r->thr_lo / c->thr_hi, hi = r->thr_hi / c->thr_lo;
+	struct recommendation *rc;
+	struct dbagent_split split;
+	char id[64];
+
+	if (bt->probe) {
+		dbagent_split(&bt->o, c->thr, &split);
+		k = dbagent_split_speedup(&split, r->thr);
+		dbagent_split_range(&split, r->thr_lo, r->thr_hi, &lo, &hi);
+	}
+	findings_vote(f, stage, "optimize", "batch size %lld gives %s %s; %lld "
+	    "gives %s (x%.2f%s)", (long long)c->size, rate_s(c->thr), unit(bt),
+	    (long long)r->size, rate_s(r->thr), r->thr / c->thr, bt->probe ?
+	    " on perfd's probe" : "");
+	snprintf(id, sizeof id, "batch-%lld", (long long)r->size);
+	rc = findings_recommend(f, id, stage, "");
+	free(rc->title);
+	rc->title = xasprintf("Batch size %lld instead of %lld", (long long)r->size,
+	    (long long)c->size);
+	rc->local_speedup = k;
+	rc->ci_lo = lo;
+	rc->ci_hi = hi;
+	rc->kind = bt->probe ? EVIDENCE_PROBE : EVIDENCE_PIPELINE;
+	if (bt->probe)
+		rc->bound = dbagent_split_text(&split, r->thr);
+	free(rc->effort);
+	rc->effort = xstrdup("low");
+	rc->evidence = xasprintf("%s %s at %lld against %s at %lld (medians of "
+	    "%d and %d runs, visited in shuffled order)", rate_s(r->thr), unit(bt),
+	    (long long)r->size, rate_s(c->thr), (long long)c->size, r->n, c->n);
+	if (bt->probe)
+		rc->apply = xasprintf("Commit every %lld rows.", (long long)r->size);
+	else {
+		char *cmd = pipeline_batch_command(bt->a->spec->batch_command, r->size);
+
+		rc->apply = xasprintf("Run the stage as: %s", cmd);
+		free(cmd);
+	}
+	f->headline = bt->probe ? xasprintf("Commits every %lld rows instead of "
+	    "%lld: x%.2f on perfd's probe (%s against %s %s), bounded by the "
+	    "stage's own work x%.2f on %s.", (long long)r->size, (long long)c->size,
+	    r->thr / c->thr, rate_s(r->thr), rate_s(c->thr), unit(bt), k, stage) :
+	    xasprintf("Batch size %lld is outside the optimal range; %lld gives "
+	    "x%.2f on %s, measured through the pipeline's own command (%s against "
+	    "%s %s).", (long long)c->size, (long long)r->size, k, stage,
+	    rate_s(r->thr), rate_s(c->thr), unit(bt));
+}
+
+/* A loader that caps its batch: sizes past the cap commit as often. */
+static void
+warn_cap(struct batch *bt)
+{
+	if (bt->cap_lo < 0)
+		return;
+	findings_warn(bt->f, "batch sizes %lld to %lld give the same number of "
+	    "syncs (%ld and %ld): the loader commits as often whatever the flag "
+	    "says above %lld — it caps its batch; the flat curve there is that "
+	    "cap, not an optimal range.", (long long)bt->sz[bt->cap_lo].size,
+	    (long long)bt->sz[bt->cap_hi].size, bt->syncs[bt->cap_lo],
+	    bt->syncs[bt->cap_hi], (long long)bt->sz[bt->cap_lo].size);
+}
+
 static void
 verdict(struct batch *bt)
 {
@@ -314,14 +387,7 @@ verdict(struct batch *bt)
 		    "knee.", (long long)c->size, (long long)r->size);
 		return;
 	}
-	if (bt->cap_lo >= 0) {
-		findings_warn(f, "batch sizes %lld to %lld give the same number of "
-		    "syncs (%ld and %ld): the loader commits as often whatever the flag "
-		    "says above %lld — it caps its batch; the flat curve there is that "
-		    "cap, not an optimal range.", (long long)bt->sz[bt->cap_lo].size,
-		    (long long)bt->sz[bt->cap_hi].size, bt->syncs[bt->cap_lo],
-		    bt->syncs[bt->cap_hi], (long long)bt->sz[bt->cap_lo].size);
-	}
+	warn_cap(bt);
 	if (in_range(bt, bt->cur)) {
 		findings_vote(f, stage, "leave", "batch size %lld is within the optimal "
 		    "range (%lld-%lld): %s %s, best %s", (long long)c->size,
@@ -343,60 +409,7 @@ verdict(struct batch *bt)
 		    (long long)c->size);
 		return;
 	}
-	{
-		double k = r->thr / c->thr, lo = r->thr_lo / c->thr_hi, hi = r->thr_hi / c->thr_lo;
-		struct recommendation *rc;
-		struct dbagent_split split;
-		char id[64];
-
-		/*
-		 * A probe size's figure on the stage: the database's part of the
-		 * observed stage at the probe's rate for the new size, the client's
-		 * own work as it is (see dbagent_split()).
-		 */
-		if (bt->probe) {
-			dbagent_split(&bt->o, c->thr, &split);
-			k = dbagent_split_speedup(&split, r->thr);
-			dbagent_split_range(&split, r->thr_lo, r->thr_hi, &lo, &hi);
-		}
-
-		findings_vote(f, stage, "optimize", "batch size %lld gives %s %s; %lld "
-		    "gives %s (x%.2f%s)", (long long)c->size, rate_s(c->thr), unit(bt),
-		    (long long)r->size, rate_s(r->thr), r->thr / c->thr, bt->probe ?
-		    " on perfd's probe" : "");
-		snprintf(id, sizeof id, "batch-%lld", (long long)r->size);
-		rc = findings_recommend(f, id, stage, "");
-		free(rc->title);
-		rc->title = xasprintf("Batch size %lld instead of %lld", (long long)r->size,
-		    (long long)c->size);
-		rc->local_speedup = k;
-		rc->ci_lo = lo;
-		rc->ci_hi = hi;
-		rc->kind = bt->probe ? EVIDENCE_PROBE : EVIDENCE_PIPELINE;
-		if (bt->probe)
-			rc->bound = dbagent_split_text(&split, r->thr);
-		free(rc->effort);
-		rc->effort = xstrdup("low");
-		rc->evidence = xasprintf("%s %s at %lld against %s at %lld (medians of "
-		    "%d and %d runs, visited in shuffled order)", rate_s(r->thr), unit(bt),
-		    (long long)r->size, rate_s(c->thr), (long long)c->size, r->n, c->n);
-		if (bt->probe)
-			rc->apply = xasprintf("Commit every %lld rows.", (long long)r->size);
-		else {
-			char *cmd = pipeline_batch_command(bt->a->spec->batch_command, r->size);
-
-			rc->apply = xasprintf("Run the stage as: %s", cmd);
-			free(cmd);
-		}
-		f->headline = bt->probe ? xasprintf("Commits every %lld rows instead of "
-		    "%lld: x%.2f on perfd's probe (%s against %s %s), bounded by the "
-		    "stage's own work x%.2f on %s.", (long long)r->size, (long long)c->size,
-		    r->thr / c->thr, rate_s(r->thr), rate_s(c->thr), unit(bt), k, stage) :
-		    xasprintf("Batch size %lld is outside the optimal range; %lld gives "
-		    "x%.2f on %s, measured through the pipeline's own command (%s against "
-		    "%s %s).", (long long)c->size, (long long)r->size, k, stage,
-		    rate_s(r->thr), rate_s(c->thr), unit(bt));
-	}
+	recommend(bt, r, c);
 }
 
 /* Past the knee, more memory for nothing: say so. */
@@ -667,12 +680,141 @@ abstain_all(struct agent *a, const char *why)
 	return rc == 0 ? 0 : 1;
 }
 
+/* The sweep's settings from the spec, before anything is measured. */
+static void
+batch_init(struct batch *bt, struct agent *a)
+{
+	const struct spec *sp = a->spec;
+
+	memset(bt, 0, sizeof *bt);
+	bt->a = a;
+	bt->stage = spec_stage_index(sp, sp->batch_stage);
+	bt->probe = sp->batch_command == NULL;
+	bt->reps = (int)sp->repetitions;
+	bt->seed = (unsigned)(now_ns() ^ (uint64_t)getpid()) | 1u;
+	bt->rows = bt->probe ? BATCH_PROBE_ROWS : (double)sp->rows;
+	bt->rows_from = bt->probe ? "rows inserted by the probe" : sp->rows > 0 ?
+	    "rows from the spec's `rows`" : sp->has_database ? "table" : NULL;
+	bt->current = sp->batch_current;
+	bt->current_from = "batch.current";
+}
+
+/*
+ * The probe's scratch database, and the stage observed to bound the
+ * probe's figures: 0, or -1 with *cause when there is nothing to probe.
+ */
+static int
+probe_start(struct batch *bt, char **cause)
+{
+	const struct spec *sp = bt->a->spec;
+	char *scratch = agent_path(bt->a, "scratch.db");
+	int captured = 0;
+
+	if (dbagent_stage(sp) >= 0 && dbagent_observe(bt->a, &bt->cap, &captured, &bt->o,
+	    cause) == 0)
+		bt->observed = 1;
+	else if (dbagent_stage(sp) >= 0) {
+		free(*cause);	/* the verdict will say it is unbounded */
+		*cause = NULL;
+	}
+	if (captured || dbagent_capture(bt->a, &bt->cap, cause) == 0)
+		bt->pr = dbagent_driver(sp)->scratch(sp, &bt->cap, scratch, cause);
+	free(scratch);
+	if (bt->pr == NULL)
+		return -1;
+	if (bt->current <= 0 && bt->observed && bt->o.cadence > 0) {
+		bt->current = (int64_t)round(bt->o.cadence);
+		bt->current_from = "the cadence observed in the stage";
+	}
+	return 0;
+}
+
+/* What the agent publishes when the database cannot be probed: failed, saying why. */
+static int
+probe_failed(struct agent *a, const char *cause)
+{
+	struct findings *f = findings_new(a->name, "failed");
+	int rc;
+
+	f->headline = xasprintf("Cannot probe the database: %s", cause);
+	for (int s = 0; s < a->spec->nstages; s++)
+		findings_vote(f, a->spec->stages[s].name, "abstain", "%s", f->headline);
+	rc = agent_publish(a, f, NULL, NULL);
+	findings_free(f);
+	return rc == 0 ? 0 : 1;
+}
+
+/* The findings from the sweep: verdict, the cap, memory, each failed size. */
+static void
+conclude(struct batch *bt)
+{
+	bt->f = findings_new(bt->a->name, bt->best < 0 ? "failed" : "ok");
+	verdict(bt);
+	if (bt->cap_lo >= 0) {
+		char *h = bt->f->headline;
+
+		bt->f->headline = xasprintf("%s Sizes from %lld to %lld give the same number "
+		    "of commits: the loader caps its batch, so a larger flag changes "
+		    "nothing.", h, (long long)bt->sz[bt->cap_lo].size,
+		    (long long)bt->sz[bt->cap_hi].size);
+		free(h);
+	}
+	memory_warning(bt);
+	for (int i = 0; i < bt->n; i++)
+		if (bt->sz[i].failure != NULL)
+			findings_warn(bt->f, "size %lld failed: %s", (long long)bt->sz[i].size,
+			    bt->sz[i].failure);
+	bt->f->data = data_json(bt);
+}
+
+/* The chart, the report and the findings: 0, or 1 when they could not be published. */
+static int
+publish(struct batch *bt)
+{
+	char *cause = NULL, *svg = chart(bt), *md;
+	char *path = agent_path(bt->a, inv_agents[INV_BATCH_SIZE].chart);
+	int rc;
+
+	if (file_write_atomic(path, svg, strlen(svg), &cause) != 0) {
+		fprintf(stderr, "perfd-agent: %s\n", cause);
+		free(cause);
+	}
+	free(path);
+	free(svg);
+	md = report(bt);
+	rc = agent_publish(bt->a, bt->f, inv_agents[INV_BATCH_SIZE].report, md);
+	if (rc == 0)
+		agent_finding(bt->a, "%s", bt->f->headline);
+	free(md);
+	return rc == 0 ? 0 : 1;
+}
+
+static void
+batch_free(struct batch *bt)
+{
+	if (bt->probe) {
+		if (bt->pr != NULL)
+			dbagent_driver(bt->a->spec)->close(bt->pr);
+		dbagent_driver(bt->a->spec)->release(&bt->cap);
+	}
+	dbagent_obs_free(&bt->o);
+	free(bt->syncs);
+	for (int i = 0; i < bt->n; i++) {
+		free(bt->sz[i].wall);
+		free(bt->sz[i].rss);
+		free(bt->sz[i].failure);
+		free(bt->sz[i].skipped);
+	}
+	free(bt->sz);
+	findings_free(bt->f);
+}
+
 int
 batch_main(struct agent *a)
 {
 	const struct spec *sp = a->spec;
 	struct batch bt;
-	char *cause = NULL, *md, *svg, *path, *scratch;
+	char *cause = NULL;
 	int rc;
 
 	if (!sp->has_batch)
@@ -681,50 +823,12 @@ batch_main(struct agent *a)
 	if (sp->batch_command == NULL && !sp->has_database)
 		return abstain_all(a, "batch has neither a command with {batch} nor a "
 		    "database to probe: nothing to sweep.");
-	memset(&bt, 0, sizeof bt);
-	bt.a = a;
-	bt.stage = spec_stage_index(sp, sp->batch_stage);
-	bt.probe = sp->batch_command == NULL;
-	bt.reps = (int)sp->repetitions;
-	bt.seed = (unsigned)(now_ns() ^ (uint64_t)getpid()) | 1u;
-	bt.rows = bt.probe ? BATCH_PROBE_ROWS : (double)sp->rows;
-	bt.rows_from = bt.probe ? "rows inserted by the probe" : sp->rows > 0 ?
-	    "rows from the spec's `rows`" : sp->has_database ? "table" : NULL;
-	bt.current = sp->batch_current;
-	bt.current_from = "batch.current";
-	if (bt.probe) {
-		int captured = 0;
-
-		scratch = agent_path(a, "scratch.db");
-		/* The probe's figures are bounded by the stage as it runs. */
-		if (dbagent_stage(sp) >= 0 && dbagent_observe(a, &bt.cap, &captured, &bt.o, &cause) == 0)
-			bt.observed = 1;
-		else if (dbagent_stage(sp) >= 0) {
-			free(cause);	/* the verdict will say it is unbounded */
-			cause = NULL;
-		}
-		if (captured || dbagent_capture(a, &bt.cap, &cause) == 0)
-			bt.pr = dbagent_driver(sp)->scratch(sp, &bt.cap, scratch, &cause);
-		if (bt.pr == NULL) {
-			struct findings *f = findings_new(a->name, "failed");
-
-			f->headline = xasprintf("Cannot probe the database: %s", cause);
-			for (int s = 0; s < sp->nstages; s++)
-				findings_vote(f, sp->stages[s].name, "abstain", "%s", f->headline);
-			rc = agent_publish(a, f, NULL, NULL);
-			findings_free(f);
-			free(cause);
-			free(scratch);
-			dbagent_obs_free(&bt.o);
-			if (bt.cap.copy != NULL)
-				dbagent_driver(sp)->release(&bt.cap);
-			return rc == 0 ? 0 : 1;
-		}
-		free(scratch);
-		if (bt.current <= 0 && bt.observed && bt.o.cadence > 0) {
-			bt.current = (int64_t)round(bt.o.cadence);
-			bt.current_from = "the cadence observed in the stage";
-		}
+	batch_init(&bt, a);
+	if (bt.probe && probe_start(&bt, &cause) != 0) {
+		rc = probe_failed(a, cause);
+		free(cause);
+		batch_free(&bt);
+		return rc;
 	}
 	sizes(&bt);
 	bt.count.spec = sp;
@@ -737,49 +841,8 @@ batch_main(struct agent *a)
 		    "before (read-only)" : NULL;
 	analyse(&bt);
 	commit_caps(&bt);
-	bt.f = findings_new(a->name, bt.best < 0 ? "failed" : "ok");
-	verdict(&bt);
-	if (bt.cap_lo >= 0) {
-		char *h = bt.f->headline;
-
-		bt.f->headline = xasprintf("%s Sizes from %lld to %lld give the same number "
-		    "of commits: the loader caps its batch, so a larger flag changes "
-		    "nothing.", h, (long long)bt.sz[bt.cap_lo].size,
-		    (long long)bt.sz[bt.cap_hi].size);
-		free(h);
-	}
-	memory_warning(&bt);
-	for (int i = 0; i < bt.n; i++)
-		if (bt.sz[i].failure != NULL)
-			findings_warn(bt.f, "size %lld failed: %s", (long long)bt.sz[i].size,
-			    bt.sz[i].failure);
-	bt.f->data = data_json(&bt);
-	svg = chart(&bt);
-	path = agent_path(a, inv_agents[INV_BATCH_SIZE].chart);
-	if (file_write_atomic(path, svg, strlen(svg), &cause) != 0) {
-		fprintf(stderr, "perfd-agent: %s\n", cause);
-		free(cause);
-	}
-	free(path);
-	free(svg);
-	md = report(&bt);
-	rc = agent_publish(a, bt.f, inv_agents[INV_BATCH_SIZE].report, md);
-	if (rc == 0)
-		agent_finding(a, "%s", bt.f->headline);
-	free(md);
-	if (bt.probe) {
-		dbagent_driver(sp)->close(bt.pr);
-		dbagent_driver(sp)->release(&bt.cap);
-		dbagent_obs_free(&bt.o);
-	}
-	free(bt.syncs);
-	for (int i = 0; i < bt.n; i++) {
-		free(bt.sz[i].wall);
-		free(bt.sz[i].rss);
-		free(bt.sz[i].failure);
-		free(bt.sz[i].skipped);
-	}
-	free(bt.sz);
-	findings_free(bt.f);
-	return rc == 0 ? 0 : 1;
+	conclude(&bt);
+	rc = publish(&bt);
+	batch_free(&bt);
+	return rc;
 }

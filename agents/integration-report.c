@@ -417,17 +417,14 @@ num_or_null(int ok, double v)
 	return ok ? cJSON_CreateNumber(v) : cJSON_CreateNull();
 }
 
-cJSON *
-integ_report_json(struct integ *g)
+/* The bottleneck and the hypothesis, each null when there is none to name. */
+static void
+json_verdicts(struct integ *g, cJSON *o)
 {
-	cJSON *o = cJSON_CreateObject(), *arr, *x, *ag;
 	const struct spec *sp = g->a->spec;
-	struct findings *bf = g->in[INV_BATCH_SIZE].f;
+	int h = sp->hypothesis != NULL ? spec_stage_index(sp, sp->hypothesis) : -1;
+	cJSON *x;
 
-	cJSON_AddStringToObject(o, "schema", "perfd.master/1");
-	cJSON_AddStringToObject(o, "investigation", investigation_id(g));
-	cJSON_AddStringToObject(o, "name", sp->name);
-	cJSON_AddItemToObject(o, "total_ms", num_or_null(g->total_ms > 0, g->total_ms));
 	if (g->bottleneck >= 0) {
 		struct stage_view *v = &g->st[g->bottleneck];
 
@@ -437,72 +434,79 @@ integ_report_json(struct integ *g)
 		cJSON_AddBoolToObject(x, "cpu_bound", v->cpu_util >= PROF_CPU_BOUND);
 	} else
 		cJSON_AddNullToObject(o, "bottleneck");
-	if (sp->hypothesis != NULL && g->st[spec_stage_index(sp, sp->hypothesis)].has_share) {
-		int h = spec_stage_index(sp, sp->hypothesis);
-
+	if (h >= 0 && g->st[h].has_share) {
 		x = cJSON_AddObjectToObject(o, "hypothesis");
 		cJSON_AddStringToObject(x, "stage", sp->hypothesis);
 		cJSON_AddNumberToObject(x, "share", g->st[h].share);
 		cJSON_AddBoolToObject(x, "confirmed", h == g->bottleneck);
 	} else
 		cJSON_AddNullToObject(o, "hypothesis");
-	arr = cJSON_AddArrayToObject(o, "stages");
-	for (int s = 0; s < g->nstages; s++) {
-		struct stage_view *v = &g->st[s];
+}
 
-		x = cJSON_CreateObject();
-		cJSON_AddStringToObject(x, "name", v->name);
-		cJSON_AddItemToObject(x, "share", num_or_null(v->has_share, v->share));
-		cJSON_AddItemToObject(x, "median_ms", num_or_null(v->has_share, v->median_ms));
-		cJSON_AddItemToObject(x, "p95_ms", num_or_null(v->has_share, v->p95_ms));
-		cJSON_AddItemToObject(x, "cpu_util", num_or_null(v->has_share, v->cpu_util));
-		cJSON_AddItemToObject(x, "peak_rss_kb", num_or_null(v->has_share, v->rss_kb));
-		cJSON_AddStringToObject(x, "consensus", rank_consensus_name(v->cons));
-		cJSON_AddStringToObject(x, "verdict", v->verdict);
-		if (v->resolution != NULL)
-			cJSON_AddStringToObject(x, "resolution", v->resolution);
-		if (v->tb.ran) {
-			cJSON *t = cJSON_AddObjectToObject(x, "tiebreaker");
+static cJSON *
+json_stage(const struct stage_view *v)
+{
+	cJSON *x = cJSON_CreateObject();
 
-			cJSON_AddStringToObject(t, "how", v->tb.how);
-			cJSON_AddStringToObject(t, "outcome", v->tb.outcome);
-			cJSON_AddStringToObject(t, "supports", v->tb.supports);
-		}
-		cJSON_AddItemToArray(arr, x);
+	cJSON_AddStringToObject(x, "name", v->name);
+	cJSON_AddItemToObject(x, "share", num_or_null(v->has_share, v->share));
+	cJSON_AddItemToObject(x, "median_ms", num_or_null(v->has_share, v->median_ms));
+	cJSON_AddItemToObject(x, "p95_ms", num_or_null(v->has_share, v->p95_ms));
+	cJSON_AddItemToObject(x, "cpu_util", num_or_null(v->has_share, v->cpu_util));
+	cJSON_AddItemToObject(x, "peak_rss_kb", num_or_null(v->has_share, v->rss_kb));
+	cJSON_AddStringToObject(x, "consensus", rank_consensus_name(v->cons));
+	cJSON_AddStringToObject(x, "verdict", v->verdict);
+	if (v->resolution != NULL)
+		cJSON_AddStringToObject(x, "resolution", v->resolution);
+	if (v->tb.ran) {
+		cJSON *t = cJSON_AddObjectToObject(x, "tiebreaker");
+
+		cJSON_AddStringToObject(t, "how", v->tb.how);
+		cJSON_AddStringToObject(t, "outcome", v->tb.outcome);
+		cJSON_AddStringToObject(t, "supports", v->tb.supports);
 	}
-	arr = cJSON_AddArrayToObject(o, "recommendations");
-	for (int i = 0, rank = 0; i < g->nrecs; i++) {
-		const struct ranked *r = &g->recs[i];
-		cJSON *agents_arr;
+	return x;
+}
 
-		x = cJSON_CreateObject();
-		cJSON_AddItemToObject(x, "rank", num_or_null(r->ranked, ++rank));
-		if (r->ranked)
-			cJSON_AddStringToObject(x, "priority", prio_names[r->priority]);
-		else
-			cJSON_AddNullToObject(x, "priority");
-		cJSON_AddStringToObject(x, "title", r->r->title);
-		cJSON_AddStringToObject(x, "stage", r->r->stage);
-		agents_arr = cJSON_AddArrayToObject(x, "agents");
-		cJSON_AddItemToArray(agents_arr, cJSON_CreateString(r->agent));
-		cJSON_AddStringToObject(x, "consensus", cons_of(g, r));
-		cJSON_AddNumberToObject(x, "local_speedup", r->r->local_speedup);
-		cJSON_AddItemToObject(x, "end_to_end_speedup", num_or_null(r->ranked, r->e2e));
-		cJSON_AddStringToObject(x, "evidence_kind", findings_kind_name(r->r->kind));
-		cJSON_AddBoolToObject(x, "measured", r->r->kind != EVIDENCE_ESTIMATE);
-		if (r->r->bound != NULL)
-			cJSON_AddStringToObject(x, "bound", r->r->bound);
-		if (r->r->evidence != NULL)
-			cJSON_AddStringToObject(x, "evidence", r->r->evidence);
-		else
-			cJSON_AddNullToObject(x, "evidence");
-		if (!r->ranked)
-			cJSON_AddStringToObject(x, "unranked_reason", r->unranked_why);
-		cJSON_AddItemToArray(arr, x);
-	}
-	arr = cJSON_AddArrayToObject(o, "votes");
+/* One ranked (or unranked) recommendation; rank is its place among all. */
+static cJSON *
+json_recommendation(struct integ *g, const struct ranked *r, int rank)
+{
+	cJSON *x = cJSON_CreateObject(), *agents_arr;
+
+	cJSON_AddItemToObject(x, "rank", num_or_null(r->ranked, rank));
+	if (r->ranked)
+		cJSON_AddStringToObject(x, "priority", prio_names[r->priority]);
+	else
+		cJSON_AddNullToObject(x, "priority");
+	cJSON_AddStringToObject(x, "title", r->r->title);
+	cJSON_AddStringToObject(x, "stage", r->r->stage);
+	agents_arr = cJSON_AddArrayToObject(x, "agents");
+	cJSON_AddItemToArray(agents_arr, cJSON_CreateString(r->agent));
+	cJSON_AddStringToObject(x, "consensus", cons_of(g, r));
+	cJSON_AddNumberToObject(x, "local_speedup", r->r->local_speedup);
+	cJSON_AddItemToObject(x, "end_to_end_speedup", num_or_null(r->ranked, r->e2e));
+	cJSON_AddStringToObject(x, "evidence_kind", findings_kind_name(r->r->kind));
+	cJSON_AddBoolToObject(x, "measured", r->r->kind != EVIDENCE_ESTIMATE);
+	if (r->r->bound != NULL)
+		cJSON_AddStringToObject(x, "bound", r->r->bound);
+	if (r->r->evidence != NULL)
+		cJSON_AddStringToObject(x, "evidence", r->r->evidence);
+	else
+		cJSON_AddNullToObject(x, "evidence");
+	if (!r->ranked)
+		cJSON_AddStringToObject(x, "unranked_reason", r->unranked_why);
+	return x;
+}
+
+/* Every vote, stage by stage, in the roster's order. */
+static void
+json_votes(struct integ *g, cJSON *arr)
+{
 	for (int s = 0; s < g->nstages; s++)
 		for (int i = 0; i < INV_INVESTIGATORS; i++) {
+			cJSON *x;
+
 			if (g->st[s].vote[i] == NULL)
 				continue;
 			x = cJSON_CreateObject();
@@ -512,19 +516,16 @@ integ_report_json(struct integ *g)
 			cJSON_AddStringToObject(x, "reason", g->st[s].reason[i]);
 			cJSON_AddItemToArray(arr, x);
 		}
-	if (bf != NULL && bf->data != NULL && cJSON_GetObjectItem(bf->data, "recommended"))
-		cJSON_AddItemToObject(o, "batch", cJSON_Duplicate(bf->data, 1));
-	else
-		cJSON_AddNullToObject(o, "batch");
-	x = cJSON_AddObjectToObject(o, "outlook");
-	cJSON_AddItemToObject(x, "combined_ms", num_or_null(g->outlook_ms > 0, g->outlook_ms));
-	cJSON_AddItemToObject(x, "pipelining_bound", num_or_null(g->pipeline_bound > 0,
-	    g->pipeline_bound));
-	ag = cJSON_AddObjectToObject(o, "agents");
+}
+
+/* Each investigator's status, its report's path and why it is not ok. */
+static void
+json_agents(struct integ *g, cJSON *ag)
+{
 	for (int i = 0; i < INV_INVESTIGATORS; i++) {
 		struct findings *f = g->in[i].f;
+		cJSON *x = cJSON_AddObjectToObject(ag, g->in[i].agent);
 
-		x = cJSON_AddObjectToObject(ag, g->in[i].agent);
 		cJSON_AddStringToObject(x, "status", f != NULL ? f->status : "missing");
 		if (f != NULL && f->report != NULL) {
 			char *rel = xasprintf("%s/%s", g->in[i].agent, f->report);
@@ -536,11 +537,39 @@ integ_report_json(struct integ *g)
 		if (g->in[i].why != NULL)
 			cJSON_AddStringToObject(x, "reason", g->in[i].why);
 	}
-	{
-		struct buf ignored = { 0 };
+}
 
-		baseline(&ignored, g, o);
-		buf_free(&ignored);
-	}
+cJSON *
+integ_report_json(struct integ *g)
+{
+	cJSON *o = cJSON_CreateObject(), *arr, *x;
+	const struct spec *sp = g->a->spec;
+	struct findings *bf = g->in[INV_BATCH_SIZE].f;
+	struct buf ignored = { 0 };
+
+	cJSON_AddStringToObject(o, "schema", "perfd.master/1");
+	cJSON_AddStringToObject(o, "investigation", investigation_id(g));
+	cJSON_AddStringToObject(o, "name", sp->name);
+	cJSON_AddItemToObject(o, "total_ms", num_or_null(g->total_ms > 0, g->total_ms));
+	json_verdicts(g, o);
+	arr = cJSON_AddArrayToObject(o, "stages");
+	for (int s = 0; s < g->nstages; s++)
+		cJSON_AddItemToArray(arr, json_stage(&g->st[s]));
+	arr = cJSON_AddArrayToObject(o, "recommendations");
+	for (int i = 0; i < g->nrecs; i++)
+		cJSON_AddItemToArray(arr, json_recommendation(g, &g->recs[i], i + 1));
+	json_votes(g, cJSON_AddArrayToObject(o, "votes"));
+	if (bf != NULL && bf->data != NULL && cJSON_GetObjectItem(bf->data, "recommended"))
+		cJSON_AddItemToObject(o, "batch", cJSON_Duplicate(bf->data, 1));
+	else
+		cJSON_AddNullToObject(o, "batch");
+	x = cJSON_AddObjectToObject(o, "outlook");
+	cJSON_AddItemToObject(x, "combined_ms", num_or_null(g->outlook_ms > 0, g->outlook_ms));
+	cJSON_AddItemToObject(x, "pipelining_bound", num_or_null(g->pipeline_bound > 0,
+	    g->pipeline_bound));
+	json_agents(g, cJSON_AddObjectToObject(o, "agents"));
+	/* The baseline's members; its markdown is the other report's. */
+	baseline(&ignored, g, o);
+	buf_free(&ignored);
 	return o;
 }

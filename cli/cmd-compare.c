@@ -124,101 +124,104 @@ median_of(const double *x, int n)
 	return s.median;
 }
 
-int
-cmd_history(struct cli *cli)
+/* The history's table and chart: one column per investigation. */
+struct history {
+	struct runset	 *rs;
+	int		  n;		/* investigations */
+	int		  nst;		/* stages */
+	char		**labels;	/* when each ran */
+	char		**marks;	/* its steps, or NULL */
+	double		**vals;		/* [stage or nst: end to end][investigation] */
+};
+
+/*
+ * The finished investigations of name with their folders in place, the
+ * newest limit, skipping (and saying so) any whose stages differ from the
+ * first's: how many, or -1 with *cause.
+ */
+static int
+history_load(struct cli *cli, struct history *h, char **cause)
 {
-	char *cause = NULL, *state = paths_state_dir(cli->state, &cause), *svg, *path;
-	struct store *st = state != NULL ? store_open(state, &cause) : NULL;
-	int limit = cli->last > 0 ? cli->last : 20, n = 0, nst = 0;
-	struct runset *rs;
+	char *state = paths_state_dir(cli->state, cause);
+	struct store *st = state != NULL ? store_open(state, cause) : NULL;
 	cJSON *list, *inv;
-	char **labels, **marks;
-	double **vals;
 
 	free(state);
-	if (st == NULL) {
-		fprintf(stderr, "perfd: %s\n", cause);
-		free(cause);
-		return EXIT_INTERNAL;
-	}
-	list = store_by_name(st, cli->argv[0], limit);
+	if (st == NULL)
+		return -1;
+	list = store_by_name(st, cli->argv[0], cli->last > 0 ? cli->last : 20);
 	store_close(st);
-	rs = xcalloc((size_t)cJSON_GetArraySize(list) + 1, sizeof *rs);
+	h->rs = xcalloc((size_t)cJSON_GetArraySize(list) + 1, sizeof *h->rs);
 	cJSON_ArrayForEach(inv, list) {
 		const char *id = cJSON_GetStringValue(cJSON_GetObjectItem(inv, "id"));
+		struct runset *r = &h->rs[h->n];
 
-		if (compare_runset_load(id, cli->state, &rs[n], &cause) != 0) {
-			fprintf(stderr, "perfd: skipping %s: %s\n", id, cause);
-			free(cause);
-			cause = NULL;
-			compare_runset_free(&rs[n]);
+		if (compare_runset_load(id, cli->state, r, cause) != 0) {
+			fprintf(stderr, "perfd: skipping %s: %s\n", id, *cause);
+			free(*cause);
+			*cause = NULL;
+			compare_runset_free(r);
 			continue;
 		}
-		if (n > 0 && rs[n].nstages != rs[0].nstages) {
+		if (h->n > 0 && r->nstages != h->rs[0].nstages) {
 			fprintf(stderr, "perfd: skipping %s: its stages differ\n", id);
-			compare_runset_free(&rs[n]);
+			compare_runset_free(r);
 			continue;
 		}
-		n++;
+		h->n++;
 	}
 	cJSON_Delete(list);
-	if (n == 0) {
-		fprintf(stderr, "perfd: no finished investigation of '%s' with its folder "
-		    "in place\n", cli->argv[0]);
-		free(rs);
-		return EXIT_USAGE;
-	}
-	nst = rs[0].nstages;
-	labels = xcalloc((size_t)n, sizeof *labels);
-	marks = xcalloc((size_t)n, sizeof *marks);
-	vals = xcalloc((size_t)nst + 1, sizeof *vals);
-	for (int s = 0; s <= nst; s++)
-		vals[s] = xcalloc((size_t)n, sizeof **vals);
-	printf("%-28s %-20s %-9s %12s", "investigation", "time", "commit", "end to end");
-	for (int s = 0; s < nst; s++)
-		printf(" %12s", rs[0].stages[s]);
-	printf("  steps\n");
-	for (int i = 0; i < n; i++) {
-		struct buf steps = { 0 };
-		char *when = rs[i].when_ms > 0 ? now_iso((int64_t)rs[i].when_ms) : xstrdup("-");
-		double change;
+	return h->n;
+}
 
-		labels[i] = xstrndup(when, 16);
-		vals[nst][i] = median_of(rs[i].total, rs[i].ntotal);
-		printf("%-28s %-20.19s %-9.8s %12.2f", rs[i].id, when,
-		    rs[i].commit ? rs[i].commit : "-", vals[nst][i]);
-		for (int s = 0; s < nst; s++) {
-			vals[s][i] = median_of(rs[i].wall[s], rs[i].n[s]);
-			printf(" %12.2f", vals[s][i]);
-			if (i > 0 && step(rs[i - 1].wall[s], rs[i - 1].n[s], rs[i].wall[s],
-			    rs[i].n[s], &change))
-				buf_printf(&steps, "%s%s %+.0f%%", steps.len ? ", " : "",
-				    rs[0].stages[s], change * 100);
-		}
-		if (i > 0 && step(rs[i - 1].total, rs[i - 1].ntotal, rs[i].total,
-		    rs[i].ntotal, &change))
-			buf_printf(&steps, "%send to end %+.0f%%", steps.len ? ", " : "",
-			    change * 100);
-		printf("  %s\n", steps.p != NULL ? steps.p : "");
-		marks[i] = steps.p;
-		free(when);
-	}
-	{
-		const char **names = xcalloc((size_t)nst + 1, sizeof *names);
-		char *title = xasprintf("%s: median per stage over %d investigations "
-		    "(steps: significant shifts over 5%%)", cli->argv[0], n);
+/* Row i of the table, printed, and its column of the chart. */
+static void
+history_row(struct history *h, int i)
+{
+	const struct runset *r = &h->rs[i], *prev = i > 0 ? &h->rs[i - 1] : NULL;
+	struct buf steps = { 0 };
+	char *when = r->when_ms > 0 ? now_iso((int64_t)r->when_ms) : xstrdup("-");
+	double change;
 
-		for (int s = 0; s < nst; s++)
-			names[s] = rs[0].stages[s];
-		names[nst] = "end to end";
-		svg = svg_lines(title, "median (ms)", nst + 1, names, n,
-		    (const char *const *)labels, (const double *const *)vals,
-		    (const char *const *)marks);
-		free(names);
-		free(title);
+	h->labels[i] = xstrndup(when, 16);
+	h->vals[h->nst][i] = median_of(r->total, r->ntotal);
+	printf("%-28s %-20.19s %-9.8s %12.2f", r->id, when, r->commit ? r->commit : "-",
+	    h->vals[h->nst][i]);
+	for (int s = 0; s < h->nst; s++) {
+		h->vals[s][i] = median_of(r->wall[s], r->n[s]);
+		printf(" %12.2f", h->vals[s][i]);
+		if (prev != NULL && step(prev->wall[s], prev->n[s], r->wall[s], r->n[s],
+		    &change))
+			buf_printf(&steps, "%s%s %+.0f%%", steps.len ? ", " : "",
+			    h->rs[0].stages[s], change * 100);
 	}
-	path = cli->out != NULL ? path_join(cli->out, "history.svg") : xasprintf("history-%s.svg",
-	    cli->argv[0]);
+	if (prev != NULL && step(prev->total, prev->ntotal, r->total, r->ntotal, &change))
+		buf_printf(&steps, "%send to end %+.0f%%", steps.len ? ", " : "",
+		    change * 100);
+	printf("  %s\n", steps.p != NULL ? steps.p : "");
+	h->marks[i] = steps.p;
+	free(when);
+}
+
+/* The chart, written beside the output or in the current folder. */
+static void
+history_chart(struct cli *cli, struct history *h)
+{
+	const char **names = xcalloc((size_t)h->nst + 1, sizeof *names);
+	char *title = xasprintf("%s: median per stage over %d investigations "
+	    "(steps: significant shifts over 5%%)", cli->argv[0], h->n);
+	char *svg, *path, *cause = NULL;
+
+	for (int s = 0; s < h->nst; s++)
+		names[s] = h->rs[0].stages[s];
+	names[h->nst] = "end to end";
+	svg = svg_lines(title, "median (ms)", h->nst + 1, names, h->n,
+	    (const char *const *)h->labels, (const double *const *)h->vals,
+	    (const char *const *)h->marks);
+	free(names);
+	free(title);
+	path = cli->out != NULL ? path_join(cli->out, "history.svg") :
+	    xasprintf("history-%s.svg", cli->argv[0]);
 	if (file_write_atomic(path, svg, strlen(svg), &cause) != 0) {
 		fprintf(stderr, "perfd: %s\n", cause);
 		free(cause);
@@ -226,16 +229,57 @@ cmd_history(struct cli *cli)
 		printf("chart: %s\n", path);
 	free(path);
 	free(svg);
-	for (int i = 0; i < n; i++) {
-		free(labels[i]);
-		free(marks[i]);
-		compare_runset_free(&rs[i]);
+}
+
+static void
+history_free(struct history *h)
+{
+	for (int i = 0; i < h->n; i++) {
+		if (h->labels != NULL) {
+			free(h->labels[i]);
+			free(h->marks[i]);
+		}
+		compare_runset_free(&h->rs[i]);
 	}
-	for (int s = 0; s <= nst; s++)
-		free(vals[s]);
-	free(vals);
-	free(labels);
-	free(marks);
-	free(rs);
+	for (int s = 0; h->vals != NULL && s <= h->nst; s++)
+		free(h->vals[s]);
+	free(h->vals);
+	free(h->labels);
+	free(h->marks);
+	free(h->rs);
+}
+
+int
+cmd_history(struct cli *cli)
+{
+	struct history h = { 0 };
+	char *cause = NULL;
+	int n = history_load(cli, &h, &cause);
+
+	if (n < 0) {
+		fprintf(stderr, "perfd: %s\n", cause);
+		free(cause);
+		return EXIT_INTERNAL;
+	}
+	if (n == 0) {
+		fprintf(stderr, "perfd: no finished investigation of '%s' with its folder "
+		    "in place\n", cli->argv[0]);
+		history_free(&h);
+		return EXIT_USAGE;
+	}
+	h.nst = h.rs[0].nstages;
+	h.labels = xcalloc((size_t)n, sizeof *h.labels);
+	h.marks = xcalloc((size_t)n, sizeof *h.marks);
+	h.vals = xcalloc((size_t)h.nst + 1, sizeof *h.vals);
+	for (int s = 0; s <= h.nst; s++)
+		h.vals[s] = xcalloc((size_t)n, sizeof **h.vals);
+	printf("%-28s %-20s %-9s %12s", "investigation", "time", "commit", "end to end");
+	for (int s = 0; s < h.nst; s++)
+		printf(" %12s", h.rs[0].stages[s]);
+	printf("  steps\n");
+	for (int i = 0; i < n; i++)
+		history_row(&h, i);
+	history_chart(cli, &h);
+	history_free(&h);
 	return EXIT_OK;
 }

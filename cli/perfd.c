@@ -112,8 +112,12 @@ cmd_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
-int
-main(int argc, char **argv)
+/*
+ * The options after the command into *cli: -1 when they are all taken,
+ * else the exit code (help asked for, or a bad option).
+ */
+static int
+parse_options(int argc, char **argv, const struct command *cmd, struct cli *cli)
 {
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
@@ -131,9 +135,75 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	int ch;
+
+	memset(cli, 0, sizeof *cli);
+	cli->max_parallel = 1;
+	optind = 2;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			cli->socket = optarg;
+			break;
+		case 'S':
+			cli->state = optarg;
+			break;
+		case 'o':
+			cli->out = optarg;
+			break;
+		case 'w':
+			cli->wait = 1;
+			break;
+		case 'j':
+			cli->json = 1;
+			break;
+		case 'c':
+			cli->cat = 1;
+			break;
+		case 'm':
+			cli->max_parallel = atoi(optarg);
+			if (cli->max_parallel < 1 || cli->max_parallel > 64) {
+				fprintf(stderr, "perfd: --max-parallel takes 1 to 64\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			cli->threshold = optarg;
+			break;
+		case 'M':
+			cli->metric = optarg;
+			break;
+		case 'k':
+			cli->markdown = optarg;
+			break;
+		case 'b':
+			cli->baseline = optarg;
+			break;
+		case 'l':
+			cli->last = atoi(optarg);
+			if (cli->last < 1) {
+				fprintf(stderr, "perfd: --last takes a number >= 1\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			return cmd_help(1, &argv[1]);
+		default:
+			fprintf(stderr, "usage: perfd %s\n", cmd->usage);
+			return EXIT_USAGE;
+		}
+	}
+	cli->argc = argc - optind;
+	cli->argv = argv + optind;
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
 	const struct command *cmd;
 	struct cli cli;
-	int ch, n;
+	int n, rc;
 
 	uv_disable_stdio_inheritance();
 	if (argc < 2) {
@@ -153,64 +223,8 @@ main(int argc, char **argv)
 		usage_all(stderr);
 		return EXIT_USAGE;
 	}
-	memset(&cli, 0, sizeof cli);
-	cli.max_parallel = 1;
-	optind = 2;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			cli.socket = optarg;
-			break;
-		case 'S':
-			cli.state = optarg;
-			break;
-		case 'o':
-			cli.out = optarg;
-			break;
-		case 'w':
-			cli.wait = 1;
-			break;
-		case 'j':
-			cli.json = 1;
-			break;
-		case 'c':
-			cli.cat = 1;
-			break;
-		case 'm':
-			cli.max_parallel = atoi(optarg);
-			if (cli.max_parallel < 1 || cli.max_parallel > 64) {
-				fprintf(stderr, "perfd: --max-parallel takes 1 to 64\n");
-				return EXIT_USAGE;
-			}
-			break;
-		case 't':
-			cli.threshold = optarg;
-			break;
-		case 'M':
-			cli.metric = optarg;
-			break;
-		case 'k':
-			cli.markdown = optarg;
-			break;
-		case 'b':
-			cli.baseline = optarg;
-			break;
-		case 'l':
-			cli.last = atoi(optarg);
-			if (cli.last < 1) {
-				fprintf(stderr, "perfd: --last takes a number >= 1\n");
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h':
-			return cmd_help(1, &argv[1]);
-		default:
-			fprintf(stderr, "usage: perfd %s\n", cmd->usage);
-			return EXIT_USAGE;
-		}
-	}
-	cli.argc = argc - optind;
-	cli.argv = argv + optind;
+	if ((rc = parse_options(argc, argv, cmd, &cli)) >= 0)
+		return rc;
 	n = cmd->nargs;
 	if ((n >= 0 && cli.argc != n) || (n < 0 && cli.argc > 1)) {
 		fprintf(stderr, "usage: perfd %s\n", cmd->usage);

@@ -70,5 +70,11 @@ for a in db-config client-library; do
 	    fail "never: $a says $(jget "$D/$a/findings.json" headline)"
 	[ "$(jget "$D/$a/status.json" status)" = failed ] || fail "never: $a status.json"
 done
+# batch-size fails as cleanly: its own reason, and an agent that exited 0
+# (under the sanitizer build a leak on this path made it exit 1).
+[ "$(jget "$D/batch-size/status.json" status)" = failed ] || fail "never: batch-size"
+jget "$D/batch-size/status.json" reason | grep -q "^Cannot probe the database: the pipeline ran once" ||
+    fail "never: batch-size says $(jget "$D/batch-size/status.json" reason)"
+[ "$(jget "$D/batch-size/status.json" exit_code)" = 0 ] || fail "never: batch-size exited non-zero"
 grep -q "failed (db-config: the pipeline ran once" "$D/MASTER_INTEGRATION_REPORT.md" ||
     fail "never: the master report does not say why"
