@@ -550,6 +550,13 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	o->nosync_pairs = n;
 	memcpy(o->pair_stage_ms, stage, n * sizeof *stage);
 	memcpy(o->pair_own_ms, own, n * sizeof *own);
+	for (int i = 0; i < n; i++) {
+		o->pair_nosync_ms[i] = parts[i].swall;
+		o->pair_probe_ms[i] = parts[i].pwall;
+	}
+	o->capture_rows = (double)cap->rows;
+	free(o->observer);
+	o->observer = xstrdup(a->name);
 	stats_compute(wall, n, &st);
 	o->nosync_ms = st.median;
 }
@@ -627,6 +634,7 @@ static const struct obs_field {
 	{ "own_nosync_lo", offsetof(struct dbagent_obs, own_nosync_lo), 'd' },
 	{ "own_nosync_hi", offsetof(struct dbagent_obs, own_nosync_hi), 'd' },
 	{ "nosync_pairs", offsetof(struct dbagent_obs, nosync_pairs), 'd' },
+	{ "capture_rows", offsetof(struct dbagent_obs, capture_rows), 'd' },
 };
 
 /* A named member of db-observation.json that is not a number. */
@@ -639,12 +647,15 @@ struct obs_named {
 static const struct obs_named obs_arrays[] = {
 	{ "pair_stage_ms", offsetof(struct dbagent_obs, pair_stage_ms) },
 	{ "pair_own_ms", offsetof(struct dbagent_obs, pair_own_ms) },
+	{ "pair_nosync_ms", offsetof(struct dbagent_obs, pair_nosync_ms) },
+	{ "pair_probe_ms", offsetof(struct dbagent_obs, pair_probe_ms) },
 };
 
 static const struct obs_named obs_strings[] = {
 	{ "rows_from", offsetof(struct dbagent_obs, rows_from) },
 	{ "untraced", offsetof(struct dbagent_obs, untraced) },
 	{ "failure", offsetof(struct dbagent_obs, failure) },
+	{ "observer", offsetof(struct dbagent_obs, observer) },
 };
 
 static cJSON *
@@ -818,6 +829,7 @@ dbagent_obs_free(struct dbagent_obs *o)
 	free(o->pattern);
 	free(o->evidence);
 	free(o->failure);
+	free(o->observer);
 	memset(o, 0, sizeof *o);
 }
 

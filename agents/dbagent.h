@@ -64,9 +64,15 @@ struct dbagent_obs {
 	/*
 	 * Each round's own run of the stage as the pipeline runs it (a
 	 * speed-up is taken round by round: see dbagent_split), and the
-	 * round's own-work figure alone (kept to read, not used).
+	 * round's own-work figure alone, with the two sides it is the
+	 * difference of: the stage without syncs less the wrapper, and the
+	 * probe's no-sync time scaled to the stage's rows (kept to read, not
+	 * used: they show which side moved when a figure is off).
 	 */
 	double		 pair_stage_ms[DBAGENT_PAIRS_MAX], pair_own_ms[DBAGENT_PAIRS_MAX];
+	double		 pair_nosync_ms[DBAGENT_PAIRS_MAX], pair_probe_ms[DBAGENT_PAIRS_MAX];
+	double		 capture_rows;	/* in the table the probe's copies start from */
+	char		*observer;	/* the agent that observed */
 	double		 syncs_per_commit;
 	double		 commits;	/* 0 when unknown */
 	double		 cadence;	/* rows per commit, 0 when unknown */

@@ -18,7 +18,7 @@ cmds = {os.path.relpath(e["file"], e["directory"]).lstrip("./"): e
         for e in json.load(open(sys.argv[1]))}
 # a file of the layer: (headers it may include, headers it must not)
 cases = {
-    "shared/base/util.c": (["util.h"], ["spec.h", "run.h", "dbdriver.h", "stats.h", "md.h"]),
+    "shared/base/xmalloc.c": (["util.h"], ["spec.h", "run.h", "dbdriver.h", "stats.h", "md.h"]),
     "shared/model/spec.c": (["paths.h"], ["run.h", "dbdriver.h", "stats.h", "agentrt.h"]),
     "shared/measure/run.c": (["spec.h"], ["dbdriver.h", "stats.h", "agentrt.h", "md.h"]),
     "shared/db/dbdriver.c": (["spec.h"], ["run.h", "stats.h", "agentrt.h"]),

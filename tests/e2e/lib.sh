@@ -129,6 +129,8 @@ probe_check() {
 	awk -v p="$(jget "$1" recommendations.0.local_speedup)" -v m="$2" "BEGIN { exit !($3) }" && return 0
 	# What the figure was made of, for whoever reads the failure.
 	echo "perfd's bound: $(jget "$1" recommendations.0.bound)"
+	obs="$(dirname "$(dirname "$1")")/db-observation.json"
+	[ -f "$obs" ] && echo "the observation: $(tr -d '\n\t' <"$obs")"
 	return 1
 }
 
