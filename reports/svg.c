@@ -45,6 +45,40 @@ svg_nice_step(double range, int ticks)
 	return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
 }
 
+/* svg_hbar()'s geometry: where the plot starts, its width, a row's height, the axis' end. */
+struct hbar_geom {
+	int	 left, plot, top, row;
+	double	 max;
+};
+
+/* Bar i (the first in red: the one the others are against), its whisker and note. */
+static void
+hbar_bar(struct buf *b, const struct hbar_geom *g, const struct svg_bar *bar, int i,
+    const char *unit)
+{
+	double y = g->top + g->row * i, w = g->plot * bar->value / g->max;
+	char *label = svg_escape(bar->label), *note = svg_escape(bar->note);
+
+	buf_printf(b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n"
+	    "<rect x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\">"
+	    "<title>%s: %g %s</title></rect>\n", g->left - 8, y + g->row / 2.0 + 4, label,
+	    g->left, y + 5, w, g->row - 10, i == 0 ? "#d9534f" : "#5b8bd9", label,
+	    bar->value, unit);
+	if (bar->whisker > bar->value) {
+		double x1 = g->left + w, x2 = g->left + g->plot * bar->whisker / g->max;
+
+		buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+		    "stroke=\"#333\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+		    "y2=\"%.1f\" stroke=\"#333\"/>\n", x1, y + g->row / 2.0, x2,
+		    y + g->row / 2.0, x2, y + 9, x2, y + g->row - 9);
+	}
+	buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n",
+	    g->left + g->plot * fmax(bar->value, bar->whisker) / g->max + 6,
+	    y + g->row / 2.0 + 4, note);
+	free(label);
+	free(note);
+}
+
 char *
 svg_hbar(const char *title, const char *unit, const struct svg_bar *bars, int n)
 {
@@ -90,141 +124,277 @@ svg_hbar(const char *title, const char *unit, const struct svg_bar *bars, int n)
 	buf_printf(&b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">"
 	    "%s</text>\n", left + plot / 2, top + row * n + 34, t);
 	free(t);
-	for (int i = 0; i < n; i++) {
-		double y = top + row * i, w = plot * bars[i].value / max;
-		char *label = svg_escape(bars[i].label), *note = svg_escape(bars[i].note);
+	{
+		struct hbar_geom g = { left, plot, top, row, max };
 
-		buf_printf(&b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n"
-		    "<rect x=\"%d\" y=\"%.1f\" width=\"%.1f\" height=\"%d\" fill=\"%s\">"
-		    "<title>%s: %g %s</title></rect>\n", left - 8, y + row / 2.0 + 4, label,
-		    left, y + 5, w, row - 10, i == 0 ? "#d9534f" : "#5b8bd9", label,
-		    bars[i].value, unit);
-		if (bars[i].whisker > bars[i].value) {
-			double x1 = left + w, x2 = left + plot * bars[i].whisker / max;
-
-			buf_printf(&b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-			    "stroke=\"#333\"/><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-			    "y2=\"%.1f\" stroke=\"#333\"/>\n", x1, y + row / 2.0, x2,
-			    y + row / 2.0, x2, y + 9, x2, y + row - 9);
-		}
-		buf_printf(&b, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n",
-		    left + plot * fmax(bars[i].value, bars[i].whisker) / max + 6,
-		    y + row / 2.0 + 4, note);
-		free(label);
-		free(note);
+		for (int i = 0; i < n; i++)
+			hbar_bar(&b, &g, &bars[i], i, unit);
 	}
 	buf_puts(&b, "</svg>\n");
 	return b.p;
 }
 
-char *
-svg_sweep(const char *title, const struct svg_sweep *c)
-{
-	const int W = 860, H = 420, L = 90, R = 90, T = 50, B = 60;
-	double xmin = INFINITY, xmax = -INFINITY, ymax = 0, y2max = 0, step;
-	struct buf b = { 0 };
-	char *t;
+/* svg_sweep()'s canvas: its size and margins, and the scales of its axes. */
+enum { SW_W = 860, SW_H = 420, SW_L = 90, SW_R = 90, SW_T = 50, SW_B = 60 };
 
+struct sweep_scale {
+	double	 xmin, xmax;	/* log10 */
+	double	 ymax, step;
+	double	 y2max;
+};
+
+static double
+sweep_px(const struct sweep_scale *s, double v)
+{
+	return SW_L + (SW_W - SW_L - SW_R) * (log10(v) - s->xmin) / (s->xmax - s->xmin);
+}
+
+static double
+sweep_py(const struct sweep_scale *s, double v)
+{
+	return SW_H - SW_B - (SW_H - SW_T - SW_B) * (v) / s->ymax;
+}
+
+static double
+sweep_py2(const struct sweep_scale *s, double v)
+{
+	return SW_H - SW_B - (SW_H - SW_T - SW_B) * (v) / (s->y2max > 0 ? s->y2max * 1.1 : 1);
+}
+
+/* The axes' ranges from the points that did not fail, with a margin. */
+static void
+sweep_scale(const struct svg_sweep *c, struct sweep_scale *s)
+{
+	s->xmin = INFINITY;
+	s->xmax = -INFINITY;
+	s->ymax = s->y2max = 0;
 	for (int i = 0; i < c->n; i++) {
-		xmin = fmin(xmin, log10(c->x[i]));
-		xmax = fmax(xmax, log10(c->x[i]));
+		s->xmin = fmin(s->xmin, log10(c->x[i]));
+		s->xmax = fmax(s->xmax, log10(c->x[i]));
 		if (c->failed == NULL || !c->failed[i])
-			ymax = fmax(ymax, fmax(c->y[i], c->yhi != NULL ? c->yhi[i] : 0));
+			s->ymax = fmax(s->ymax, fmax(c->y[i], c->yhi != NULL ? c->yhi[i] : 0));
 		if (c->y2 != NULL)
-			y2max = fmax(y2max, c->y2[i]);
+			s->y2max = fmax(s->y2max, c->y2[i]);
 	}
-	if (!(xmax > xmin)) {
-		xmin -= 0.5;
-		xmax += 0.5;
+	if (!(s->xmax > s->xmin)) {
+		s->xmin -= 0.5;
+		s->xmax += 0.5;
 	}
-	xmin -= 0.15;
-	xmax += 0.15;
-	step = svg_nice_step(ymax > 0 ? ymax : 1, 5);
-	ymax = ceil((ymax > 0 ? ymax : 1) / step) * step;
-#define PX(v) (L + (W - L - R) * (log10(v) - xmin) / (xmax - xmin))
-#define PY(v) (H - B - (H - T - B) * (v) / ymax)
-#define PY2(v) (H - B - (H - T - B) * (v) / (y2max > 0 ? y2max * 1.1 : 1))
-	t = svg_escape(title);
-	buf_printf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+	s->xmin -= 0.15;
+	s->xmax += 0.15;
+	s->step = svg_nice_step(s->ymax > 0 ? s->ymax : 1, 5);
+	s->ymax = ceil((s->ymax > 0 ? s->ymax : 1) / s->step) * s->step;
+}
+
+/* The title, the band, the grid and the axes' labels. */
+static void
+sweep_frame(struct buf *b, const char *title, const struct svg_sweep *c,
+    const struct sweep_scale *s)
+{
+	char *t = svg_escape(title);
+
+	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
 	    "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" "
 	    "height=\"100%%\" fill=\"white\"/>\n<text x=\"10\" y=\"24\" font-size=\"15\" "
-	    "font-weight=\"bold\">%s</text>\n", W, H, t);
+	    "font-weight=\"bold\">%s</text>\n", SW_W, SW_H, t);
 	free(t);
 	if (c->band_hi > 0)
-		buf_printf(&b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+		buf_printf(b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
 		    "fill=\"#d8f0d8\"><title>optimal range</title></rect>\n<text x=\"%.1f\" "
-		    "y=\"%d\" fill=\"#3a7a3a\">optimal range</text>\n", PX(c->band_lo) - 6, T,
-		    PX(c->band_hi) - PX(c->band_lo) + 12, H - T - B, PX(c->band_lo) - 4, T + 14);
-	for (double v = 0; v <= ymax + step / 2; v += step)
-		buf_printf(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+		    "y=\"%d\" fill=\"#3a7a3a\">optimal range</text>\n",
+		    sweep_px(s, c->band_lo) - 6, SW_T,
+		    sweep_px(s, c->band_hi) - sweep_px(s, c->band_lo) + 12, SW_H - SW_T - SW_B,
+		    sweep_px(s, c->band_lo) - 4, SW_T + 14);
+	for (double v = 0; v <= s->ymax + s->step / 2; v += s->step)
+		buf_printf(b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
 		    "stroke=\"#e4e4e4\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" "
-		    "fill=\"#555\">%g</text>\n", L, PY(v), W - R, PY(v), L - 6, PY(v) + 4, v);
-	for (int e = (int)ceil(xmin); e <= (int)floor(xmax); e++)
-		buf_printf(&b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+		    "fill=\"#555\">%g</text>\n", SW_L, sweep_py(s, v), SW_W - SW_R,
+		    sweep_py(s, v), SW_L - 6, sweep_py(s, v) + 4, v);
+	for (int e = (int)ceil(s->xmin); e <= (int)floor(s->xmax); e++)
+		buf_printf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
 		    "stroke=\"#e4e4e4\"/><text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
-		    "fill=\"#555\">%g</text>\n", PX(pow(10, e)), T, PX(pow(10, e)), H - B,
-		    PX(pow(10, e)), H - B + 16, pow(10, e));
-	buf_printf(&b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n"
+		    "fill=\"#555\">%g</text>\n", sweep_px(s, pow(10, e)), SW_T,
+		    sweep_px(s, pow(10, e)), SW_H - SW_B, sweep_px(s, pow(10, e)),
+		    SW_H - SW_B + 16, pow(10, e));
+	buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>\n"
 	    "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" "
-	    "text-anchor=\"middle\">%s</text>\n", (L + W - R) / 2, H - 18, c->xlabel,
-	    (T + H - B) / 2, (T + H - B) / 2, c->ylabel);
-	if (c->y2 != NULL && y2max > 0) {
-		buf_printf(&b, "<text x=\"%d\" y=\"%d\" transform=\"rotate(90 %d %d)\" "
-		    "text-anchor=\"middle\" fill=\"#b5651d\">%s</text>\n", W - 20,
-		    (T + H - B) / 2, W - 20, (T + H - B) / 2, c->y2label);
-		for (int k = 0; k <= 4; k++) {
-			double v = y2max * 1.1 * k / 4;
+	    "text-anchor=\"middle\">%s</text>\n", (SW_L + SW_W - SW_R) / 2, SW_H - 18,
+	    c->xlabel, (SW_T + SW_H - SW_B) / 2, (SW_T + SW_H - SW_B) / 2, c->ylabel);
+}
 
-			buf_printf(&b, "<text x=\"%d\" y=\"%.1f\" fill=\"#b5651d\">%.0f</text>\n",
-			    W - R + 6, PY2(v) + 4, v);
-		}
-		buf_puts(&b, "<polyline fill=\"none\" stroke=\"#b5651d\" "
-		    "stroke-dasharray=\"5,4\" points=\"");
-		for (int i = 0; i < c->n; i++)
-			if (c->failed == NULL || !c->failed[i])
-				buf_printf(&b, "%.1f,%.1f ", PX(c->x[i]), PY2(c->y2[i]));
-		buf_puts(&b, "\"/>\n");
+/* The second series, dashed, on its own axis at the right. */
+static void
+sweep_series2(struct buf *b, const struct svg_sweep *c, const struct sweep_scale *s)
+{
+	buf_printf(b, "<text x=\"%d\" y=\"%d\" transform=\"rotate(90 %d %d)\" "
+	    "text-anchor=\"middle\" fill=\"#b5651d\">%s</text>\n", SW_W - 20,
+	    (SW_T + SW_H - SW_B) / 2, SW_W - 20, (SW_T + SW_H - SW_B) / 2, c->y2label);
+	for (int k = 0; k <= 4; k++) {
+		double v = s->y2max * 1.1 * k / 4;
+
+		buf_printf(b, "<text x=\"%d\" y=\"%.1f\" fill=\"#b5651d\">%.0f</text>\n",
+		    SW_W - SW_R + 6, sweep_py2(s, v) + 4, v);
 	}
-	buf_puts(&b, "<polyline fill=\"none\" stroke=\"#2f6fb3\" stroke-width=\"2\" points=\"");
+	buf_puts(b, "<polyline fill=\"none\" stroke=\"#b5651d\" "
+	    "stroke-dasharray=\"5,4\" points=\"");
 	for (int i = 0; i < c->n; i++)
 		if (c->failed == NULL || !c->failed[i])
-			buf_printf(&b, "%.1f,%.1f ", PX(c->x[i]), PY(c->y[i]));
-	buf_puts(&b, "\"/>\n");
+			buf_printf(b, "%.1f,%.1f ", sweep_px(s, c->x[i]), sweep_py2(s, c->y2[i]));
+	buf_puts(b, "\"/>\n");
+}
+
+/* The main series: its line, and each point with its CI or its failure. */
+static void
+sweep_points(struct buf *b, const struct svg_sweep *c, const struct sweep_scale *s)
+{
+	buf_puts(b, "<polyline fill=\"none\" stroke=\"#2f6fb3\" stroke-width=\"2\" points=\"");
+	for (int i = 0; i < c->n; i++)
+		if (c->failed == NULL || !c->failed[i])
+			buf_printf(b, "%.1f,%.1f ", sweep_px(s, c->x[i]), sweep_py(s, c->y[i]));
+	buf_puts(b, "\"/>\n");
 	for (int i = 0; i < c->n; i++) {
-		double x = PX(c->x[i]);
+		double x = sweep_px(s, c->x[i]);
 
 		if (c->failed != NULL && c->failed[i]) {
-			buf_printf(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+			buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
 			    "fill=\"#c00\" font-weight=\"bold\">x failed<title>%g failed"
-			    "</title></text>\n", x, H - B - 8, c->x[i]);
+			    "</title></text>\n", x, SW_H - SW_B - 8, c->x[i]);
 			continue;
 		}
 		if (c->ylo != NULL && c->yhi != NULL)
-			buf_printf(&b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-			    "stroke=\"#2f6fb3\"/>\n", x, PY(c->ylo[i]), x, PY(c->yhi[i]));
-		buf_printf(&b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#2f6fb3\">"
-		    "<title>%g: %.4g (CI %.4g-%.4g)</title></circle>\n", x, PY(c->y[i]),
+			buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+			    "stroke=\"#2f6fb3\"/>\n", x, sweep_py(s, c->ylo[i]), x,
+			    sweep_py(s, c->yhi[i]));
+		buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#2f6fb3\">"
+		    "<title>%g: %.4g (CI %.4g-%.4g)</title></circle>\n", x, sweep_py(s, c->y[i]),
 		    c->x[i], c->y[i], c->ylo ? c->ylo[i] : c->y[i], c->yhi ? c->yhi[i] : c->y[i]);
 		if (c->y2 != NULL)
-			buf_printf(&b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\" "
+			buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"6\" height=\"6\" "
 			    "fill=\"#b5651d\"><title>%g: %.0f</title></rect>\n", x - 3,
-			    PY2(c->y2[i]) - 3, c->x[i], c->y2[i]);
+			    sweep_py2(s, c->y2[i]) - 3, c->x[i], c->y2[i]);
 	}
+}
+
+/* A vertical mark at x in colour, its line dy below the plot's top, its label above it. */
+static void
+sweep_mark(struct buf *b, const struct sweep_scale *s, double x, const char *label,
+    const char *colour, const char *line, int dy)
+{
+	buf_printf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+	    "stroke=\"%s\" %s/><text x=\"%.1f\" y=\"%d\" fill=\"%s\" "
+	    "text-anchor=\"middle\">%s</text>\n", sweep_px(s, x), SW_T + dy, sweep_px(s, x),
+	    SW_H - SW_B, colour, line, sweep_px(s, x), SW_T + dy - 4, colour, label);
+}
+
+char *
+svg_sweep(const char *title, const struct svg_sweep *c)
+{
+	struct sweep_scale s;
+	struct buf b = { 0 };
+
+	sweep_scale(c, &s);
+	sweep_frame(&b, title, c, &s);
+	if (c->y2 != NULL && s.y2max > 0)
+		sweep_series2(&b, c, &s);
+	sweep_points(&b, c, &s);
 	if (c->mark1 > 0)
-		buf_printf(&b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
-		    "stroke=\"#c0392b\" stroke-dasharray=\"3,3\"/><text x=\"%.1f\" y=\"%d\" "
-		    "fill=\"#c0392b\" text-anchor=\"middle\">%s</text>\n", PX(c->mark1), T,
-		    PX(c->mark1), H - B, PX(c->mark1), T - 4, c->mark1_label);
+		sweep_mark(&b, &s, c->mark1, c->mark1_label, "#c0392b",
+		    "stroke-dasharray=\"3,3\"", 0);
 	if (c->mark2 > 0)
-		buf_printf(&b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
-		    "stroke=\"#27ae60\" stroke-width=\"2\"/><text x=\"%.1f\" y=\"%d\" "
-		    "fill=\"#27ae60\" text-anchor=\"middle\">%s</text>\n", PX(c->mark2), T + 40,
-		    PX(c->mark2), H - B, PX(c->mark2), T + 36, c->mark2_label);
-#undef PX
-#undef PY
-#undef PY2
+		sweep_mark(&b, &s, c->mark2, c->mark2_label, "#27ae60",
+		    "stroke-width=\"2\"", 40);
 	buf_puts(&b, "</svg>\n");
 	return b.p;
+}
+
+/* svg_lines()'s canvas, and its scales: npoints across, 0..ymax up. */
+enum { LN_W = 900, LN_H = 440, LN_L = 80, LN_R = 170, LN_T = 50, LN_B = 70 };
+
+struct lines_scale {
+	int	 npoints;
+	double	 ymax, step;
+};
+
+static double
+lines_x(const struct lines_scale *s, int p)
+{
+	return LN_L + (s->npoints > 1 ? (LN_W - LN_L - LN_R) * (double)(p) / (s->npoints - 1) :
+	    (LN_W - LN_L - LN_R) / 2.0);
+}
+
+static double
+lines_y(const struct lines_scale *s, double v)
+{
+	return LN_H - LN_B - (LN_H - LN_T - LN_B) * (v) / s->ymax;
+}
+
+/* The title, the grid, the axes' labels, and a marker at each point marked. */
+static void
+lines_frame(struct buf *b, const struct lines_scale *s, const char *title,
+    const char *ylabel, const char *const *xlabels, const char *const *marks)
+{
+	char *t = svg_escape(title);
+
+	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
+	    "height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n<rect "
+	    "width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"10\" "
+	    "y=\"24\" font-size=\"15\" font-weight=\"bold\">%s</text>\n", LN_W, LN_H, t);
+	free(t);
+	for (double v = 0; v <= s->ymax + s->step / 2; v += s->step)
+		buf_printf(b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
+		    "stroke=\"#e4e4e4\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" "
+		    "fill=\"#555\">%g</text>\n", LN_L, lines_y(s, v), LN_W - LN_R,
+		    lines_y(s, v), LN_L - 6, lines_y(s, v) + 4, v);
+	t = svg_escape(ylabel);
+	buf_printf(b, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" "
+	    "text-anchor=\"middle\">%s</text>\n", (LN_T + LN_H - LN_B) / 2,
+	    (LN_T + LN_H - LN_B) / 2, t);
+	free(t);
+	for (int p = 0; p < s->npoints; p++) {
+		char *x = svg_escape(xlabels[p]);
+
+		buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\" "
+		    "transform=\"rotate(-30 %.1f %d)\" fill=\"#555\">%s</text>\n",
+		    lines_x(s, p), LN_H - LN_B + 16, lines_x(s, p), LN_H - LN_B + 16, x);
+		free(x);
+		if (marks != NULL && marks[p] != NULL) {
+			char *m = svg_escape(marks[p]);
+
+			buf_printf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+			    "stroke=\"#e67e22\" stroke-width=\"2\" stroke-dasharray=\"6,3\">"
+			    "<title>%s</title></line><text x=\"%.1f\" y=\"%d\" fill=\"#e67e22\" "
+			    "text-anchor=\"middle\">step</text>\n", lines_x(s, p), LN_T,
+			    lines_x(s, p), LN_H - LN_B, m, lines_x(s, p), LN_T - 6);
+			free(m);
+		}
+	}
+}
+
+/* Series k: its line, its points (NaN ones left out) and its legend entry. */
+static void
+lines_series(struct buf *b, const struct lines_scale *s, int k, const char *name,
+    const char *const *xlabels, const double *values)
+{
+	static const char *const colours[] = { "#2f6fb3", "#c0392b", "#27ae60",
+	    "#8e44ad", "#d35400", "#16a085", "#7f8c8d", "#2c3e50" };
+	const char *col = colours[k % 8];
+	char *n = svg_escape(name);
+
+	buf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
+	    "points=\"", col);
+	for (int p = 0; p < s->npoints; p++)
+		if (isfinite(values[p]))
+			buf_printf(b, "%.1f,%.1f ", lines_x(s, p), lines_y(s, values[p]));
+	buf_puts(b, "\"/>\n");
+	for (int p = 0; p < s->npoints; p++)
+		if (isfinite(values[p]))
+			buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
+			    "fill=\"%s\"><title>%s, %s: %.2f</title></circle>\n", lines_x(s, p),
+			    lines_y(s, values[p]), col, n, xlabels[p], values[p]);
+	buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" "
+	    "fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n", LN_W - LN_R + 14,
+	    LN_T + 18 * k, col, LN_W - LN_R + 32, LN_T + 18 * k + 10, n);
+	free(n);
 }
 
 char *
@@ -232,75 +402,18 @@ svg_lines(const char *title, const char *ylabel, int nseries, const char *const 
     int npoints, const char *const *xlabels, const double *const *values,
     const char *const *marks)
 {
-	static const char *const colours[] = { "#2f6fb3", "#c0392b", "#27ae60",
-	    "#8e44ad", "#d35400", "#16a085", "#7f8c8d", "#2c3e50" };
-	const int W = 900, H = 440, L = 80, R = 170, T = 50, B = 70;
-	double ymax = 0, step;
+	struct lines_scale s = { npoints, 0, 0 };
 	struct buf b = { 0 };
-	char *t;
 
-	for (int s = 0; s < nseries; s++)
+	for (int k = 0; k < nseries; k++)
 		for (int p = 0; p < npoints; p++)
-			if (isfinite(values[s][p]))
-				ymax = fmax(ymax, values[s][p]);
-	step = svg_nice_step(ymax > 0 ? ymax : 1, 5);
-	ymax = ceil((ymax > 0 ? ymax : 1) / step) * step;
-#define LX(p) (L + (npoints > 1 ? (W - L - R) * (double)(p) / (npoints - 1) : (W - L - R) / 2.0))
-#define LY(v) (H - B - (H - T - B) * (v) / ymax)
-	t = svg_escape(title);
-	buf_printf(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
-	    "height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n<rect "
-	    "width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"10\" "
-	    "y=\"24\" font-size=\"15\" font-weight=\"bold\">%s</text>\n", W, H, t);
-	free(t);
-	for (double v = 0; v <= ymax + step / 2; v += step)
-		buf_printf(&b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" "
-		    "stroke=\"#e4e4e4\"/><text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" "
-		    "fill=\"#555\">%g</text>\n", L, LY(v), W - R, LY(v), L - 6, LY(v) + 4, v);
-	t = svg_escape(ylabel);
-	buf_printf(&b, "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" "
-	    "text-anchor=\"middle\">%s</text>\n", (T + H - B) / 2, (T + H - B) / 2, t);
-	free(t);
-	for (int p = 0; p < npoints; p++) {
-		char *x = svg_escape(xlabels[p]);
-
-		buf_printf(&b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\" "
-		    "transform=\"rotate(-30 %.1f %d)\" fill=\"#555\">%s</text>\n", LX(p),
-		    H - B + 16, LX(p), H - B + 16, x);
-		free(x);
-		if (marks != NULL && marks[p] != NULL) {
-			char *m = svg_escape(marks[p]);
-
-			buf_printf(&b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
-			    "stroke=\"#e67e22\" stroke-width=\"2\" stroke-dasharray=\"6,3\">"
-			    "<title>%s</title></line><text x=\"%.1f\" y=\"%d\" fill=\"#e67e22\" "
-			    "text-anchor=\"middle\">step</text>\n", LX(p), T, LX(p), H - B, m,
-			    LX(p), T - 6);
-			free(m);
-		}
-	}
-	for (int s = 0; s < nseries; s++) {
-		const char *col = colours[s % 8];
-		char *n = svg_escape(names[s]);
-
-		buf_printf(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" "
-		    "points=\"", col);
-		for (int p = 0; p < npoints; p++)
-			if (isfinite(values[s][p]))
-				buf_printf(&b, "%.1f,%.1f ", LX(p), LY(values[s][p]));
-		buf_puts(&b, "\"/>\n");
-		for (int p = 0; p < npoints; p++)
-			if (isfinite(values[s][p]))
-				buf_printf(&b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
-				    "fill=\"%s\"><title>%s, %s: %.2f</title></circle>\n", LX(p),
-				    LY(values[s][p]), col, n, xlabels[p], values[s][p]);
-		buf_printf(&b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" "
-		    "fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>\n", W - R + 14,
-		    T + 18 * s, col, W - R + 32, T + 18 * s + 10, n);
-		free(n);
-	}
-#undef LX
-#undef LY
+			if (isfinite(values[k][p]))
+				s.ymax = fmax(s.ymax, values[k][p]);
+	s.step = svg_nice_step(s.ymax > 0 ? s.ymax : 1, 5);
+	s.ymax = ceil((s.ymax > 0 ? s.ymax : 1) / s.step) * s.step;
+	lines_frame(&b, &s, title, ylabel, xlabels, marks);
+	for (int k = 0; k < nseries; k++)
+		lines_series(&b, &s, k, names[k], xlabels, values[k]);
 	buf_puts(&b, "</svg>\n");
 	return b.p;
 }

@@ -157,8 +157,10 @@ main(int argc, char **argv)
 		char name[300];
 
 		snprintf(name, sizeof name, "spec_bad/%s", fixtures[f]);
-		if (argc > 1 && strcmp(argv[1], name) != 0 && strcmp(argv[1], "spec_bad") != 0)
+		if (argc > 1 && strcmp(argv[1], name) != 0 && strcmp(argv[1], "spec_bad") != 0) {
+			free(fixtures[f]);
 			continue;
+		}
 		if (run_one(name, NULL, fixtures[f]) == 0) {
 			printf("ok %d - %s\n", ++n, name);
 			passed++;

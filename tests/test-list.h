@@ -8,6 +8,7 @@
 	X(spec_alias_bomb)			\
 	X(spec_oversize)			\
 	X(spec_fetch_outside_workdir)		\
+	X(spec_dsn_kept)			\
 	X(stats_basic)				\
 	X(stats_median_ci)			\
 	X(stats_outliers)			\

@@ -228,6 +228,30 @@ test_spec_fixture(const char *yaml)
 }
 
 /* A fetch may write outside the workdir only where the spec says so. */
+/*
+ * A spec perfd stored is read back without the kinds' check: a dsn and a
+ * relative path both survive, each owned once (the first version freed the
+ * dsn when it made the path absolute, and never in spec_free()).
+ */
+TEST_IMPL(spec_dsn_kept)
+{
+	const char *text = "version: 1\nname: x\npipeline:\n  stages:\n"
+	    "    - {name: a, run: 'true'}\ndatabase: {kind: other, path: rel.db, "
+	    "dsn: 'dir=data', table: t}\n";
+	char *errors = NULL, *json;
+	struct spec *sp = spec_parse_text("spec.yaml", "/tmp", text, strlen(text), NULL,
+	    &errors);
+
+	ASSERT(sp != NULL);
+	ASSERT_STR(sp->db_dsn, "dir=data");
+	ASSERT_STR(sp->db_path, "/tmp/rel.db");
+	json = spec_to_json(sp);
+	ASSERT(strstr(json, "\"dsn\":\t\"dir=data\"") != NULL);
+	free(json);
+	spec_free(sp);
+	return 0;
+}
+
 TEST_IMPL(spec_fetch_outside_workdir)
 {
 	struct spec *sp = parse("version: 1\nname: x\npipeline:\n  stages:\n"

@@ -907,7 +907,6 @@ finish_defaults(struct spec *sp)
 		char *p = path_join(sp->workdir, sp->db_path);
 
 		free(sp->db_path);
-	free(sp->db_dsn);
 		sp->db_path = p;
 	}
 }
@@ -1075,6 +1074,7 @@ spec_free(struct spec *sp)
 	free(sp->stages);
 	free(sp->db_kind);
 	free(sp->db_path);
+	free(sp->db_dsn);
 	free(sp->db_table);
 	for (int i = 0; i < sp->ndb_pragmas; i++)
 		free(sp->db_pragmas[i]);
@@ -1126,10 +1126,51 @@ int_array(const int64_t *v, int n)
  * The JSON uses the spec's own key names and is itself a valid spec (JSON
  * is YAML), so agents read spec.json back through spec_parse_file.
  */
+/* "NAME=value" entries as the members of object key of o. */
+static void
+add_pairs(cJSON *o, const char *key, char *const *entries, int n)
+{
+	cJSON *obj = cJSON_AddObjectToObject(o, key);
+
+	for (int i = 0; i < n; i++) {
+		char *k = xstrdup(entries[i]), *eq = strchr(k, '=');
+
+		*eq = '\0';
+		cJSON_AddStringToObject(obj, k, eq + 1);
+		free(k);
+	}
+}
+
+static cJSON *
+stage_json(const struct spec_stage *st)
+{
+	cJSON *so = cJSON_CreateObject(), *sub;
+
+	add_str(so, "name", st->name);
+	add_str(so, "run", st->run);
+	if (st->fetch_url != NULL) {
+		sub = cJSON_AddObjectToObject(so, "fetch");
+		add_str(sub, "url", st->fetch_url);
+		add_str(sub, "output", st->fetch_output);
+		if (st->fetch_outside)
+			cJSON_AddTrueToObject(sub, "outside_workdir");
+	}
+	if (st->nconcurrency > 0)
+		cJSON_AddItemToObject(so, "concurrency",
+		    int_array(st->concurrency, st->nconcurrency));
+	if (st->threshold_pct >= 0) {
+		char t[32];
+
+		snprintf(t, sizeof t, "%g%%", st->threshold_pct);
+		cJSON_AddStringToObject(so, "threshold", t);
+	}
+	return so;
+}
+
 char *
 spec_to_json(const struct spec *sp)
 {
-	cJSON *o = cJSON_CreateObject(), *p, *a, *e, *sub;
+	cJSON *o = cJSON_CreateObject(), *p, *a, *sub;
 	char *s;
 
 	cJSON_AddNumberToObject(o, "version", (double)sp->version);
@@ -1137,16 +1178,8 @@ spec_to_json(const struct spec *sp)
 	add_str(o, "description", sp->description);
 	add_str(o, "hypothesis", sp->hypothesis);
 	add_str(o, "workdir", sp->workdir);
-	if (sp->nenv > 0) {
-		e = cJSON_AddObjectToObject(o, "env");
-		for (int i = 0; i < sp->nenv; i++) {
-			char *k = xstrdup(sp->env[i]), *eq = strchr(k, '=');
-
-			*eq = '\0';
-			cJSON_AddStringToObject(e, k, eq + 1);
-			free(k);
-		}
-	}
+	if (sp->nenv > 0)
+		add_pairs(o, "env", sp->env, sp->nenv);
 	if (sp->rows > 0)
 		cJSON_AddNumberToObject(o, "rows", (double)sp->rows);
 	p = cJSON_AddObjectToObject(o, "pipeline");
@@ -1156,47 +1189,16 @@ spec_to_json(const struct spec *sp)
 	add_str(p, "setup", sp->setup);
 	add_str(p, "teardown", sp->teardown);
 	a = cJSON_AddArrayToObject(p, "stages");
-	for (int i = 0; i < sp->nstages; i++) {
-		const struct spec_stage *st = &sp->stages[i];
-		cJSON *so = cJSON_CreateObject();
-
-		add_str(so, "name", st->name);
-		add_str(so, "run", st->run);
-		if (st->fetch_url != NULL) {
-			sub = cJSON_AddObjectToObject(so, "fetch");
-			add_str(sub, "url", st->fetch_url);
-			add_str(sub, "output", st->fetch_output);
-			if (st->fetch_outside)
-				cJSON_AddTrueToObject(sub, "outside_workdir");
-		}
-		if (st->nconcurrency > 0)
-			cJSON_AddItemToObject(so, "concurrency",
-			    int_array(st->concurrency, st->nconcurrency));
-		if (st->threshold_pct >= 0) {
-			char t[32];
-
-			snprintf(t, sizeof t, "%g%%", st->threshold_pct);
-			cJSON_AddStringToObject(so, "threshold", t);
-		}
-		cJSON_AddItemToArray(a, so);
-	}
+	for (int i = 0; i < sp->nstages; i++)
+		cJSON_AddItemToArray(a, stage_json(&sp->stages[i]));
 	if (sp->has_database) {
 		sub = cJSON_AddObjectToObject(o, "database");
 		add_str(sub, "kind", sp->db_kind);
 		add_str(sub, "path", sp->db_path);
 		add_str(sub, "dsn", sp->db_dsn);
 		add_str(sub, "table", sp->db_table);
-		if (sp->ndb_pragmas > 0) {
-			cJSON *pr = cJSON_AddObjectToObject(sub, "pragmas");
-
-			for (int i = 0; i < sp->ndb_pragmas; i++) {
-				char *k = xstrdup(sp->db_pragmas[i]), *eq = strchr(k, '=');
-
-				*eq = '\0';
-				cJSON_AddStringToObject(pr, k, eq + 1);
-				free(k);
-			}
-		}
+		if (sp->ndb_pragmas > 0)
+			add_pairs(sub, "pragmas", sp->db_pragmas, sp->ndb_pragmas);
 	}
 	if (sp->client_stage != NULL) {
 		sub = cJSON_AddObjectToObject(o, "client");
