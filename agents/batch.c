@@ -549,6 +549,40 @@ chart(struct batch *bt)
 	return svg;
 }
 
+/* Row i of the sizes' table: its figures, or why it has none. */
+static void
+md_size_row(struct buf *b, struct batch *bt, int i)
+{
+	const struct bsize *z = &bt->sz[i];
+	char *med, *p95, *mark, *rss;
+
+	if (z->skipped != NULL) {
+		buf_printf(b, "| %lld | not measured: %s | | | | | 0 | |\n",
+		    (long long)z->size, z->skipped);
+		return;
+	}
+	if (z->failure != NULL || z->n == 0) {
+		char *cell = md_cell(z->failure != NULL ? z->failure : "no run");
+
+		buf_printf(b, "| %lld | **failed** | %s | | | | %d | |\n",
+		    (long long)z->size, cell, z->n);
+		free(cell);
+		return;
+	}
+	med = md_duration(z->w.median);
+	p95 = md_duration(z->w.p95);
+	mark = xasprintf("%s%s%s", i == bt->rec ? "recommended " : "",
+	    i == bt->cur ? "current " : "", in_range(bt, i) ? "in range" : "");
+	rss = bt->probe ? xstrdup("–") : xasprintf("%.1f MB", z->rss_kb / 1024);
+	buf_printf(b, "| %lld | %s | %s–%s | %s | %s | %s | %d | %s |\n",
+	    (long long)z->size, rate_s(z->thr), rate_s(z->thr_lo), rate_s(z->thr_hi),
+	    med, p95, rss, z->n, mark);
+	free(rss);
+	free(med);
+	free(p95);
+	free(mark);
+}
+
 static char *
 report(struct batch *bt)
 {
@@ -576,37 +610,8 @@ report(struct batch *bt)
 	    BATCH_WITHIN * 100);
 	buf_printf(&b, "| batch size | throughput (%s) | 95%% CI | wall median | p95 | "
 	    "peak RSS | runs | |\n|---|---|---|---|---|---|---|---|\n", unit(bt));
-	for (int i = 0; i < bt->n; i++) {
-		struct bsize *z = &bt->sz[i];
-		char *med, *p95, *mark, *rss;
-
-		if (z->skipped != NULL) {
-			buf_printf(&b, "| %lld | not measured: %s | | | | | 0 | |\n",
-			    (long long)z->size, z->skipped);
-			continue;
-		}
-		if (z->failure != NULL || z->n == 0) {
-			char *cell = md_cell(z->failure != NULL ? z->failure : "no run");
-
-			buf_printf(&b, "| %lld | **failed** | %s | | | | %d | |\n",
-			    (long long)z->size, cell, z->n);
-			free(cell);
-			continue;
-		}
-		med = md_duration(z->w.median);
-		p95 = md_duration(z->w.p95);
-		mark = xasprintf("%s%s%s", i == bt->rec ? "recommended " : "",
-		    i == bt->cur ? "current " : "", in_range(bt, i) ? "in range" : "");
-		rss = bt->probe ? xstrdup("–") : xasprintf("%.1f MB", z->rss_kb / 1024);
-		buf_printf(&b, "| %lld | %s | %s–%s | %s | %s | %s | %d | %s |\n",
-		    (long long)z->size, rate_s(z->thr), rate_s(z->thr_lo), rate_s(z->thr_hi),
-		    med, p95, rss, z->n,
-		    mark);
-		free(rss);
-		free(med);
-		free(p95);
-		free(mark);
-	}
+	for (int i = 0; i < bt->n; i++)
+		md_size_row(&b, bt, i);
 	buf_puts(&b, "\n![throughput against batch size](batch.svg)\n");
 	if (bt->rec >= 0 && !bt->probe) {
 		struct bsize *r = &bt->sz[bt->rec], *big = NULL;

@@ -327,16 +327,14 @@ how_lines(struct cfg *c, int *nsettings)
 	return b.p != NULL ? b.p : xstrdup("");
 }
 
-static char *
-report(struct cfg *c, struct findings *f, const char *how)
+/* The settings as read, where each comes from, and the table's indexes. */
+static void
+md_settings(struct buf *b, struct cfg *c)
 {
-	struct buf b = { 0 };
 	const struct spec *sp = c->a->spec;
-	char *r1, *r2, *r3, *db = c->drv->label(sp);
+	char *db = c->drv->label(sp);
 
-	buf_printf(&b, "# Database configuration analysis: %s\n\n## Verdict\n\n%s\n\n",
-	    sp->name, f->headline);
-	buf_printf(&b, "## Settings of `%s`\n\nRead through a read-only connection, "
+	buf_printf(b, "## Settings of `%s`\n\nRead through a read-only connection, "
 	    "as the pipeline leaves the database. Some settings are stored in the "
 	    "database; the others are per connection, and the database cannot tell "
 	    "what the pipeline sets: a connection default is what a new connection "
@@ -344,23 +342,38 @@ report(struct cfg *c, struct findings *f, const char *how)
 	    "`database.pragmas`).\n\n| setting | value | from |\n|---|---|---|\n", db);
 	free(db);
 	for (int i = 0; i < c->drv->nsettings; i++)
-		buf_printf(&b, "| %s | %s | %s |\n", c->drv->settings[i], c->cur[i], c->from[i]);
-	buf_printf(&b, "\nIndexes and triggers of `%s`:\n\n%s\n", sp->db_table,
+		buf_printf(b, "| %s | %s | %s |\n", c->drv->settings[i], c->cur[i], c->from[i]);
+	buf_printf(b, "\nIndexes and triggers of `%s`:\n\n%s\n", sp->db_table,
 	    c->objects[0] ? c->objects : "- none\n");
+}
+
+/* The stage as observed, or why it was not. */
+static void
+md_stage(struct buf *b, struct cfg *c)
+{
+	const struct spec *sp = c->a->spec;
+
 	if (c->observed)
-		buf_printf(&b, "## The stage as the pipeline runs it\n\n`%s` (%s): %.1f ms "
+		buf_printf(b, "## The stage as the pipeline runs it\n\n`%s` (%s): %.1f ms "
 		    "for %.0f rows, median of %d run%s; pattern: **%s** — %s.\n\n",
 		    sp->stages[c->o.stage].name, c->o.client->name, c->o.wall_ms, c->o.rows,
 		    c->o.runs, c->o.runs == 1 ? "" : "s", c->o.pattern, c->o.evidence);
 	else
-		buf_printf(&b, "## The stage as the pipeline runs it\n\nNot observed: %s.\n\n",
+		buf_printf(b, "## The stage as the pipeline runs it\n\nNot observed: %s.\n\n",
 		    c->unobserved);
-	if (c->st == NULL)
-		return b.p;
+}
+
+/* The probe's candidates: how they were measured, each one's gain, combined. */
+static void
+md_candidates(struct buf *b, struct cfg *c)
+{
+	const struct spec *sp = c->a->spec;
+	char *r1, *r2, *r3;
+
 	r1 = md_rate(c->base.median);
 	r2 = md_rate(c->base.ci_lo);
 	r3 = md_rate(c->base.ci_hi);
-	buf_printf(&b, "## perfd's probe: candidate changes\n\nThese figures are **perfd's "
+	buf_printf(b, "## perfd's probe: candidate changes\n\nThese figures are **perfd's "
 	    "own synthetic workload**, not the user's stage: %d rows shaped like `%s` "
 	    "(its real columns, indexes and triggers), prepared inserts committed every "
 	    "%d row%s (%s), into a fresh scratch copy per run, each run under the "
@@ -374,13 +387,13 @@ report(struct cfg *c, struct findings *f, const char *how)
 	free(r1);
 	free(r2);
 	free(r3);
-	buf_puts(&b, "| setting | current | recommended | gain on the probe | rows/s | "
+	buf_puts(b, "| setting | current | recommended | gain on the probe | rows/s | "
 	    "runs | risk |\n|---|---|---|---|---|---|---|\n");
 	for (int i = 0; i < c->ncand; i++) {
 		const struct rule *r = &c->rules.r[c->cand[i]];
 		char *risk = md_cell(r->risk), *rate = md_rate(c->st[i].median);
 
-		buf_printf(&b, "| %s%s%s%s | %s | %s | x%.2f (x%.2f–x%.2f)%s | %s | %d | %s |\n",
+		buf_printf(b, "| %s%s%s%s | %s | %s | x%.2f (x%.2f–x%.2f)%s | %s | %d | %s |\n",
 		    r->setting, r->nrequires ? " (with " : "", r->nrequires ?
 		    r->requires[0].setting : "", r->nrequires ? ")" : "",
 		    current(c, r->setting), r->recommend, pgain(c, i), c->ratio[i].ci_lo,
@@ -391,21 +404,36 @@ report(struct cfg *c, struct findings *f, const char *how)
 		free(rate);
 	}
 	if (c->ncand > 0 && c->st[c->ncand].n == 0)
-		buf_puts(&b, "| **no candidate gained on its own: nothing to combine** "
+		buf_puts(b, "| **no candidate gained on its own: nothing to combine** "
 		    "| | | | | | |\n");
 	else if (c->ncand > 0) {
 		char *rate = md_rate(c->st[c->ncand].median);
 
-		buf_printf(&b, "| **the changes that gained, combined** | | | **x%.2f** "
+		buf_printf(b, "| **the changes that gained, combined** | | | **x%.2f** "
 		    "(x%.2f–x%.2f) | %s | %d | |\n", pgain(c, c->ncand),
 		    c->ratio[c->ncand].ci_lo, c->ratio[c->ncand].ci_hi, rate,
 		    c->st[c->ncand].n);
 		free(rate);
 	} else
-		buf_puts(&b, "| none: every rule's recommendation is already in place, or "
+		buf_puts(b, "| none: every rule's recommendation is already in place, or "
 		    "cannot be applied by this client | | | | | | |\n");
 	for (int i = 0; i < c->nleft_out; i++)
-		buf_printf(&b, "\nLeft out: %s.\n", c->left_out[i]);
+		buf_printf(b, "\nLeft out: %s.\n", c->left_out[i]);
+}
+
+static char *
+report(struct cfg *c, struct findings *f, const char *how)
+{
+	struct buf b = { 0 };
+	const struct spec *sp = c->a->spec;
+
+	buf_printf(&b, "# Database configuration analysis: %s\n\n## Verdict\n\n%s\n\n",
+	    sp->name, f->headline);
+	md_settings(&b, c);
+	md_stage(&b, c);
+	if (c->st == NULL)
+		return b.p;
+	md_candidates(&b, c);
 	buf_puts(&b, "\n![measured settings](config.svg)\n");
 	if (c->observed && c->st[c->ncand].n > 0) {
 		char *t = dbagent_split_text(&c->split, c->st[c->ncand].median);
@@ -514,6 +542,42 @@ observe(struct cfg *c, char **cause)
 	return 0;
 }
 
+/* The recommendation of the nset settings that gained, g on the probe, bounded by the stage. */
+static void
+recommend(struct cfg *c, struct findings *f, int nset, double g)
+{
+	const char *stage = c->a->spec->stages[c->o.stage].name;
+	const struct stats *all = &c->st[c->ncand];
+	struct recommendation *r;
+	char *now, *then;
+
+	f->headline = xasprintf("Tuning %s (%d setting%s) gives x%.2f on perfd's probe "
+	    "(inserts committed every %d, %s); bounded by the stage's own work, x%.2f "
+	    "on %s.", c->drv->name, nset, nset == 1 ? "" : "s", g, c->load.commit_every,
+	    c->cadence_from, c->speedup, stage);
+	findings_vote(f, stage, "optimize", "x%.2f on the stage from %d setting "
+	    "change%s (probe x%.2f, bounded by the stage)", c->speedup, nset,
+	    nset == 1 ? "" : "s", g);
+	r = findings_recommend(f, "db-settings", stage, "");
+	free(r->title);
+	r->title = xasprintf("Tune %s (%d setting%s)", c->drv->name, nset,
+	    nset == 1 ? "" : "s");
+	r->local_speedup = c->speedup;
+	r->ci_lo = c->lo;
+	r->ci_hi = c->hi;
+	r->kind = EVIDENCE_PROBE;
+	r->bound = dbagent_split_text(&c->split, all->median);
+	free(r->effort);
+	r->effort = xstrdup("low");
+	now = md_rate(c->base.median);
+	then = md_rate(all->median);
+	r->evidence = xasprintf("perfd's probe of %d inserts committed every %d "
+	    "on a scratch copy: x%.2f (paired runs; %s rows/s now, %s with the "
+	    "changes)", c->load.rows, c->load.commit_every, g, now, then);
+	free(now);
+	free(then);
+}
+
 static void
 decide(struct cfg *c, struct findings *f, int nset)
 {
@@ -521,7 +585,6 @@ decide(struct cfg *c, struct findings *f, int nset)
 	const char *stage = c->observed ? sp->stages[c->o.stage].name : NULL;
 	const struct stats *all = &c->st[c->ncand];
 	double g = c->ncand > 0 ? pgain(c, c->ncand) : 1;
-	struct recommendation *r;
 
 	for (int s = 0; s < sp->nstages; s++)
 		if (stage == NULL || strcmp(sp->stages[s].name, stage) != 0)
@@ -561,33 +624,7 @@ decide(struct cfg *c, struct findings *f, int nset)
 		    "settings (probe, bounded by the stage)", c->speedup);
 		return;
 	}
-	f->headline = xasprintf("Tuning %s (%d setting%s) gives x%.2f on perfd's probe "
-	    "(inserts committed every %d, %s); bounded by the stage's own work, x%.2f "
-	    "on %s.", c->drv->name, nset, nset == 1 ? "" : "s", g, c->load.commit_every,
-	    c->cadence_from, c->speedup, stage);
-	findings_vote(f, stage, "optimize", "x%.2f on the stage from %d setting "
-	    "change%s (probe x%.2f, bounded by the stage)", c->speedup, nset,
-	    nset == 1 ? "" : "s", g);
-	r = findings_recommend(f, "db-settings", stage, "");
-	free(r->title);
-	r->title = xasprintf("Tune %s (%d setting%s)", c->drv->name, nset,
-	    nset == 1 ? "" : "s");
-	r->local_speedup = c->speedup;
-	r->ci_lo = c->lo;
-	r->ci_hi = c->hi;
-	r->kind = EVIDENCE_PROBE;
-	r->bound = dbagent_split_text(&c->split, all->median);
-	free(r->effort);
-	r->effort = xstrdup("low");
-	{
-		char *now = md_rate(c->base.median), *then = md_rate(all->median);
-
-		r->evidence = xasprintf("perfd's probe of %d inserts committed every %d "
-		    "on a scratch copy: x%.2f (paired runs; %s rows/s now, %s with the "
-		    "changes)", c->load.rows, c->load.commit_every, g, now, then);
-		free(now);
-		free(then);
-	}
+	recommend(c, f, nset, g);
 }
 
 static void

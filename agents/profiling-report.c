@@ -103,13 +103,13 @@ prof_runs_csv(struct prof *p)
 	return b.p;
 }
 
-cJSON *
-prof_data_json(struct prof *p)
+/* The whole pipeline's time, and the bottleneck and hypothesis (null when none). */
+static void
+data_verdicts(struct prof *p, cJSON *o)
 {
-	cJSON *o = cJSON_CreateObject(), *arr, *ctx, *t;
 	const struct spec *sp = p->a->spec;
+	cJSON *t = cJSON_AddObjectToObject(o, "total");
 
-	t = cJSON_AddObjectToObject(o, "total");
 	cJSON_AddNumberToObject(t, "n", p->total.n);
 	cJSON_AddNumberToObject(t, "median_ms", p->total.median);
 	cJSON_AddItemToObject(t, "ci_ms", pair(p->total.ci_lo, p->total.ci_hi));
@@ -138,60 +138,56 @@ prof_data_json(struct prof *p)
 		cJSON_AddBoolToObject(t, "confirmed", h == p->bottleneck);
 	} else
 		cJSON_AddNullToObject(o, "hypothesis");
-	cJSON_AddStringToObject(o, "ci_method", "order statistics (binomial, >= 95%)");
-	cJSON_AddNumberToObject(o, "shell_start_ms", p->shell_ms);
-	arr = cJSON_AddArrayToObject(o, "stages");
-	for (int i = 0; i < p->nstages; i++) {
-		struct prof_stage *ps = &p->st[i];
-		cJSON *s = cJSON_CreateObject();
+}
 
-		cJSON_AddStringToObject(s, "name", ps->name);
-		cJSON_AddStringToObject(s, "kind", ps->fetch ? "fetch" : "run");
-		cJSON_AddNumberToObject(s, "n", ps->n);
-		cJSON_AddItemToArray(arr, s);
-		if (ps->n == 0)
-			continue;
-		cJSON_AddNumberToObject(s, "median_ms", ps->wall.median);
-		cJSON_AddItemToObject(s, "ci_ms", pair(ps->wall.ci_lo, ps->wall.ci_hi));
-		cJSON_AddNumberToObject(s, "mean_ms", ps->wall.mean);
-		cJSON_AddNumberToObject(s, "sd_ms", ps->wall.sd);
-		cJSON_AddNumberToObject(s, "min_ms", ps->wall.min);
-		cJSON_AddNumberToObject(s, "p95_ms", ps->wall.p95);
-		cJSON_AddNumberToObject(s, "p99_ms", ps->wall.p99);
-		cJSON_AddNumberToObject(s, "max_ms", ps->wall.max);
-		cJSON_AddNumberToObject(s, "cv", ps->wall.cv);
-		cJSON_AddNumberToObject(s, "share", ps->share.median);
-		cJSON_AddItemToObject(s, "share_ci", pair(ps->share.ci_lo, ps->share.ci_hi));
-		cJSON_AddNumberToObject(s, "cpu_util", ps->util);
-		cJSON_AddStringToObject(s, "class", ps->klass);
-		cJSON_AddNumberToObject(s, "peak_rss_kb", (double)ps->rss_kb);
-		cJSON_AddNumberToObject(s, "read_bytes", ps->read_bytes);
-		cJSON_AddNumberToObject(s, "write_bytes", ps->write_bytes);
-		cJSON_AddNumberToObject(s, "outliers", ps->outliers);
-		if (ps->nconc > 0) {
-			cJSON *c = cJSON_AddArrayToObject(s, "concurrency");
+/* One stage's figures; a stage that never ran has its name, kind and n only. */
+static cJSON *
+data_stage(const struct prof_stage *ps)
+{
+	cJSON *s = cJSON_CreateObject();
 
-			for (int k = 0; k < ps->nconc; k++) {
-				cJSON *e = cJSON_CreateObject();
+	cJSON_AddStringToObject(s, "name", ps->name);
+	cJSON_AddStringToObject(s, "kind", ps->fetch ? "fetch" : "run");
+	cJSON_AddNumberToObject(s, "n", ps->n);
+	if (ps->n == 0)
+		return s;
+	cJSON_AddNumberToObject(s, "median_ms", ps->wall.median);
+	cJSON_AddItemToObject(s, "ci_ms", pair(ps->wall.ci_lo, ps->wall.ci_hi));
+	cJSON_AddNumberToObject(s, "mean_ms", ps->wall.mean);
+	cJSON_AddNumberToObject(s, "sd_ms", ps->wall.sd);
+	cJSON_AddNumberToObject(s, "min_ms", ps->wall.min);
+	cJSON_AddNumberToObject(s, "p95_ms", ps->wall.p95);
+	cJSON_AddNumberToObject(s, "p99_ms", ps->wall.p99);
+	cJSON_AddNumberToObject(s, "max_ms", ps->wall.max);
+	cJSON_AddNumberToObject(s, "cv", ps->wall.cv);
+	cJSON_AddNumberToObject(s, "share", ps->share.median);
+	cJSON_AddItemToObject(s, "share_ci", pair(ps->share.ci_lo, ps->share.ci_hi));
+	cJSON_AddNumberToObject(s, "cpu_util", ps->util);
+	cJSON_AddStringToObject(s, "class", ps->klass);
+	cJSON_AddNumberToObject(s, "peak_rss_kb", (double)ps->rss_kb);
+	cJSON_AddNumberToObject(s, "read_bytes", ps->read_bytes);
+	cJSON_AddNumberToObject(s, "write_bytes", ps->write_bytes);
+	cJSON_AddNumberToObject(s, "outliers", ps->outliers);
+	if (ps->nconc > 0) {
+		cJSON *c = cJSON_AddArrayToObject(s, "concurrency");
 
-				cJSON_AddNumberToObject(e, "n", ps->conc[k].n);
-				cJSON_AddNumberToObject(e, "runs", ps->conc[k].runs);
-				cJSON_AddNumberToObject(e, "throughput_Bps", ps->conc[k].throughput);
-				cJSON_AddNumberToObject(e, "speedup", ps->conc[k].speedup);
-				cJSON_AddItemToArray(c, e);
-			}
+		for (int k = 0; k < ps->nconc; k++) {
+			cJSON *e = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(e, "n", ps->conc[k].n);
+			cJSON_AddNumberToObject(e, "runs", ps->conc[k].runs);
+			cJSON_AddNumberToObject(e, "throughput_Bps", ps->conc[k].throughput);
+			cJSON_AddNumberToObject(e, "speedup", ps->conc[k].speedup);
+			cJSON_AddItemToArray(c, e);
 		}
 	}
-	arr = cJSON_AddArrayToObject(o, "failures");
-	for (int i = 0; i < p->nfail; i++) {
-		cJSON *e = cJSON_CreateObject();
+	return s;
+}
 
-		cJSON_AddNumberToObject(e, "run", p->fail[i].run);
-		cJSON_AddStringToObject(e, "stage", p->fail[i].stage);
-		cJSON_AddStringToObject(e, "error", p->fail[i].text);
-		cJSON_AddItemToArray(arr, e);
-	}
-	ctx = cJSON_AddObjectToObject(o, "context");
+/* Where and when it was measured: versions, machine, load, commit, spec. */
+static void
+data_context(struct prof *p, cJSON *ctx)
+{
 	cJSON_AddStringToObject(ctx, "perfd", PERFD_VERSION);
 	cJSON_AddStringToObject(ctx, "started", p->started);
 	cJSON_AddStringToObject(ctx, "ended", p->ended);
@@ -205,6 +201,29 @@ prof_data_json(struct prof *p)
 	else
 		cJSON_AddNullToObject(ctx, "git_commit");
 	cJSON_AddStringToObject(ctx, "spec_hash", p->spec_hash);
+}
+
+cJSON *
+prof_data_json(struct prof *p)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+
+	data_verdicts(p, o);
+	cJSON_AddStringToObject(o, "ci_method", "order statistics (binomial, >= 95%)");
+	cJSON_AddNumberToObject(o, "shell_start_ms", p->shell_ms);
+	arr = cJSON_AddArrayToObject(o, "stages");
+	for (int i = 0; i < p->nstages; i++)
+		cJSON_AddItemToArray(arr, data_stage(&p->st[i]));
+	arr = cJSON_AddArrayToObject(o, "failures");
+	for (int i = 0; i < p->nfail; i++) {
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddNumberToObject(e, "run", p->fail[i].run);
+		cJSON_AddStringToObject(e, "stage", p->fail[i].stage);
+		cJSON_AddStringToObject(e, "error", p->fail[i].text);
+		cJSON_AddItemToArray(arr, e);
+	}
+	data_context(p, cJSON_AddObjectToObject(o, "context"));
 	return o;
 }
 
@@ -307,30 +326,74 @@ fetch_tables(struct buf *b, struct prof *p)
 	}
 }
 
+/* The end-to-end line: median, its CI, rows per second. */
+static void
+md_total(struct buf *b, struct prof *p)
+{
+	char *t;
+
+	if (p->ntotals == 0)
+		return;
+	t = ms(p->total.median);
+	buf_printf(b, "End to end: median %s over %d complete runs", t, p->ntotals);
+	free(t);
+	if (p->total.ci_exact) {
+		char *lo = ms(p->total.ci_lo), *hi = ms(p->total.ci_hi);
+
+		buf_printf(b, " (95%% CI %s – %s)", lo, hi);
+		free(lo);
+		free(hi);
+	}
+	if (p->a->spec->rows > 0)
+		buf_printf(b, ", %.0f rows/s for %lld rows", (double)p->a->spec->rows *
+		    1000 / p->total.median, (long long)p->a->spec->rows);
+	buf_puts(b, ".\n\n");
+}
+
+/* The flame graph and the self-time table, or why there is none. */
+static void
+md_cpu(struct buf *b, struct prof *p)
+{
+	buf_puts(b, "\n## CPU profile\n\n");
+	if (p->have_flame) {
+		buf_printf(b, "%s\n\n![flame graph](flamegraph.svg)\n\nStacks: "
+		    "[stacks.folded](stacks.folded). Functions with the most samples "
+		    "of their own (self time):\n\n| function | self samples | share |\n"
+		    "|---|---|---|\n", p->perf_note);
+		for (int i = 0; i < p->ntop; i++) {
+			char *c = md_cell(p->top[i].func);
+
+			buf_printf(b, "| `%s` | %ld | %.1f%% |\n", c, p->top[i].samples,
+			    100.0 * p->top[i].samples / (double)p->perf_samples);
+			free(c);
+		}
+	} else
+		buf_printf(b, "%s\n", p->perf_note);
+}
+
+/* Where and how it was measured. */
+static void
+md_context(struct buf *b, struct prof *p)
+{
+	buf_printf(b, "\n## Context\n\n- perfd %s; %s to %s\n- %s; %s, %d cores\n"
+	    "- load average %.2f before, %.2f after, %.2f at most between runs\n"
+	    "- workdir `%s`, commit %s\n- spec hash %s; %lld warmup + %lld counted runs; "
+	    "process start %.3f ms (median of %d empty runs, subtracted)\n"
+	    "- raw runs: [runs.csv](runs.csv)\n", PERFD_VERSION, p->started, p->ended,
+	    p->kernel, p->cpu_model, p->cores, p->load_before, p->load_after, p->load_max,
+	    p->a->spec->workdir, p->git_commit ? p->git_commit : "(not a git repository)",
+	    p->spec_hash, (long long)p->warmup, (long long)p->reps, p->shell_ms,
+	    PROF_CALIBRATION_RUNS);
+}
+
 char *
 prof_report_md(struct prof *p)
 {
 	struct buf b = { 0 };
-	char *t;
 
 	buf_printf(&b, "# Profiling report: %s\n\n", p->a->spec->name);
 	buf_printf(&b, "## Verdict\n\n%s\n\n", p->f->headline);
-	if (p->ntotals > 0) {
-		t = ms(p->total.median);
-		buf_printf(&b, "End to end: median %s over %d complete runs", t, p->ntotals);
-		free(t);
-		if (p->total.ci_exact) {
-			char *lo = ms(p->total.ci_lo), *hi = ms(p->total.ci_hi);
-
-			buf_printf(&b, " (95%% CI %s – %s)", lo, hi);
-			free(lo);
-			free(hi);
-		}
-		if (p->a->spec->rows > 0)
-			buf_printf(&b, ", %.0f rows/s for %lld rows", (double)p->a->spec->rows *
-			    1000 / p->total.median, (long long)p->a->spec->rows);
-		buf_puts(&b, ".\n\n");
-	}
+	md_total(&b, p);
 	buf_puts(&b, "## Stages\n\nLargest first. Times are wall-clock, with the cost of "
 	    "starting `/bin/sh` subtracted from `run` stages; the CI is that of the "
 	    "median (order statistics, distribution-free); the share is the stage's "
@@ -364,29 +427,7 @@ prof_report_md(struct prof *p)
 		buf_puts(&b, "None.\n");
 	for (int i = 0; i < p->f->nwarnings; i++)
 		buf_printf(&b, "- %s\n", p->f->warnings[i]);
-	buf_puts(&b, "\n## CPU profile\n\n");
-	if (p->have_flame) {
-		buf_printf(&b, "%s\n\n![flame graph](flamegraph.svg)\n\nStacks: "
-		    "[stacks.folded](stacks.folded). Functions with the most samples "
-		    "of their own (self time):\n\n| function | self samples | share |\n"
-		    "|---|---|---|\n", p->perf_note);
-		for (int i = 0; i < p->ntop; i++) {
-			char *c = md_cell(p->top[i].func);
-
-			buf_printf(&b, "| `%s` | %ld | %.1f%% |\n", c, p->top[i].samples,
-			    100.0 * p->top[i].samples / (double)p->perf_samples);
-			free(c);
-		}
-	} else
-		buf_printf(&b, "%s\n", p->perf_note);
-	buf_printf(&b, "\n## Context\n\n- perfd %s; %s to %s\n- %s; %s, %d cores\n"
-	    "- load average %.2f before, %.2f after, %.2f at most between runs\n"
-	    "- workdir `%s`, commit %s\n- spec hash %s; %lld warmup + %lld counted runs; "
-	    "process start %.3f ms (median of %d empty runs, subtracted)\n"
-	    "- raw runs: [runs.csv](runs.csv)\n", PERFD_VERSION, p->started, p->ended,
-	    p->kernel, p->cpu_model, p->cores, p->load_before, p->load_after, p->load_max,
-	    p->a->spec->workdir, p->git_commit ? p->git_commit : "(not a git repository)",
-	    p->spec_hash, (long long)p->warmup, (long long)p->reps, p->shell_ms,
-	    PROF_CALIBRATION_RUNS);
+	md_cpu(&b, p);
+	md_context(&b, p);
 	return b.p;
 }

@@ -531,6 +531,62 @@ walk_stages(struct ctx *c, yaml_node_t *n, const struct key *k, void *base,
 	}
 }
 
+/* A duration key: "250ms", "60s", "2m", "1h", "7d", within the key's range. */
+static void
+walk_duration(struct ctx *c, yaml_node_t *v, const struct key *k, int64_t *field,
+    const char *path)
+{
+	int64_t iv;
+
+	if (v->type != YAML_SCALAR_NODE ||
+	    (iv = spec_parse_duration(scalar(v))) < 0) {
+		err_at(c, v, "%s: bad duration '%s' (expected a number and a "
+		    "unit: 250ms, 60s, 2m, 1h, 7d)", path,
+		    v->type == YAML_SCALAR_NODE ? scalar(v) : node_kind(v));
+	} else if (iv < k->min || iv > k->max) {
+		char *lo = fmt_ms(k->min), *hi = fmt_ms(k->max);
+
+		err_at(c, v, "%s: duration '%s' is out of range (%s to %s)", path,
+		    scalar(v), lo, hi);
+		free(lo);
+		free(hi);
+	} else
+		*field = iv;
+}
+
+/* A percentage key: "5%" or "5", within the key's range. */
+static void
+walk_percent(struct ctx *c, yaml_node_t *v, const struct key *k, double *field,
+    const char *path)
+{
+	double d = -1;
+
+	if (v->type == YAML_SCALAR_NODE) {
+		const char *t = scalar(v), *end = t + decimal_len(t, 1);
+
+		if (end > t && (*end == '\0' || (end[0] == '%' && end[1] == '\0')))
+			d = strtod(t, NULL);
+	}
+	if (d < (double)k->min || d > (double)k->max)
+		err_at(c, v, "%s: bad percentage '%s' (expected 0%% to %lld%%)",
+		    path, v->type == YAML_SCALAR_NODE ? scalar(v) : node_kind(v),
+		    (long long)k->max);
+	else
+		*field = d;
+}
+
+/* A strict boolean key: true or false, nothing else YAML would take. */
+static void
+walk_bool(struct ctx *c, yaml_node_t *v, int *field, const char *path)
+{
+	if (v->type == YAML_SCALAR_NODE && (strcmp(scalar(v), "true") == 0 ||
+	    strcmp(scalar(v), "false") == 0))
+		*field = strcmp(scalar(v), "true") == 0;
+	else
+		err_at(c, v, "%s: expected true or false, got '%s'", path,
+		    v->type == YAML_SCALAR_NODE ? scalar(v) : node_kind(v));
+}
+
 static void
 walk_value(struct ctx *c, yaml_node_t *v, const struct key *k, void *base,
     const char *path)
@@ -553,39 +609,11 @@ walk_value(struct ctx *c, yaml_node_t *v, const struct key *k, void *base,
 		}
 		break;
 	case K_DUR:
-		if (v->type != YAML_SCALAR_NODE ||
-		    (iv = spec_parse_duration(scalar(v))) < 0) {
-			err_at(c, v, "%s: bad duration '%s' (expected a number and a "
-			    "unit: 250ms, 60s, 2m, 1h, 7d)", path,
-			    v->type == YAML_SCALAR_NODE ? scalar(v) : node_kind(v));
-		} else if (iv < k->min || iv > k->max) {
-			char *lo = fmt_ms(k->min), *hi = fmt_ms(k->max);
-
-			err_at(c, v, "%s: duration '%s' is out of range (%s to %s)", path,
-			    scalar(v), lo, hi);
-			free(lo);
-			free(hi);
-		}
-		else
-			*(int64_t *)field = iv;
+		walk_duration(c, v, k, field, path);
 		break;
-	case K_PCT: {
-		double d = -1;
-
-		if (v->type == YAML_SCALAR_NODE) {
-			const char *t = scalar(v), *end = t + decimal_len(t, 1);
-
-			if (end > t && (*end == '\0' || (end[0] == '%' && end[1] == '\0')))
-				d = strtod(t, NULL);
-		}
-		if (d < (double)k->min || d > (double)k->max)
-			err_at(c, v, "%s: bad percentage '%s' (expected 0%% to %lld%%)",
-			    path, v->type == YAML_SCALAR_NODE ? scalar(v) : node_kind(v),
-			    (long long)k->max);
-		else
-			*(double *)field = d;
+	case K_PCT:
+		walk_percent(c, v, k, field, path);
 		break;
-	}
 	case K_MAP:
 		walk_map(c, v, k->sub, base, path);
 		if (k->present_off != NOFLAG)
@@ -604,12 +632,7 @@ walk_value(struct ctx *c, yaml_node_t *v, const struct key *k, void *base,
 		walk_ints(c, v, k, base, path);
 		break;
 	case K_BOOL:
-		if (v->type == YAML_SCALAR_NODE && (strcmp(scalar(v), "true") == 0 ||
-		    strcmp(scalar(v), "false") == 0))
-			*(int *)field = strcmp(scalar(v), "true") == 0;
-		else
-			err_at(c, v, "%s: expected true or false, got '%s'", path,
-			    v->type == YAML_SCALAR_NODE ? scalar(v) : node_kind(v));
+		walk_bool(c, v, field, path);
 		break;
 	}
 }
@@ -622,6 +645,27 @@ allowed_keys(const struct key *keys)
 	for (const struct key *k = keys; k->name != NULL; k++)
 		buf_printf(&b, "%s%s", k == keys ? "" : ", ", k->name);
 	return b.p;
+}
+
+/* Every required key of keys is in mapping n. */
+static void
+check_required(struct ctx *c, yaml_node_t *n, const struct key *keys, const char *where)
+{
+	for (const struct key *k = keys; k->name != NULL; k++) {
+		int found = 0;
+
+		if (!k->required)
+			continue;
+		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
+		    p < n->data.mapping.pairs.top; p++) {
+			yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+
+			if (kn->type == YAML_SCALAR_NODE && strcmp(scalar(kn), k->name) == 0)
+				found = 1;
+		}
+		if (!found)
+			err_at(c, n, "%s: missing required key '%s'", where, k->name);
+	}
 }
 
 /* Validate mapping n against keys, filling base; path names it in errors. */
@@ -679,20 +723,7 @@ walk_map(struct ctx *c, yaml_node_t *n, const struct key *keys, void *base,
 		free(kpath);
 	}
 	keyset_free(&seen);
-	for (const struct key *k = keys; k->name != NULL; k++) {
-		int found = 0;
-
-		if (!k->required)
-			continue;
-		for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
-			yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
-
-			if (kn->type == YAML_SCALAR_NODE && strcmp(scalar(kn), k->name) == 0)
-				found = 1;
-		}
-		if (!found)
-			err_at(c, n, "%s: missing required key '%s'", where, k->name);
-	}
+	check_required(c, n, keys, where);
 }
 
 /*
