@@ -454,6 +454,71 @@ own_of(const struct nosync_parts *p, int n)
 }
 
 /*
+ * One round (see observe_nosync()): the stage as it is into *stage_ms,
+ * under eatmydata into *nosync_ms, both sides of the own work into *parts;
+ * the time it took, or -1 when a run failed.
+ */
+static double
+nosync_round(struct agent *a, const struct dbagent_obs *o, const struct db_capture *cap,
+    const struct dbagent_load *l, const char *cmd, int round, double *stage_ms,
+    double *nosync_ms, struct nosync_parts *parts)
+{
+	const struct spec *sp = a->spec;
+	const char *const settings[] = { dbagent_driver(sp)->nosync, NULL };
+	struct stage_result res = { 0 }, as_is = { 0 };
+	char *failure = NULL;
+	double rate = -1, cpu = 0, wwall, wcpu, k = o->rows / l->rows, spent = -1;
+
+	agent_progress(a, 25, "running %s as it is and with its syncs turned off (round %d)",
+	    sp->stages[o->stage].name, round);
+	if (pipeline_measure(sp, o->stage, NULL, a->dir, NULL, NULL, &as_is,
+	    &failure) == 0 && as_is.ok &&
+	    pipeline_measure(sp, o->stage, cmd, a->dir, NULL, NULL, &res,
+	    &failure) == 0 && res.ok)
+		rate = one_run(a, cap, settings, l, &cpu, &failure);
+	if (rate > 0) {
+		double pwall = l->rows * 1000 / rate;
+
+		wrapper_cost(&wwall, &wcpu);
+		*stage_ms = as_is.wall_ms;
+		*nosync_ms = res.wall_ms;
+		*parts = (struct nosync_parts){ res.wall_ms - wwall,
+		    (res.run.user_s + res.run.sys_s) * 1000 - wcpu, pwall * k, cpu * k };
+		spent = as_is.wall_ms + res.wall_ms + pwall;
+	}
+	pipeline_result_free(&as_is);
+	pipeline_result_free(&res);
+	free(failure);
+	return spent;
+}
+
+/* What n rounds measured, into the observation. */
+static void
+nosync_keep(struct agent *a, struct dbagent_obs *o, const struct db_capture *cap,
+    const struct nosync_parts *parts, const double *stage, const double *own,
+    const double *wall, int n)
+{
+	struct stats st;
+
+	stats_compute(own, n, &st);
+	o->own_nosync_ms = own_of(parts, n);
+	o->own_nosync_lo = fmin(st.ci_lo, o->own_nosync_ms);
+	o->own_nosync_hi = fmax(st.ci_hi, o->own_nosync_ms);
+	o->nosync_pairs = n;
+	memcpy(o->pair_stage_ms, stage, n * sizeof *stage);
+	memcpy(o->pair_own_ms, own, n * sizeof *own);
+	for (int i = 0; i < n; i++) {
+		o->pair_nosync_ms[i] = parts[i].swall;
+		o->pair_probe_ms[i] = parts[i].pwall;
+	}
+	o->capture_rows = (double)cap->rows;
+	free(o->observer);
+	o->observer = xstrdup(a->name);
+	stats_compute(wall, n, &st);
+	o->nosync_ms = st.median;
+}
+
+/*
  * The client's own work, measured where syncs hide it: the stage under
  * eatmydata (fsync and fdatasync do nothing), and the probe's time for the
  * same pattern with the driver's no-sync setting. The caller holds the
@@ -463,11 +528,10 @@ static void
 observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *cap)
 {
 	const struct spec *sp = a->spec;
-	const char *const settings[] = { dbagent_driver(sp)->nosync, NULL };
 	struct dbagent_load l = { 0 };
 	double wall[NOSYNC_MAX_PAIRS], own[NOSYNC_MAX_PAIRS], stage[NOSYNC_MAX_PAIRS];
 	struct nosync_parts parts[NOSYNC_MAX_PAIRS];
-	double spent = 0, wwall = 0, wcpu = 0;
+	double spent = 0;
 	int most = o->wall_ms < OBSERVE_SHORT_MS ? NOSYNC_MAX_PAIRS : 1, n = 0;
 	struct stats st = { 0 };
 	char *q, *cmd;
@@ -503,35 +567,14 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	 * CI is narrow enough or the time allowed is spent.
 	 */
 	while (n < most) {
-		struct stage_result res = { 0 }, as_is = { 0 };
-		char *failure = NULL;
-		double rate = -1, cpu = 0;
+		double spent_now = nosync_round(a, o, cap, &l, cmd, n + 1, &stage[n],
+		    &wall[n], &parts[n]);
 
-		agent_progress(a, 25, "running %s as it is and with its syncs turned off (round %d)",
-		    sp->stages[o->stage].name, n + 1);
-		if (pipeline_measure(sp, o->stage, NULL, a->dir, NULL, NULL, &as_is,
-		    &failure) == 0 && as_is.ok &&
-		    pipeline_measure(sp, o->stage, cmd, a->dir, NULL, NULL, &res,
-		    &failure) == 0 && res.ok)
-			rate = one_run(a, cap, settings, &l, &cpu, &failure);
-		if (rate > 0) {
-			wrapper_cost(&wwall, &wcpu);
-			stage[n] = as_is.wall_ms;
-			wall[n] = res.wall_ms;
-			double k = o->rows / l.rows, pwall = l.rows * 1000 / rate;
-			double scpu = (res.run.user_s + res.run.sys_s) * 1000 - wcpu;
-			double swall = res.wall_ms - wwall;
-
-			parts[n] = (struct nosync_parts){ swall, scpu, pwall * k, cpu * k };
-			own[n] = own_of(&parts[n], 1);
-			n++;
-			spent += as_is.wall_ms + res.wall_ms + l.rows * 1000 / rate;
-		}
-		pipeline_result_free(&as_is);
-		pipeline_result_free(&res);
-		free(failure);
-		if (rate <= 0)
+		if (spent_now < 0)
 			break;	/* no figure: the split falls back, and says so */
+		own[n] = own_of(&parts[n], 1);
+		n++;
+		spent += spent_now;
 		if (n < NOSYNC_MIN_PAIRS && n < most)
 			continue;
 		stats_compute(own, n, &st);
@@ -543,22 +586,7 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	free(cmd);
 	if (n == 0 || (n < NOSYNC_MIN_PAIRS && n < most))
 		return;
-	stats_compute(own, n, &st);
-	o->own_nosync_ms = own_of(parts, n);
-	o->own_nosync_lo = fmin(st.ci_lo, o->own_nosync_ms);
-	o->own_nosync_hi = fmax(st.ci_hi, o->own_nosync_ms);
-	o->nosync_pairs = n;
-	memcpy(o->pair_stage_ms, stage, n * sizeof *stage);
-	memcpy(o->pair_own_ms, own, n * sizeof *own);
-	for (int i = 0; i < n; i++) {
-		o->pair_nosync_ms[i] = parts[i].swall;
-		o->pair_probe_ms[i] = parts[i].pwall;
-	}
-	o->capture_rows = (double)cap->rows;
-	free(o->observer);
-	o->observer = xstrdup(a->name);
-	stats_compute(wall, n, &st);
-	o->nosync_ms = st.median;
+	nosync_keep(a, o, cap, parts, stage, own, wall, n);
 }
 
 /*

@@ -222,6 +222,50 @@ measure(struct prof *p)
 	}
 }
 
+/*
+ * runs fetches of c->n transfers at once, each under the lock: c's median
+ * throughput, and its speed-up run by run against the one-transfer level's
+ * median (one; NULL when c is that level).
+ */
+static void
+measure_level(struct prof *p, const struct spec_stage *st, struct prof_conc *c, int runs,
+    const struct prof_conc *one)
+{
+	double base;
+	double *thr = xcalloc((size_t)runs, sizeof *thr);
+	struct stats s;
+	char err[256];
+
+	for (int r = 0; r < runs; r++) {
+		double wall;
+		int64_t bytes;
+
+		agent_lock(p->a);
+		if (fetch_parallel(st->fetch_url, p->a->dir, c->n, p->a->spec->timeout_ms,
+		    &wall, &bytes, err) != 0) {
+			agent_unlock(p->a);
+			c->error = xstrdup(err);
+			break;
+		}
+		agent_unlock(p->a);
+		thr[c->runs++] = wall > 0 ? (double)bytes * 1000 / wall : 0;
+	}
+	if (c->runs > 0) {
+		stats_compute(thr, c->runs, &s);
+		c->throughput = s.median;
+		base = one != NULL ? one->throughput : c->throughput;
+		for (int r = 0; r < c->runs && base > 0; r++)
+			thr[r] /= base;
+		if (base > 0) {
+			stats_compute(thr, c->runs, &s);
+			c->speedup = s.median;
+			c->speedup_lo = s.min;
+			c->speedup_hi = s.max;
+		}
+	}
+	free(thr);
+}
+
 /* N transfers at once against 1, for each N of a fetch stage's list. */
 static void
 measure_concurrency(struct prof *p, int i)
@@ -230,7 +274,6 @@ measure_concurrency(struct prof *p, int i)
 	struct prof_stage *ps = &p->st[i];
 	int runs = p->reps < 5 ? p->reps : 5, has1 = 0, k, j;
 	char *failure = NULL;
-	double base = 0;
 
 	for (k = 0; k < st->nconcurrency; k++)
 		has1 |= st->concurrency[k] == 1;
@@ -256,43 +299,9 @@ measure_concurrency(struct prof *p, int i)
 		return;
 	}
 	for (k = 0; k < ps->nconc; k++) {
-		struct prof_conc *c = &ps->conc[k];
-		double *thr = xcalloc((size_t)runs, sizeof *thr);
-		struct stats s;
-		char err[256];
-
 		agent_progress(p->a, 82 + 10 * k / ps->nconc, "%s: %d transfers at once",
-		    ps->name, c->n);
-		for (int r = 0; r < runs; r++) {
-			double wall;
-			int64_t bytes;
-
-			agent_lock(p->a);
-			if (fetch_parallel(st->fetch_url, p->a->dir, c->n, p->a->spec->timeout_ms,
-			    &wall, &bytes, err) != 0) {
-				agent_unlock(p->a);
-				c->error = xstrdup(err);
-				break;
-			}
-			agent_unlock(p->a);
-			thr[c->runs++] = wall > 0 ? (double)bytes * 1000 / wall : 0;
-		}
-		if (c->runs > 0) {
-			stats_compute(thr, c->runs, &s);
-			c->throughput = s.median;
-			if (k == 0)
-				base = s.median;
-			/* The speed-up per run against the single-transfer median. */
-			for (int r = 0; r < c->runs && base > 0; r++)
-				thr[r] /= base;
-			if (base > 0) {
-				stats_compute(thr, c->runs, &s);
-				c->speedup = s.median;
-				c->speedup_lo = s.min;
-				c->speedup_hi = s.max;
-			}
-		}
-		free(thr);
+		    ps->name, ps->conc[k].n);
+		measure_level(p, st, &ps->conc[k], runs, k == 0 ? NULL : &ps->conc[0]);
 	}
 	if (pipeline_hook(p->a->spec, "teardown", p->a->spec->teardown, p->a->dir,
 	    &failure) != 0)
@@ -307,68 +316,108 @@ classify(double util)
 	    "mixed";
 }
 
+/*
+ * Stage i's share of each complete counted run, into x (room for every
+ * run): how many; its CI then comes from the same runs as the total's.
+ */
+static int
+stage_shares(struct prof *p, int i, double *x)
+{
+	int m = 0;
+
+	for (int r = p->warmup, t = 0; r < p->warmup + p->reps && t < p->ntotals; r++) {
+		int complete = 1;
+		double sum = 0;
+
+		for (int j = 0; j < p->nstages; j++) {
+			complete &= p->st[j].s[r].ok;
+			sum += p->st[j].s[r].wall_ms;
+		}
+		if (!complete)
+			continue;
+		x[m++] = sum > 0 ? p->st[i].s[r].wall_ms / sum : 0;
+		t++;
+	}
+	return m;
+}
+
+/* The median of what field picks from each of stage ps's n good counted runs. */
+static double
+stage_median(struct prof *p, const struct prof_stage *ps, double *x,
+    double (*field)(const struct prof_sample *))
+{
+	struct stats st;
+	int n = 0;
+
+	for (int r = p->warmup; r < p->warmup + p->reps; r++)
+		if (ps->s[r].ok)
+			x[n++] = field(&ps->s[r]);
+	stats_compute(x, n, &st);
+	return st.median;
+}
+
+static double
+sample_util(const struct prof_sample *s)
+{
+	return s->util;
+}
+
+static double
+sample_rss(const struct prof_sample *s)
+{
+	return (double)s->rss_kb;
+}
+
+static double
+sample_read(const struct prof_sample *s)
+{
+	return (double)s->read_bytes;
+}
+
+static double
+sample_write(const struct prof_sample *s)
+{
+	return (double)s->write_bytes;
+}
+
+/* Stage i's figures over its good counted runs (none: n is 0, nothing else set). */
+static void
+analyse_stage(struct prof *p, int i, double *x, int *flags)
+{
+	struct prof_stage *ps = &p->st[i];
+	int n = 0, m;
+
+	for (int r = p->warmup; r < p->warmup + p->reps; r++)
+		if (ps->s[r].ok)
+			x[n++] = ps->s[r].wall_ms;
+	ps->n = n;
+	if (n == 0)
+		return;
+	stats_compute(x, n, &ps->wall);
+	ps->outliers = stats_outliers(x, n, flags);
+	ps->util = stage_median(p, ps, x, sample_util);
+	ps->klass = classify(ps->util);
+	ps->rss_kb = (long)stage_median(p, ps, x, sample_rss);
+	ps->read_bytes = stage_median(p, ps, x, sample_read);
+	ps->write_bytes = stage_median(p, ps, x, sample_write);
+	if ((m = stage_shares(p, i, x)) > 0) {
+		stats_compute(x, m, &ps->share);
+		if (p->bottleneck < 0 || ps->share.median > p->st[p->bottleneck].share.median)
+			p->bottleneck = i;
+	}
+}
+
 static void
 analyse(struct prof *p)
 {
 	double *x = xcalloc((size_t)(p->warmup + p->reps), sizeof *x);
-	double *y = xcalloc((size_t)(p->warmup + p->reps), sizeof *y);
-	double *rss = xcalloc((size_t)(p->warmup + p->reps), sizeof *rss);
-	double *rb = xcalloc((size_t)(p->warmup + p->reps), sizeof *rb);
-	double *wb = xcalloc((size_t)(p->warmup + p->reps), sizeof *wb);
 	int *flags = xcalloc((size_t)(p->warmup + p->reps), sizeof *flags);
-	struct stats tmp;
 
 	if (p->ntotals > 0)
 		stats_compute(p->totals, p->ntotals, &p->total);
 	p->bottleneck = -1;
-	for (int i = 0; i < p->nstages; i++) {
-		struct prof_stage *ps = &p->st[i];
-		int n = 0, m = 0;
-
-		for (int r = p->warmup; r < p->warmup + p->reps; r++) {
-			if (!ps->s[r].ok)
-				continue;
-			x[n] = ps->s[r].wall_ms;
-			y[n] = ps->s[r].util;
-			rss[n] = (double)ps->s[r].rss_kb;
-			rb[n] = (double)ps->s[r].read_bytes;
-			wb[n] = (double)ps->s[r].write_bytes;
-			n++;
-		}
-		ps->n = n;
-		if (n == 0)
-			continue;
-		stats_compute(x, n, &ps->wall);
-		ps->outliers = stats_outliers(x, n, flags);
-		stats_compute(y, n, &tmp);
-		ps->util = tmp.median;
-		ps->klass = classify(ps->util);
-		stats_compute(rss, n, &tmp);
-		ps->rss_kb = (long)tmp.median;
-		stats_compute(rb, n, &tmp);
-		ps->read_bytes = tmp.median;
-		stats_compute(wb, n, &tmp);
-		ps->write_bytes = tmp.median;
-		/* The share per complete run, so its CI comes from the same runs. */
-		for (int r = p->warmup, t = 0; r < p->warmup + p->reps && t < p->ntotals; r++) {
-			int complete = 1;
-			double sum = 0;
-
-			for (int j = 0; j < p->nstages; j++) {
-				complete &= p->st[j].s[r].ok;
-				sum += p->st[j].s[r].wall_ms;
-			}
-			if (!complete)
-				continue;
-			x[m++] = sum > 0 ? ps->s[r].wall_ms / sum : 0;
-			t++;
-		}
-		if (m > 0)
-			stats_compute(x, m, &ps->share);
-		if (m > 0 && (p->bottleneck < 0 ||
-		    ps->share.median > p->st[p->bottleneck].share.median))
-			p->bottleneck = i;
-	}
+	for (int i = 0; i < p->nstages; i++)
+		analyse_stage(p, i, x, flags);
 	/*
 	 * A whole run under PROF_TINY_MS beyond process start is timer noise
 	 * and start-up jitter: its shares say nothing, so nothing is called the
@@ -380,10 +429,6 @@ analyse(struct prof *p)
 	}
 	p->load_after = loadavg();
 	free(x);
-	free(y);
-	free(rss);
-	free(rb);
-	free(wb);
 	free(flags);
 }
 
@@ -429,73 +474,88 @@ warnings(struct prof *p)
 		    "more.", p->reps);
 }
 
+/* Stage i's vote, from its share of the end-to-end time. */
 static void
-votes_and_recommendations(struct prof *p)
+vote_stage(struct prof *p, int i)
+{
+	struct findings *f = p->f;
+	struct prof_stage *ps = &p->st[i];
+	double sh = ps->share.median * 100;
+
+	if (ps->n == 0 || ps->share.n == 0)
+		findings_vote(f, ps->name, "abstain", "no complete run to measure it");
+	else if (p->too_fast)
+		findings_vote(f, ps->name, "abstain", "the whole pipeline run takes "
+		    "%.2f ms beyond process start: too fast to rank its stages",
+		    p->total.median);
+	else if (i == p->bottleneck)
+		findings_vote(f, ps->name, "optimize", "the bottleneck: %.1f%% of the "
+		    "end-to-end time (95%% CI %.1f-%.1f%%), %s", sh,
+		    ps->share.ci_lo * 100, ps->share.ci_hi * 100, ps->klass);
+	else if (ps->share.median < PROF_NEGLIGIBLE_SHARE)
+		findings_vote(f, ps->name, "leave", "%.1f%% of the end-to-end time: "
+		    "even an infinite speed-up gains at most %.1f%%", sh,
+		    100 / (1 - ps->share.median) - 100);
+	else
+		findings_vote(f, ps->name, "abstain", "%.1f%% of the end-to-end time: "
+		    "not the bottleneck", sh);
+}
+
+/*
+ * A fetch stage's best concurrency level, when it gains over 5%, as a
+ * pipeline figure: perfd re-ran the stage's own fetch with the change.
+ */
+static void
+recommend_concurrency(struct prof *p, int i)
+{
+	struct findings *f = p->f;
+	struct prof_stage *ps = &p->st[i];
+	struct prof_conc *best = NULL;
+	struct recommendation *r;
+	char id[64];
+
+	for (int j = 1; j < ps->nconc; j++)
+		if (best == NULL || ps->conc[j].speedup > best->speedup)
+			best = &ps->conc[j];
+	if (best == NULL || best->runs == 0 || best->speedup <= 1.05)
+		return;
+	snprintf(id, sizeof id, "%s-concurrency-%d", ps->name, best->n);
+	r = findings_recommend(f, id, ps->name, "");
+	free(r->title);
+	r->title = xasprintf("Download %d files concurrently: x%.1f on %s",
+	    best->n, best->speedup, ps->name);
+	r->local_speedup = best->speedup;
+	r->ci_lo = best->speedup_lo;
+	r->ci_hi = best->speedup_hi;
+	/* The stage is perfd's own fetch: re-run with the change. */
+	r->kind = EVIDENCE_PIPELINE;
+	free(r->effort);
+	r->effort = xstrdup("medium");
+	r->evidence = xasprintf("%d parallel transfers of %s: %.1f MB/s "
+	    "aggregate against %.1f MB/s for one (median of %d runs; range "
+	    "x%.2f-x%.2f)", best->n, p->a->spec->stages[i].fetch_url,
+	    best->throughput / 1e6, ps->conc[0].throughput / 1e6, best->runs,
+	    best->speedup_lo, best->speedup_hi);
+	/*
+	 * Tested as printed: curl --parallel alone waits to multiplex
+	 * on one connection, which an HTTP/1.1 server cannot (x1.0
+	 * against the quickstart's CDN); xargs or --parallel-immediate
+	 * open the connections.
+	 */
+	r->apply = xasprintf("Fetch the stage's files %d at a time, with "
+	    "one URL per line in urls.txt: `xargs -P %d -n 1 curl -sSfO < "
+	    "urls.txt` (or `curl --parallel --parallel-immediate "
+	    "--parallel-max %d -O URL1 -O URL2 ...`; without "
+	    "--parallel-immediate curl keeps to one connection for an "
+	    "HTTP/1.1 server).", best->n, best->n, best->n);
+}
+
+/* A CPU-bound bottleneck on a machine with cores to spare: an estimate only. */
+static void
+recommend_parallel(struct prof *p)
 {
 	struct findings *f = p->f;
 
-	for (int i = 0; i < p->nstages; i++) {
-		struct prof_stage *ps = &p->st[i];
-		double sh = ps->share.median * 100;
-
-		if (ps->n == 0 || ps->share.n == 0)
-			findings_vote(f, ps->name, "abstain", "no complete run to measure it");
-		else if (p->too_fast)
-			findings_vote(f, ps->name, "abstain", "the whole pipeline run takes "
-			    "%.2f ms beyond process start: too fast to rank its stages",
-			    p->total.median);
-		else if (i == p->bottleneck)
-			findings_vote(f, ps->name, "optimize", "the bottleneck: %.1f%% of the "
-			    "end-to-end time (95%% CI %.1f-%.1f%%), %s", sh,
-			    ps->share.ci_lo * 100, ps->share.ci_hi * 100, ps->klass);
-		else if (ps->share.median < PROF_NEGLIGIBLE_SHARE)
-			findings_vote(f, ps->name, "leave", "%.1f%% of the end-to-end time: "
-			    "even an infinite speed-up gains at most %.1f%%", sh,
-			    100 / (1 - ps->share.median) - 100);
-		else
-			findings_vote(f, ps->name, "abstain", "%.1f%% of the end-to-end time: "
-			    "not the bottleneck", sh);
-		for (int k = 1; k < ps->nconc; k++) {
-			struct prof_conc *c = &ps->conc[k], *best = c;
-			struct recommendation *r;
-			char id[64];
-
-			for (int j = 1; j < ps->nconc; j++)
-				if (ps->conc[j].speedup > best->speedup)
-					best = &ps->conc[j];
-			if (c != best || c->runs == 0 || c->speedup <= 1.05)
-				continue;
-			snprintf(id, sizeof id, "%s-concurrency-%d", ps->name, c->n);
-			r = findings_recommend(f, id, ps->name, "");
-			free(r->title);
-			r->title = xasprintf("Download %d files concurrently: x%.1f on %s",
-			    c->n, c->speedup, ps->name);
-			r->local_speedup = c->speedup;
-			r->ci_lo = c->speedup_lo;
-			r->ci_hi = c->speedup_hi;
-			/* The stage is perfd's own fetch: re-run with the change. */
-			r->kind = EVIDENCE_PIPELINE;
-			free(r->effort);
-			r->effort = xstrdup("medium");
-			r->evidence = xasprintf("%d parallel transfers of %s: %.1f MB/s "
-			    "aggregate against %.1f MB/s for one (median of %d runs; range "
-			    "x%.2f-x%.2f)", c->n, p->a->spec->stages[i].fetch_url,
-			    c->throughput / 1e6, ps->conc[0].throughput / 1e6, c->runs,
-			    c->speedup_lo, c->speedup_hi);
-			/*
-			 * Tested as printed: curl --parallel alone waits to multiplex
-			 * on one connection, which an HTTP/1.1 server cannot (x1.0
-			 * against the quickstart's CDN); xargs or --parallel-immediate
-			 * open the connections.
-			 */
-			r->apply = xasprintf("Fetch the stage's files %d at a time, with "
-			    "one URL per line in urls.txt: `xargs -P %d -n 1 curl -sSfO < "
-			    "urls.txt` (or `curl --parallel --parallel-immediate "
-			    "--parallel-max %d -O URL1 -O URL2 ...`; without "
-			    "--parallel-immediate curl keeps to one connection for an "
-			    "HTTP/1.1 server).", c->n, c->n, c->n);
-		}
-	}
 	if (p->bottleneck >= 0 && strcmp(p->st[p->bottleneck].klass, "cpu-bound") == 0 &&
 	    p->cores > 1) {
 		struct prof_stage *ps = &p->st[p->bottleneck];
@@ -514,6 +574,16 @@ votes_and_recommendations(struct prof *p)
 		r->apply = xstrdup("Partition the input and run the stage's work in "
 		    "parallel, one worker per core.");
 	}
+}
+
+static void
+votes_and_recommendations(struct prof *p)
+{
+	for (int i = 0; i < p->nstages; i++) {
+		vote_stage(p, i);
+		recommend_concurrency(p, i);
+	}
+	recommend_parallel(p);
 }
 
 static void
