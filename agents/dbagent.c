@@ -780,13 +780,52 @@ observation_read(const struct spec *sp, const char *text, struct dbagent_obs *o)
 	return 0;
 }
 
+/* What the stage did, observed by this agent (the caller holds the lock): 0, or -1 with *cause. */
+static int
+observe_here(struct agent *a, struct db_capture *cap, int *captured, struct dbagent_obs *o,
+    char **cause)
+{
+	const struct spec *sp = a->spec;
+
+	o->client = client_of(sp, o->stage);
+	o->rows = (double)sp->rows;
+	o->rows_from = xstrdup(sp->rows > 0 ? "the spec's rows" : "the table's row "
+	    "count after the stage minus before (read-only)");
+	if (observe_timed(a, o, cap, cause) != 0) {
+		o->failure = xstrdup(*cause);
+		if (cap->copy != NULL)	/* a later run failed: the caller gets none */
+			dbagent_driver(sp)->release(cap);
+		return -1;
+	}
+	*captured = 1;
+	o->syncs_per_commit = cap->syncs_per_commit;
+	observe_traced(a, o);
+	infer(o);
+	observe_nosync(a, o, cap);
+	return 0;
+}
+
+/* The observation for the other agents, whole or not at all (failures too). */
+static void
+observation_write(struct agent *a, const char *path, const struct dbagent_obs *o)
+{
+	cJSON *j = observation_json(o);
+	char *s = cJSON_Print(j), *why = NULL;
+
+	if (file_write_atomic(path, s, strlen(s), &why) != 0) {
+		agent_log(a, "warn", "%s", why);
+		free(why);
+	}
+	cJSON_Delete(j);
+	free(s);
+}
+
 int
 dbagent_observe(struct agent *a, struct db_capture *cap, int *captured,
     struct dbagent_obs *o, char **cause)
 {
 	const struct spec *sp = a->spec;
-	char *path = path_join(a->inv_dir, OBSERVATION_FILE), *text, *s, *why = NULL;
-	cJSON *j;
+	char *path = path_join(a->inv_dir, OBSERVATION_FILE), *text, *why = NULL;
 	int rc;
 
 	memset(o, 0, sizeof *o);
@@ -807,7 +846,6 @@ dbagent_observe(struct agent *a, struct db_capture *cap, int *captured,
 	agent_lock(a);
 	text = file_read(path, 1 << 20, NULL, &why);
 	free(why);
-	why = NULL;
 	if (text != NULL) {
 		rc = observation_read(sp, text, o);
 		free(text);
@@ -821,32 +859,11 @@ dbagent_observe(struct agent *a, struct db_capture *cap, int *captured,
 		}
 		return 0;
 	}
-	o->client = client_of(sp, o->stage);
-	o->rows = (double)sp->rows;
-	o->rows_from = xstrdup(sp->rows > 0 ? "the spec's rows" : "the table's row "
-	    "count after the stage minus before (read-only)");
-	if (observe_timed(a, o, cap, cause) != 0) {
-		o->failure = xstrdup(*cause);
-		if (cap->copy != NULL)	/* a later run failed: the caller gets none */
-			dbagent_driver(sp)->release(cap);
-	} else {
-		*captured = 1;
-		o->syncs_per_commit = cap->syncs_per_commit;
-		observe_traced(a, o);
-		infer(o);
-		observe_nosync(a, o, cap);
-	}
-	j = observation_json(o);
-	s = cJSON_Print(j);
-	if (file_write_atomic(path, s, strlen(s), &why) != 0) {
-		agent_log(a, "warn", "%s", why);
-		free(why);
-	}
+	rc = observe_here(a, cap, captured, o, cause);
+	observation_write(a, path, o);
 	agent_unlock(a);
-	cJSON_Delete(j);
-	free(s);
 	free(path);
-	return o->failure != NULL ? -1 : 0;
+	return rc;
 }
 
 void

@@ -228,6 +228,40 @@ batch_tiebreak(struct integ *g, int s)
 	return 0;
 }
 
+/*
+ * Settle stage s by Amdahl when the measured share decides: profiling's
+ * "leave" is a statement about the share, and a claimed speed-up k (from
+ * claimant's recommendation r; none: infinite) worth under 5% end to end
+ * stays so whatever an experiment says. 1 when settled.
+ */
+static int
+settle_by_amdahl(struct integ *g, int s, const struct recommendation *r,
+    const char *claimant, double k)
+{
+	struct stage_view *v = &g->st[s];
+	int share_leave = v->vote[0] != NULL && strcmp(v->vote[0], "leave") == 0;
+	double e;
+
+	if (!v->has_share)
+		return 0;
+	e = isinf(k) ? 1 / (1 - v->share) : rank_amdahl(v->share, k);
+	if (!(share_leave ? e < INTEG_WORTH || r != NULL : r != NULL && e < INTEG_WORTH))
+		return 0;
+	v->verdict = e < INTEG_WORTH ? "leave" : "optimize";
+	v->resolution = xasprintf("settled by Amdahl: %s takes %.1f%% of the "
+	    "time, so %s gives x%.3f end to end (%s 5%%): %s", v->name,
+	    v->share * 100, r != NULL ? "the claimed local speed-up" :
+	    "even an infinite speed-up", e, e < INTEG_WORTH ? "under" : "over",
+	    v->verdict);
+	if (r != NULL) {
+		char *old = v->resolution;
+
+		v->resolution = xasprintf("%s (x%.2f from %s)", old, k, claimant);
+		free(old);
+	}
+	return 1;
+}
+
 /* Settle a contradiction on stage s: by Amdahl when it can, else by experiment. */
 static void
 settle(struct integ *g, int s)
@@ -239,32 +273,8 @@ settle(struct integ *g, int s)
 	struct stats share, wall;
 	int n;
 
-	/*
-	 * Amdahl decides when profiling's "leave" is a statement about the
-	 * share, and whenever the measured share makes even the claimed
-	 * speed-up worth under 5% end to end: no experiment can change that.
-	 */
-	if (v->has_share) {
-		int share_leave = v->vote[0] != NULL && strcmp(v->vote[0], "leave") == 0;
-
-		e = isinf(k) ? 1 / (1 - v->share) : rank_amdahl(v->share, k);
-		if (share_leave ? e < INTEG_WORTH || r != NULL :
-		    r != NULL && e < INTEG_WORTH) {
-			v->verdict = e < INTEG_WORTH ? "leave" : "optimize";
-			v->resolution = xasprintf("settled by Amdahl: %s takes %.1f%% of the "
-			    "time, so %s gives x%.3f end to end (%s 5%%): %s", v->name,
-			    v->share * 100, r != NULL ? "the claimed local speed-up" :
-			    "even an infinite speed-up", e, e < INTEG_WORTH ? "under" : "over",
-			    v->verdict);
-			if (r != NULL) {
-				char *old = v->resolution;
-
-				v->resolution = xasprintf("%s (x%.2f from %s)", old, k, claimant);
-				free(old);
-			}
-			return;
-		}
-	}
+	if (settle_by_amdahl(g, s, r, claimant, k))
+		return;
 	/* Otherwise an experiment: a batch size against the current one, or
 	 * the stage's share again, with more runs. */
 	if (batch_tiebreak(g, s) == 0)

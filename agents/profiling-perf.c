@@ -94,13 +94,57 @@ write_file(struct prof *p, const char *name, const char *text)
 	return rc;
 }
 
+/* perf script's text of data (script: where it goes meanwhile), or NULL with perf_note set. */
+static char *
+script_text(struct prof *p, char *data, char *script)
+{
+	char *const argv[] = { "perf", "script", "-i", data, NULL };
+	struct run_opts o = { .argv = argv, .stdout_path = script, .timeout_ms = 120000 };
+	struct run_result r;
+	char *text, *cause = NULL;
+
+	run_command(&o, &r);
+	text = run_ok(&r) ? file_read(script, 512 << 20, NULL, &cause) : NULL;
+	unlink(script);
+	if (text == NULL) {
+		p->perf_note = xasprintf("No flame graph: perf script failed (%s).",
+		    cause != NULL ? cause : run_describe(&r, 120000));
+		free(cause);
+	}
+	return text;
+}
+
+/* The stacks folded, the flame graph and the self-time table from perf's text. */
+static void
+flame_from(struct prof *p, const struct prof_stage *b, const char *text)
+{
+	char *folded = flame_fold(text), *title, *svg;
+
+	p->ntop = flame_top_self(folded, 10, p->top, &p->perf_samples);
+	title = xasprintf("%s: stage %s, one extra run sampled at %s Hz",
+	    p->a->spec->name, b->name, PERF_HZ);
+	svg = flame_svg(folded, title);
+	if (p->perf_samples > 0 && write_file(p, "stacks.folded", folded) == 0 &&
+	    write_file(p, "flamegraph.svg", svg) == 0) {
+		char *unnamed = unnamed_note(folded, p->perf_samples);
+
+		p->have_flame = 1;
+		p->perf_note = xasprintf("The bottleneck (%s) is CPU-bound: one extra run "
+		    "was sampled with `perf record -F %s -g` (%ld samples).%s", b->name,
+		    PERF_HZ, p->perf_samples, unnamed);
+		free(unnamed);
+	} else
+		p->perf_note = xstrdup("No flame graph: perf recorded no samples.");
+	free(folded);
+	free(svg);
+	free(title);
+}
+
 void
 prof_perf(struct prof *p)
 {
 	struct prof_stage *b;
-	char *data, *script, *text, *folded, *svg, *title, *why = NULL, *cause = NULL;
-	char *const *argv;
-	struct run_result r;
+	char *data, *script, *text, *why = NULL;
 
 	if (p->bottleneck < 0) {
 		p->perf_note = xstrdup("No bottleneck was measured: nothing to sample.");
@@ -121,46 +165,10 @@ prof_perf(struct prof *p)
 	if (record(p, p->bottleneck, data, &why) != 0) {
 		p->perf_note = xasprintf("No flame graph: %s", why);
 		free(why);
-		goto out;
+	} else if ((text = script_text(p, data, script)) != NULL) {
+		flame_from(p, b, text);
+		free(text);
 	}
-	{
-		char *const sargv[] = { "perf", "script", "-i", data, NULL };
-		struct run_opts o = { .argv = sargv, .stdout_path = script,
-		    .timeout_ms = 120000 };
-
-		argv = sargv;
-		(void)argv;
-		run_command(&o, &r);
-	}
-	text = run_ok(&r) ? file_read(script, 512 << 20, NULL, &cause) : NULL;
-	unlink(script);
-	if (text == NULL) {
-		p->perf_note = xasprintf("No flame graph: perf script failed (%s).",
-		    cause != NULL ? cause : run_describe(&r, 120000));
-		free(cause);
-		goto out;
-	}
-	folded = flame_fold(text);
-	free(text);
-	p->ntop = flame_top_self(folded, 10, p->top, &p->perf_samples);
-	title = xasprintf("%s: stage %s, one extra run sampled at %s Hz",
-	    p->a->spec->name, b->name, PERF_HZ);
-	svg = flame_svg(folded, title);
-	if (p->perf_samples > 0 && write_file(p, "stacks.folded", folded) == 0 &&
-	    write_file(p, "flamegraph.svg", svg) == 0) {
-		char *unnamed = unnamed_note(folded, p->perf_samples);
-
-		p->have_flame = 1;
-		p->perf_note = xasprintf("The bottleneck (%s) is CPU-bound: one extra run "
-		    "was sampled with `perf record -F %s -g` (%ld samples).%s", b->name,
-		    PERF_HZ, p->perf_samples, unnamed);
-		free(unnamed);
-	} else
-		p->perf_note = xstrdup("No flame graph: perf recorded no samples.");
-	free(folded);
-	free(svg);
-	free(title);
-out:
 	free(data);
 	free(script);
 }

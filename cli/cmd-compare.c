@@ -29,13 +29,45 @@ parse_threshold(const char *s)
 	return v / 100;
 }
 
+/* The comparison as text or JSON, and as markdown when asked: the exit code. */
+static int
+compare_show(struct cli *cli, struct comparison *c)
+{
+	char *text, *cause = NULL;
+
+	if (cli->json) {
+		cJSON *o = compare_json(c);
+
+		text = cJSON_Print(o);
+		cJSON_Delete(o);
+		printf("%s\n", text);
+	} else {
+		text = compare_text(c);
+		fputs(text, stdout);
+	}
+	free(text);
+	if (cli->markdown != NULL) {
+		text = compare_markdown(c);
+		if (file_write_atomic(cli->markdown, text, strlen(text), &cause) != 0) {
+			fprintf(stderr, "perfd: %s\n", cause);
+			free(cause);
+			free(text);
+			return EXIT_INTERNAL;
+		}
+		free(text);
+	}
+	if (c->machine != NULL)
+		fprintf(stderr, "perfd: warning: %s\n", c->machine);
+	return c->fails > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
 int
 cmd_compare(struct cli *cli)
 {
 	struct runset base, cand;
 	struct comparison c;
 	double threshold = parse_threshold(cli->threshold);
-	char *cause = NULL, *text;
+	char *cause = NULL;
 	int p95 = 0, rc = EXIT_USAGE;
 
 	if (threshold < 0) {
@@ -56,41 +88,14 @@ cmd_compare(struct cli *cli)
 		compare_runset_free(&base);
 		return EXIT_USAGE;
 	}
-	if (compare_runset_load(cli->argv[1], cli->state, &cand, &cause) != 0) {
+	if (compare_runset_load(cli->argv[1], cli->state, &cand, &cause) != 0)
 		fprintf(stderr, "perfd: %s\n", cause);
-		goto out;
-	}
-	if (compare_run(&base, &cand, threshold, p95, &c, &cause) != 0) {
+	else if (compare_run(&base, &cand, threshold, p95, &c, &cause) != 0)
 		fprintf(stderr, "perfd: %s\n", cause);
-		goto out;
+	else {
+		rc = compare_show(cli, &c);
+		compare_free(&c);
 	}
-	if (cli->json) {
-		cJSON *o = compare_json(&c);
-
-		text = cJSON_Print(o);
-		cJSON_Delete(o);
-		printf("%s\n", text);
-	} else {
-		text = compare_text(&c);
-		fputs(text, stdout);
-	}
-	free(text);
-	if (cli->markdown != NULL) {
-		text = compare_markdown(&c);
-		if (file_write_atomic(cli->markdown, text, strlen(text), &cause) != 0) {
-			fprintf(stderr, "perfd: %s\n", cause);
-			free(text);
-			compare_free(&c);
-			rc = EXIT_INTERNAL;
-			goto out;
-		}
-		free(text);
-	}
-	if (c.machine != NULL)
-		fprintf(stderr, "perfd: warning: %s\n", c.machine);
-	rc = c.fails > 0 ? EXIT_FAILED : EXIT_OK;
-	compare_free(&c);
-out:
 	free(cause);
 	compare_runset_free(&base);
 	compare_runset_free(&cand);

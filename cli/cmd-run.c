@@ -70,6 +70,41 @@ on_signal(uv_signal_t *s, int signum)
 	free(cause);
 }
 
+/*
+ * The state database, and the baseline's folder when --baseline names
+ * one: 0, or the exit code after saying why.
+ */
+static int
+open_state(struct cli *cli, struct store **st, char **state, char **base_dir)
+{
+	char *cause = NULL;
+
+	*state = paths_state_dir(cli->state, &cause);
+	if (*state == NULL || (*st = store_open(*state, &cause)) == NULL) {
+		fprintf(stderr, "perfd: %s\n", cause);
+		free(cause);
+		return EXIT_INTERNAL;
+	}
+	if (cli->baseline != NULL &&
+	    (*base_dir = sup_resolve_baseline(*st, cli->baseline, &cause)) == NULL) {
+		fprintf(stderr, "perfd: %s\n", cause);
+		free(cause);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* The signals that end a run as a cancel (see on_signal()). */
+static void
+signals_open(struct run_state *r, uv_loop_t *loop)
+{
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(run_signals); i++) {
+		uv_signal_init(loop, &r->sig[i]);
+		r->sig[i].data = r;
+		uv_signal_start(&r->sig[i], on_signal, run_signals[i]);
+	}
+}
+
 int
 cmd_run(struct cli *cli)
 {
@@ -80,7 +115,7 @@ cmd_run(struct cli *cli)
 	uv_loop_t *loop = uv_default_loop();
 	struct store *st = NULL;
 	struct spec *spec;
-	int rc = EXIT_INTERNAL;
+	int rc;
 
 	memset(&r, 0, sizeof r);
 	signal(SIGPIPE, SIG_IGN);
@@ -92,26 +127,14 @@ cmd_run(struct cli *cli)
 		free(spec_path);
 		return EXIT_USAGE;
 	}
-	state = paths_state_dir(cli->state, &cause);
-	if (state == NULL || (st = store_open(state, &cause)) == NULL) {
-		fprintf(stderr, "perfd: %s\n", cause);
+	if ((rc = open_state(cli, &st, &state, &base_dir)) != 0) {
 		spec_free(spec);
 		goto out;
 	}
-	if (cli->baseline != NULL &&
-	    (base_dir = sup_resolve_baseline(st, cli->baseline, &cause)) == NULL) {
-		fprintf(stderr, "perfd: %s\n", cause);
-		spec_free(spec);
-		rc = EXIT_USAGE;
-		goto out;
-	}
+	rc = EXIT_INTERNAL;
 	r.ui = ui_new(stdout, !cli->json && isatty(STDOUT_FILENO));
 	r.sup = sup_new(loop, st, 1, &hooks);
-	for (size_t i = 0; i < PERFD_ARRAY_LEN(run_signals); i++) {
-		uv_signal_init(loop, &r.sig[i]);
-		r.sig[i].data = &r;
-		uv_signal_start(&r.sig[i], on_signal, run_signals[i]);
-	}
+	signals_open(&r, loop);
 	out = cli->out != NULL ? path_absolute(NULL, cli->out) : path_dirname(spec_path);
 	if (sup_submit(r.sup, spec, spec_path, out, base_dir, &r.id, &dir, &cause) != 0) {
 		fprintf(stderr, "perfd: %s\n", cause);

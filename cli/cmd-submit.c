@@ -75,11 +75,45 @@ start_watch(struct conn *c, const char *id, double after)
  * or the connection may break; the events are all in its database, so we
  * reconnect and go on from the last sequence number we saw.
  */
+/* Whether the connection is gone: nothing read, or dropped as a slow watcher. */
+static int
+watch_lost(const cJSON *ev)
+{
+	const char *code = ev != NULL ? cJSON_GetStringValue(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(ev, "error"), "code")) : NULL;
+
+	return ev == NULL || (code != NULL && strcmp(code, "slow_watcher") == 0);
+}
+
+/*
+ * Show event ev; when it ends the investigation, its status and report
+ * into *status and *report and 1; else 0. *last: its sequence number.
+ */
+static int
+follow_event(struct ui *ui, cJSON *ev, double *last, char **status, char **report)
+{
+	cJSON *seq = cJSON_GetObjectItem(ev, "seq");
+	char *line = cJSON_PrintUnformatted(ev);
+	int end = ui_event(ui, line);
+
+	if (cJSON_IsNumber(seq))
+		*last = seq->valuedouble;
+	if (end) {
+		const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "status"));
+		const char *rp = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "report"));
+
+		*status = xstrdup(st != NULL ? st : "failed");
+		*report = rp != NULL ? xstrdup(rp) : NULL;
+	}
+	free(line);
+	return end;
+}
+
 int
 cli_follow(struct cli *cli, struct conn *c, const char *id)
 {
 	char *cause = NULL, *report = NULL, *status = NULL;
-	int live = !cli->json && isatty(STDOUT_FILENO), rc, resumes = 0;
+	int live = !cli->json && isatty(STDOUT_FILENO), rc, resumes = 0, end = 0;
 	double last = 0;
 	struct ui *ui;
 	cJSON *ev;
@@ -87,15 +121,9 @@ cli_follow(struct cli *cli, struct conn *c, const char *id)
 	if ((rc = start_watch(c, id, 0)) != EXIT_OK)
 		return rc;
 	ui = ui_new(stdout, live);
-	for (;;) {
-		const char *code;
-		cJSON *seq;
-		char *line;
-
+	while (!end) {
 		ev = conn_recv(c, &cause);
-		code = ev != NULL ? cJSON_GetStringValue(cJSON_GetObjectItem(
-		    cJSON_GetObjectItem(ev, "error"), "code")) : NULL;
-		if (ev == NULL || (code != NULL && strcmp(code, "slow_watcher") == 0)) {
+		if (watch_lost(ev)) {
 			cJSON_Delete(ev);
 			conn_close(c);
 			/* Reconnect only while the daemon answers, and not forever. */
@@ -115,21 +143,7 @@ cli_follow(struct cli *cli, struct conn *c, const char *id)
 			cJSON_Delete(ev);
 			goto out;
 		}
-		seq = cJSON_GetObjectItem(ev, "seq");
-		if (cJSON_IsNumber(seq))
-			last = seq->valuedouble;
-		line = cJSON_PrintUnformatted(ev);
-		if (ui_event(ui, line)) {
-			const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "status"));
-			const char *rp = cJSON_GetStringValue(cJSON_GetObjectItem(ev, "report"));
-
-			status = xstrdup(st != NULL ? st : "failed");
-			report = rp != NULL ? xstrdup(rp) : NULL;
-			free(line);
-			cJSON_Delete(ev);
-			break;
-		}
-		free(line);
+		end = follow_event(ui, ev, &last, &status, &report);
 		cJSON_Delete(ev);
 	}
 	rc = cli_status_exit(status);

@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,36 @@ cmd_help(int argc, char **argv)
 	return EXIT_OK;
 }
 
+/* The options every command takes (each command ignores what it does not use). */
+static const struct option cli_options[] = {
+	{ "socket", required_argument, NULL, 's' },
+	{ "state", required_argument, NULL, 'S' },
+	{ "out", required_argument, NULL, 'o' },
+	{ "wait", no_argument, NULL, 'w' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "cat", no_argument, NULL, 'c' },
+	{ "max-parallel", required_argument, NULL, 'm' },
+	{ "threshold", required_argument, NULL, 't' },
+	{ "metric", required_argument, NULL, 'M' },
+	{ "markdown", required_argument, NULL, 'k' },
+	{ "baseline", required_argument, NULL, 'b' },
+	{ "last", required_argument, NULL, 'l' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* optarg as a number from lo to hi into *out: 0, or -1. */
+static int
+int_option(const char *arg, int lo, int hi, int *out)
+{
+	int v = atoi(arg);
+
+	if (v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 /*
  * The options after the command into *cli: -1 when they are all taken,
  * else the exit code (help asked for, or a bad option).
@@ -119,28 +150,12 @@ cmd_help(int argc, char **argv)
 static int
 parse_options(int argc, char **argv, const struct command *cmd, struct cli *cli)
 {
-	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "state", required_argument, NULL, 'S' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "cat", no_argument, NULL, 'c' },
-		{ "max-parallel", required_argument, NULL, 'm' },
-		{ "threshold", required_argument, NULL, 't' },
-		{ "metric", required_argument, NULL, 'M' },
-		{ "markdown", required_argument, NULL, 'k' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "last", required_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	int ch;
 
 	memset(cli, 0, sizeof *cli);
 	cli->max_parallel = 1;
 	optind = 2;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "h", cli_options, NULL)) != -1) {
 		switch (ch) {
 		case 's':
 			cli->socket = optarg;
@@ -161,8 +176,7 @@ parse_options(int argc, char **argv, const struct command *cmd, struct cli *cli)
 			cli->cat = 1;
 			break;
 		case 'm':
-			cli->max_parallel = atoi(optarg);
-			if (cli->max_parallel < 1 || cli->max_parallel > 64) {
+			if (int_option(optarg, 1, 64, &cli->max_parallel) != 0) {
 				fprintf(stderr, "perfd: --max-parallel takes 1 to 64\n");
 				return EXIT_USAGE;
 			}
@@ -180,8 +194,7 @@ parse_options(int argc, char **argv, const struct command *cmd, struct cli *cli)
 			cli->baseline = optarg;
 			break;
 		case 'l':
-			cli->last = atoi(optarg);
-			if (cli->last < 1) {
+			if (int_option(optarg, 1, INT_MAX, &cli->last) != 0) {
 				fprintf(stderr, "perfd: --last takes a number >= 1\n");
 				return EXIT_USAGE;
 			}

@@ -89,6 +89,28 @@ fetch_once(const char *url, const char *path, int64_t timeout_ms,
 	return r->ok ? 0 : -1;
 }
 
+/* Whether a finished transfer failed: 0, or -1 with the last failure in error. */
+static int
+multi_failure(CURLM *m, char error[256])
+{
+	CURLMsg *msg;
+	int msgs, rc = 0;
+
+	while ((msg = curl_multi_info_read(m, &msgs)) != NULL) {
+		long status = 0;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+		if (msg->data.result != CURLE_OK || status >= 400) {
+			snprintf(error, 256, "%s", msg->data.result != CURLE_OK ?
+			    curl_easy_strerror(msg->data.result) : "HTTP error status");
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 int
 fetch_parallel(const char *url, const char *dir, int n, int64_t timeout_ms,
     double *wall_ms, int64_t *bytes, char error[256])
@@ -97,9 +119,8 @@ fetch_parallel(const char *url, const char *dir, int n, int64_t timeout_ms,
 	CURL **e = xcalloc((size_t)n, sizeof *e);
 	FILE **out = xcalloc((size_t)n, sizeof *out);
 	char (*errbuf)[CURL_ERROR_SIZE] = xcalloc((size_t)n, sizeof *errbuf);
-	int running = 0, rc = 0, msgs;
+	int running = 0, rc = 0;
 	uint64_t start;
-	CURLMsg *msg;
 
 	init_once();
 	error[0] = '\0';
@@ -125,18 +146,8 @@ fetch_parallel(const char *url, const char *dir, int n, int64_t timeout_ms,
 			curl_multi_poll(m, NULL, 0, 100, NULL);
 	} while (running > 0);
 	*wall_ms = (double)(now_ns() - start) / 1e6;
-	while ((msg = curl_multi_info_read(m, &msgs)) != NULL) {
-		long status = 0;
-
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-		if (msg->data.result != CURLE_OK || status >= 400) {
-			snprintf(error, 256, "%s", msg->data.result != CURLE_OK ?
-			    curl_easy_strerror(msg->data.result) : "HTTP error status");
-			rc = -1;
-		}
-	}
+	if (multi_failure(m, error) != 0)
+		rc = -1;
 	for (int i = 0; i < n; i++) {
 		curl_off_t size = 0;
 

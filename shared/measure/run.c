@@ -215,6 +215,54 @@ wait_exit(pid_t pid, int pidfd, int64_t ms)
 	}
 }
 
+/*
+ * Wait for the child pid (its group pid too) to exit, stopping the group
+ * at the timeout: TERM, then KILL half a second later. Its wall time from
+ * start to the exit, then its I/O totals while it is a zombie, and its
+ * resource use as it is reaped, into *r.
+ */
+static void
+wait_child(pid_t pid, int pidfd, int64_t timeout_ms, uint64_t start, struct run_result *r,
+    int *status, struct rusage *ru)
+{
+	siginfo_t si;
+
+	if (!wait_exit(pid, pidfd, timeout_ms > 0 ? timeout_ms : -1)) {
+		r->timed_out = 1;
+		kill(-pid, SIGTERM);
+		if (!wait_exit(pid, pidfd, 500))
+			kill(-pid, SIGKILL);
+		wait_exit(pid, pidfd, -1);
+	}
+	r->wall_ns = now_ns() - start;
+	/* The child is a zombie now: its I/O totals are still readable. */
+	memset(&si, 0, sizeof si);
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) != 0 && errno == EINTR)
+		;
+	read_proc_io(pid, r);
+	while (wait4(pid, status, 0, ru) < 0 && errno == EINTR)
+		;
+	if (r->timed_out)
+		kill(-pid, SIGKILL);	/* whatever the group left behind */
+}
+
+/* CPU, memory and how it ended, from the child's rusage and wait status. */
+static void
+fill_result(struct run_result *r, int status, const struct rusage *ru)
+{
+	r->started = 1;
+	r->user_s = (double)ru->ru_utime.tv_sec + (double)ru->ru_utime.tv_usec / 1e6;
+	r->sys_s = (double)ru->ru_stime.tv_sec + (double)ru->ru_stime.tv_usec / 1e6;
+	r->maxrss_kb = ru->ru_maxrss;
+	if (WIFEXITED(status))
+		r->exit_code = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		r->signal = WTERMSIG(status);
+	if (r->exit_code == 126 || r->exit_code == 127)
+		snprintf(r->error, sizeof r->error, "the command could not be run "
+		    "(exit %d)", r->exit_code);
+}
+
 int
 run_command(const struct run_opts *o, struct run_result *r)
 {
@@ -227,8 +275,7 @@ run_command(const struct run_opts *o, struct run_result *r)
 	};
 	struct rusage ru;
 	uint64_t start;
-	siginfo_t si;
-	int status, pidfd;
+	int status = 0, pidfd;
 	pid_t pid;
 
 	memset(r, 0, sizeof *r);
@@ -256,37 +303,11 @@ run_command(const struct run_opts *o, struct run_result *r)
 	setpgid(pid, pid);
 	current_pgid = pid;
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (!wait_exit(pid, pidfd, o->timeout_ms > 0 ? o->timeout_ms : -1)) {
-		r->timed_out = 1;
-		kill(-pid, SIGTERM);
-		if (!wait_exit(pid, pidfd, 500))
-			kill(-pid, SIGKILL);
-		wait_exit(pid, pidfd, -1);
-	}
-	r->wall_ns = now_ns() - start;
-	/* The child is a zombie now: its I/O totals are still readable. */
-	memset(&si, 0, sizeof si);
-	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) != 0 && errno == EINTR)
-		;
-	read_proc_io(pid, r);
-	while (wait4(pid, &status, 0, &ru) < 0 && errno == EINTR)
-		;
-	if (r->timed_out)
-		kill(-pid, SIGKILL);	/* whatever the group left behind */
+	wait_child(pid, pidfd, o->timeout_ms, start, r, &status, &ru);
 	current_pgid = 0;
 	if (pidfd >= 0)
 		close(pidfd);
-	r->started = 1;
-	r->user_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
-	r->sys_s = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-	r->maxrss_kb = ru.ru_maxrss;
-	if (WIFEXITED(status))
-		r->exit_code = WEXITSTATUS(status);
-	else if (WIFSIGNALED(status))
-		r->signal = WTERMSIG(status);
-	if (r->exit_code == 126 || r->exit_code == 127)
-		snprintf(r->error, sizeof r->error, "the command could not be run "
-		    "(exit %d)", r->exit_code);
+	fill_result(r, status, &ru);
 	return 0;
 }
 
