@@ -7,7 +7,8 @@ header of its own includes it first; indentation is tabs, a continued
 line adds four spaces (two to align inside an initialiser's braces); no
 trailing whitespace; no line over 110 columns (a tab counts 8); a function
 that is not static carries its module's prefix (its file's name, or the
-prefix docs/HACKING.md names for a group of files).
+prefix docs/HACKING.md names for a group of files); no function body over
+60 lines outside tests/ (split it where each piece says one thing).
 """
 import os
 import re
@@ -63,6 +64,14 @@ for f in files:
         if first != f'#include "{own}"':
             say(f, 2, f"include its own header \"{own}\" first")
     if f.endswith(".c") and not f.startswith(("tests/", "bench/")):
+        start = None
+        for n, line in enumerate(lines, 1):
+            if line == "{" and n > 1 and re.match(r"^[a-z_][a-z0-9_]*\(|^    ", lines[n - 2]):
+                start = n
+            elif line == "}" and start is not None:
+                if n - start - 1 > 60:
+                    say(f, start, f"a function of {n - start - 1} lines (at most 60)")
+                start = None
         for n, line in enumerate(lines, 1):
             m = re.match(r"^([a-z_][a-z0-9_]*)\(", line)
             if m and n > 1 and not lines[n - 2].startswith("static") and \
