@@ -48,7 +48,9 @@ F="$D/db-config/findings.json"
 [ "$(jget "$F" recommendations.0.evidence_kind)" = probe ] || fail "full: evidence kind"
 jget "$F" recommendations.0.bound | grep -q "the client's own work" || fail "full: no bound"
 k=$(jget "$F" recommendations.0.local_speedup)
-awk -v k="$k" 'BEGIN { exit !(k > 2) }' || fail "full: gain $k at 10-row commits"
+# A probe figure: under ASan the probe runs instrumented, the loader does not
+# (x1.96 seen there), so only the plain build holds it to the planted x2.
+probe_check "$F" 0 'p > 2' || fail "full: gain $k at 10-row commits"
 awk -v lo="$(jget "$F" recommendations.0.local_speedup_ci.0)" 'BEGIN { exit !(lo > 1) }' || fail "CI"
 jget "$F" headline | grep -q "committed every 10, the cadence observed in the stage" ||
     fail "cadence not observed: $(jget "$F" headline)"
