@@ -43,5 +43,8 @@ struct conn;
 int cli_follow(struct cli *, struct conn *, const char *id);
 /* The exit code for an investigation's final status. */
 int cli_status_exit(const char *status);
+/* The state database (--state, or the per-user folder); NULL with *cause. */
+struct store;
+struct store *cli_store(const struct cli *, char **cause);
 
 #endif

@@ -1,7 +1,6 @@
 /* cmd-compare.c - perfd compare and perfd history: the regression gate and trends. */
 #include "cli.h"
 #include "compare.h"
-#include "paths.h"
 #include "store.h"
 #include "svg.h"
 #include "util.h"
@@ -147,11 +146,9 @@ struct history {
 static int
 history_load(struct cli *cli, struct history *h, char **cause)
 {
-	char *state = paths_state_dir(cli->state, cause);
-	struct store *st = state != NULL ? store_open(state, cause) : NULL;
+	struct store *st = cli_store(cli, cause);
 	cJSON *list, *inv;
 
-	free(state);
 	if (st == NULL)
 		return -1;
 	list = store_by_name(st, cli->argv[0], cli->last > 0 ? cli->last : 20);

@@ -19,7 +19,7 @@
 static cJSON *
 query(struct cli *cli, const char *cmd, const char *id)
 {
-	char *cause = NULL, *path = paths_socket(cli->socket, &cause), *state;
+	char *cause = NULL, *path = paths_socket(cli->socket, &cause);
 	struct conn c;
 	struct store *st;
 	cJSON *req, *resp = NULL, *inv;
@@ -35,10 +35,7 @@ query(struct cli *cli, const char *cmd, const char *id)
 	}
 	free(cause);
 	cause = NULL;
-	state = paths_state_dir(cli->state, &cause);
-	st = state != NULL ? store_open(state, &cause) : NULL;
-	free(state);
-	if (st == NULL)
+	if ((st = cli_store(cli, &cause)) == NULL)
 		goto out;
 	if (id != NULL) {
 		inv = req_status_json(st, NULL, id);

@@ -1,7 +1,6 @@
 /* cmd-run.c - "perfd run": the supervisor in this process, no daemon. */
 #include "cli.h"
 #include "dbdriver.h"
-#include "paths.h"
 #include "store.h"
 #include "supervisor.h"
 #include "ui.h"
@@ -75,12 +74,11 @@ on_signal(uv_signal_t *s, int signum)
  * one: 0, or the exit code after saying why.
  */
 static int
-open_state(struct cli *cli, struct store **st, char **state, char **base_dir)
+open_state(struct cli *cli, struct store **st, char **base_dir)
 {
 	char *cause = NULL;
 
-	*state = paths_state_dir(cli->state, &cause);
-	if (*state == NULL || (*st = store_open(*state, &cause)) == NULL) {
+	if ((*st = cli_store(cli, &cause)) == NULL) {
 		fprintf(stderr, "perfd: %s\n", cause);
 		free(cause);
 		return EXIT_INTERNAL;
@@ -110,7 +108,7 @@ cmd_run(struct cli *cli)
 {
 	struct run_state r;
 	struct sup_hooks hooks = { on_event, on_finished, &r };
-	char *errors = NULL, *cause = NULL, *state = NULL, *spec_path, *out, *dir = NULL;
+	char *errors = NULL, *cause = NULL, *spec_path, *out, *dir = NULL;
 	char *base_dir = NULL;
 	uv_loop_t *loop = uv_default_loop();
 	struct store *st = NULL;
@@ -127,7 +125,7 @@ cmd_run(struct cli *cli)
 		free(spec_path);
 		return EXIT_USAGE;
 	}
-	if ((rc = open_state(cli, &st, &state, &base_dir)) != 0) {
+	if ((rc = open_state(cli, &st, &base_dir)) != 0) {
 		spec_free(spec);
 		goto out;
 	}
@@ -157,7 +155,6 @@ out:
 	store_close(st);
 	ui_free(r.ui);
 	free(cause);
-	free(state);
 	free(spec_path);
 	free(base_dir);
 	free(dir);

@@ -46,25 +46,38 @@ report_error(cJSON *resp)
 	return EXIT_INTERNAL;
 }
 
+/*
+ * Send req (taken) and read the answer into *resp (caller deletes; NULL
+ * when none came): EXIT_OK when it says ok, else the exit code, said.
+ */
+static int
+ask(struct conn *c, cJSON *req, cJSON **resp)
+{
+	char *cause = NULL;
+	int rc = EXIT_OK;
+
+	*resp = conn_request(c, req, &cause);
+	if (*resp == NULL) {
+		fprintf(stderr, "perfd: %s\n", cause);
+		rc = EXIT_INTERNAL;
+	} else if (!cJSON_IsTrue(cJSON_GetObjectItem(*resp, "ok")))
+		rc = report_error(*resp);
+	free(cause);
+	return rc;
+}
+
 /* Send "watch" from after seq; 0, or the exit code after saying why. */
 static int
 start_watch(struct conn *c, const char *id, double after)
 {
 	cJSON *req = cJSON_CreateObject(), *resp;
-	char *cause = NULL;
-	int rc = EXIT_OK;
+	int rc;
 
 	cJSON_AddStringToObject(req, "cmd", "watch");
 	cJSON_AddStringToObject(req, "id", id);
 	if (after > 0)
 		cJSON_AddNumberToObject(req, "since", after);
-	resp = conn_request(c, req, &cause);
-	if (resp == NULL) {
-		fprintf(stderr, "perfd: %s\n", cause);
-		rc = EXIT_INTERNAL;
-	} else if (!cJSON_IsTrue(cJSON_GetObjectItem(resp, "ok")))
-		rc = report_error(resp);
-	free(cause);
+	rc = ask(c, req, &resp);
 	cJSON_Delete(resp);
 	return rc;
 }
@@ -163,7 +176,7 @@ cmd_submit(struct cli *cli)
 {
 	struct conn c;
 	cJSON *req, *resp;
-	char *cause = NULL, *spec = path_absolute(NULL, cli->argv[0]), *out = NULL;
+	char *spec = path_absolute(NULL, cli->argv[0]), *out = NULL;
 	const char *id;
 	int rc;
 
@@ -191,13 +204,7 @@ cmd_submit(struct cli *cli)
 		cJSON_AddStringToObject(req, "baseline", b);
 		free(b);
 	}
-	resp = conn_request(&c, req, &cause);
-	if (resp == NULL) {
-		fprintf(stderr, "perfd: %s\n", cause);
-		rc = EXIT_INTERNAL;
-	} else if (!cJSON_IsTrue(cJSON_GetObjectItem(resp, "ok")))
-		rc = report_error(resp);
-	else {
+	if ((rc = ask(&c, req, &resp)) == EXIT_OK) {
 		id = cJSON_GetStringValue(cJSON_GetObjectItem(resp, "id"));
 		if (cli->json) {
 			char *s = cJSON_PrintUnformatted(resp);
@@ -211,7 +218,6 @@ cmd_submit(struct cli *cli)
 	}
 	cJSON_Delete(resp);
 	conn_close(&c);
-	free(cause);
 	free(spec);
 	free(out);
 	return rc;
@@ -235,7 +241,6 @@ cmd_cancel(struct cli *cli)
 {
 	struct conn c;
 	cJSON *req, *resp;
-	char *cause = NULL;
 	int rc = open_daemon(cli, &c);
 
 	if (rc != EXIT_OK)
@@ -243,16 +248,9 @@ cmd_cancel(struct cli *cli)
 	req = cJSON_CreateObject();
 	cJSON_AddStringToObject(req, "cmd", "cancel");
 	cJSON_AddStringToObject(req, "id", cli->argv[0]);
-	resp = conn_request(&c, req, &cause);
-	if (resp == NULL) {
-		fprintf(stderr, "perfd: %s\n", cause);
-		rc = EXIT_INTERNAL;
-	} else if (!cJSON_IsTrue(cJSON_GetObjectItem(resp, "ok")))
-		rc = report_error(resp);
-	else
+	if ((rc = ask(&c, req, &resp)) == EXIT_OK)
 		printf("cancelling %s\n", cli->argv[0]);
 	cJSON_Delete(resp);
-	free(cause);
 	conn_close(&c);
 	return rc;
 }

@@ -1,7 +1,9 @@
 /* perfd.c - the perfd command: parse the command line, run a command. */
 #include "cli.h"
 #include "dbdriver.h"
+#include "paths.h"
 #include "server.h"
+#include "store.h"
 #include "spec.h"
 #include "util.h"
 
@@ -276,4 +278,14 @@ int
 cli_status_exit(const char *status)
 {
 	return status != NULL && strcmp(status, "done") == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+struct store *
+cli_store(const struct cli *cli, char **cause)
+{
+	char *state = paths_state_dir(cli->state, cause);
+	struct store *st = state != NULL ? store_open(state, cause) : NULL;
+
+	free(state);
+	return st;
 }

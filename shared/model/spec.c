@@ -647,25 +647,15 @@ allowed_keys(const struct key *keys)
 	return b.p;
 }
 
+static yaml_node_t *map_get(yaml_document_t *, yaml_node_t *, const char *);
+
 /* Every required key of keys is in mapping n. */
 static void
 check_required(struct ctx *c, yaml_node_t *n, const struct key *keys, const char *where)
 {
-	for (const struct key *k = keys; k->name != NULL; k++) {
-		int found = 0;
-
-		if (!k->required)
-			continue;
-		for (yaml_node_pair_t *p = n->data.mapping.pairs.start;
-		    p < n->data.mapping.pairs.top; p++) {
-			yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
-
-			if (kn->type == YAML_SCALAR_NODE && strcmp(scalar(kn), k->name) == 0)
-				found = 1;
-		}
-		if (!found)
+	for (const struct key *k = keys; k->name != NULL; k++)
+		if (k->required && map_get(c->doc, n, k->name) == NULL)
 			err_at(c, n, "%s: missing required key '%s'", where, k->name);
-	}
 }
 
 /* Validate mapping n against keys, filling base; path names it in errors. */
