@@ -134,6 +134,7 @@ struct dbagent_split {
 	double		 own_lo, own_hi;	/* the range of the own-work estimate */
 	int		 pairs;			/* no-sync pairs behind it */
 	double		 pair_stage_ms[DBAGENT_PAIRS_MAX];	/* each round's run of the stage */
+	double		 observed_ms;	/* the stage in the observation, before the rounds */
 	double		 rows;
 	double		 now_rate;	/* the probe's, for the observed pattern */
 	enum dbagent_own	 own_from;

@@ -50,4 +50,8 @@
 	X(md_helpers)				\
 	X(rank_rules)				\
 	X(db_driver_registry)			\
-	X(investigation_contract)
+	X(investigation_contract)		\
+	X(dbagent_split_rounds)			\
+	X(dbagent_split_unresolved_rounds)	\
+	X(dbagent_split_no_rounds)		\
+	X(dbagent_split_spread_said)

@@ -109,7 +109,7 @@ grep -q "Pattern: \*\*one commit per row\*\*" "$D/client-library/CLIENT_ANALYSIS
 [ "$(jget "$F" votes.0.vote)" = optimize ] || fail "rowcommit vote"
 awk -v r="$real" 'BEGIN { exit !(r > 5) }' || fail "the planted effect is too small here: x$real"
 # A large gain is found, and perfd's figure is within x2 of it, either way.
-awk -v p="$k" 'BEGIN { exit !(p > 5) }' || fail "rowcommit: predicted x$k"
+awk -v p="$k" 'BEGIN { exit !(p > 5) }' || { explain "$F"; fail "rowcommit: predicted x$k"; }
 if jget "$F" recommendations.0.bound | grep -q "an upper bound"; then
 	# perfd could not resolve the loader's own work and says its figure is
 	# the smaller claim: it must still never claim above x2 of reality.
