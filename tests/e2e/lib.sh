@@ -116,6 +116,48 @@ median_ms() {
 	    END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m / 1000 }'
 }
 
+# pair_ms N SETUP CMD-A CMD-B: "A B", the medians in ms of N runs of each
+# command, alternated (A, B, A, B, ...) after SETUP each, so that a drift of
+# the machine lands on both sides of their ratio.
+pair_ms() {
+	n=$1 setup=$2
+	for _ in $(seq "$n"); do
+		for c in "$3" "$4"; do
+			sh -c "$setup" >/dev/null 2>&1
+			s=$(date +%s%N)
+			sh -c "$c" >/dev/null 2>&1 || fail "harness command failed: $c"
+			e=$(date +%s%N)
+			printf '%s ' $(( (e - s) / 1000 ))
+		done
+		echo
+	done | awk '{ a[NR] = $1; b[NR] = $2 }
+	    function med(v, n,   i, j, t) {
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+			if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	    }
+	    END { printf "%.3f %.3f\n", med(a, NR) / 1000, med(b, NR) / 1000 }'
+}
+
+# same_machine PERFD-MS HARNESS-MS: the stage as perfd timed it and as the
+# harness did are within x1.5 of each other. A stage bound by its syncs moves
+# with the disk (ten times slower for seconds, seen here), and a ratio taken
+# at one moment cannot be held to one taken at another.
+same_machine() {
+	awk -v s="$1" -v b="$2" 'BEGIN { exit !(s <= 1.5 * b && b <= 1.5 * s) }'
+}
+
+# claim_check FINDINGS MEASURED: when perfd says its figure rests on an upper
+# bound of the client's own work (the smaller claim, said so), it must never
+# claim above x2 of what applying the fix gave; otherwise it is honest.
+claim_check() {
+	if jget "$1" recommendations.0.bound | grep -q "an upper bound"; then
+		probe_check "$1" "$2" 'p <= 2 * m'
+	else
+		honest "$1" "$2"
+	fi
+}
+
 # probe_check FINDINGS MEASURED CONDITION: an awk condition on p, perfd's
 # figure for recommendation 0 of FINDINGS, and m, what applying the fix
 # gave. Under AddressSanitizer perfd's own probe runs instrumented and slow,

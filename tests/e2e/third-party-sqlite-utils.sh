@@ -28,23 +28,34 @@ batch:
   current: 1
   sizes: [1, 10, 100, 1000, 10000]
 EOS
-perfd run spec.yaml >out 2>&1 || fail "the investigation must finish: $(tail -5 out)"
-D=$(ls -d "$T"/tmp/perf-optimization/*)
+# The harness applies the recommended flag and times the loader itself,
+# alternating with the loader as it is. A stage bound by its syncs moves with
+# the disk: when perfd's time for the loader as it is and the harness's
+# differ by more than x1.5 the pair is measured once more.
+reset="rm -f data.db data.db-journal data.db-wal data.db-shm; sqlite3 data.db '$schema'"
+for attempt in 1 2; do
+	rm -rf "$T/tmp"
+	perfd run spec.yaml >out 2>&1 || fail "the investigation must finish: $(tail -5 out)"
+	D=$(ls -d "$T"/tmp/perf-optimization/*)
+	BF="$D/batch-size/findings.json"
+	rec=$(jget "$BF" data.recommended)
+	set -- $(pair_ms 5 "$reset" "sqlite-utils insert data.db trades rows.csv --csv --batch-size 1" \
+	    "sqlite-utils insert data.db trades rows.csv --csv --batch-size $rec")
+	base=$1 fixed=$2
+	seen=$(jget "$BF" data.sizes.0.median_ms)
+	echo "batch size 1: perfd saw $seen ms, the harness $base ms"
+	same_machine "$seen" "$base" && break
+	[ $attempt = 2 ] && fail "the machine's speed moved more than x1.5 between perfd's measurement ($seen ms) and the harness's ($base ms), twice"
+done
+[ "$(jget "$BF" data.sizes.0.size)" = 1 ] || fail "sizes: the first is not the current 1"
 for a in profiling db-config client-library batch-size; do
 	[ "$(jget "$D/$a/status.json" status)" = ok ] || fail "$a: $(jget "$D/$a/status.json" reason)"
 done
-BF="$D/batch-size/findings.json"
 [ "$(jget "$BF" recommendations.0.evidence_kind)" = pipeline ] || fail "batch evidence kind"
-rec=$(jget "$BF" data.recommended)
 jget "$BF" headline | grep -q "the loader caps its batch" || fail "cap not reported: $(jget "$BF" headline)"
 grep -q "Left out: synchronous = normal: a per-connection setting, and sqlite-utils offers no way" \
     "$D/db-config/CONFIG_ANALYSIS.md" || fail "db-config advises what sqlite-utils cannot set"
 grep -q "sqlite-utils" "$D/client-library/CLIENT_ANALYSIS.md" || fail "client not recognised"
-
-# The harness applies the recommended flag and times the loader itself.
-reset="rm -f data.db data.db-journal data.db-wal data.db-shm; sqlite3 data.db '$schema'"
-base=$(median_ms 5 "$reset" "sqlite-utils insert data.db trades rows.csv --csv --batch-size 1")
-fixed=$(median_ms 5 "$reset" "sqlite-utils insert data.db trades rows.csv --csv --batch-size $rec")
 real=$(awk -v b="$base" -v a="$fixed" 'BEGIN { print b / a }')
 k=$(jget "$BF" recommendations.0.local_speedup)
 echo "batch $rec: perfd predicts x$k, applying it gave x$real ($base -> $fixed ms)"
