@@ -933,8 +933,10 @@ dbagent_split(const struct dbagent_obs *o, double now_rows_s, struct dbagent_spl
 	 */
 	if (s->pairs == 0 || own_from_rounds(o, s) != 0) {
 		s->own_from = s->pairs == 0 && a_ok ? DBAGENT_OWN_PROBE : DBAGENT_OWN_CPU;
-		s->own_ms = s->own_from == DBAGENT_OWN_PROBE ? a :
-		    s->pairs > 0 ? o->user_ms : fmax(a, o->user_ms);
+		if (s->own_from == DBAGENT_OWN_PROBE)
+			s->own_ms = a;
+		else
+			s->own_ms = s->pairs > 0 ? o->user_ms : fmax(a, o->user_ms);
 	}
 	s->stage_ms = w;
 	s->own_ms = fmin(fmax(s->own_ms, 0), w);

@@ -102,41 +102,40 @@ trades_csv() {
 	    printf "%d,%.2f,%.4f,%s\n", 1790812800000 + i * 37, 68000 + rand() * 50, rand(), rand() < 0.5 ? "b" : "s" }'
 }
 
+# time_us SETUP CMD: CMD's wall time in microseconds, after SETUP.
+time_us() {
+	sh -c "$1" >/dev/null 2>&1
+	s=$(date +%s%N)
+	sh -c "$2" >/dev/null 2>&1 || fail "harness command failed: $2"
+	e=$(date +%s%N)
+	echo $(( (e - s) / 1000 ))
+}
+
+# us_median: the median in ms of the microsecond figures on its input, a line each.
+us_median() {
+	sort -n | awk '{ v[NR] = $1 }
+	    END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m / 1000 }'
+}
+
 # median_ms N SETUP CMD: the median wall time of CMD over N runs, SETUP
 # (untimed) before each; the harness's own measurement of a fix.
 median_ms() {
 	n=$1 setup=$2 cmd=$3
 	for _ in $(seq "$n"); do
-		sh -c "$setup" >/dev/null 2>&1
-		s=$(date +%s%N)
-		sh -c "$cmd" >/dev/null 2>&1 || fail "harness command failed: $cmd"
-		e=$(date +%s%N)
-		echo $(( (e - s) / 1000 ))
-	done | sort -n | awk '{ v[NR] = $1 }
-	    END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.3f\n", m / 1000 }'
+		time_us "$setup" "$cmd"
+	done | us_median
 }
 
 # pair_ms N SETUP CMD-A CMD-B: "A B", the medians in ms of N runs of each
 # command, alternated (A, B, A, B, ...) after SETUP each, so that a drift of
 # the machine lands on both sides of their ratio.
 pair_ms() {
-	n=$1 setup=$2
-	for _ in $(seq "$n"); do
-		for c in "$3" "$4"; do
-			sh -c "$setup" >/dev/null 2>&1
-			s=$(date +%s%N)
-			sh -c "$c" >/dev/null 2>&1 || fail "harness command failed: $c"
-			e=$(date +%s%N)
-			printf '%s ' $(( (e - s) / 1000 ))
-		done
-		echo
-	done | awk '{ a[NR] = $1; b[NR] = $2 }
-	    function med(v, n,   i, j, t) {
-		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
-			if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-	    }
-	    END { printf "%.3f %.3f\n", med(a, NR) / 1000, med(b, NR) / 1000 }'
+	ta= tb=
+	for _ in $(seq "$1"); do
+		ta="$ta $(time_us "$2" "$3")"
+		tb="$tb $(time_us "$2" "$4")"
+	done
+	echo "$(printf '%s\n' $ta | us_median) $(printf '%s\n' $tb | us_median)"
 }
 
 # same_machine PERFD-MS HARNESS-MS: the stage as perfd timed it and as the
