@@ -182,23 +182,6 @@ dbagent_capture(struct agent *a, struct db_capture *cap, char **cause)
 	return *cause == NULL ? 0 : -1;
 }
 
-/* sh -c 'CMD' with the command's single quotes escaped. */
-static char *
-quoted(const char *cmd)
-{
-	struct buf b = { 0 };
-
-	buf_puts(&b, "'");
-	for (const char *p = cmd; *p != '\0'; p++) {
-		if (*p == '\'')
-			buf_puts(&b, "'\\''");
-		else
-			buf_add(&b, p, 1);
-	}
-	buf_puts(&b, "'");
-	return b.p;
-}
-
 /* Sum strace -c's calls and seconds for the named system calls. */
 static long
 calls(const char *table, const char *const *names, double *secs_out)
@@ -351,7 +334,7 @@ dbagent_trace(struct agent *a, int stage, const char *cmd, struct dbagent_trace 
 		return -1;
 	}
 	out = agent_path(a, "strace.txt");
-	q = quoted(cmd);
+	q = run_quote(cmd);
 	traced = xasprintf("strace -f -c -w -o '%s' /bin/sh -c %s", out, q);
 	if (pipeline_measure(sp, stage, traced, a->dir, NULL, NULL, &res, &failure) != 0)
 		*why = xasprintf("the stages before it failed: %s", failure);
@@ -539,7 +522,7 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	if (sp->stages[o->stage].run == NULL || o->cadence <= 0 ||
 	    !run_works((char *const[]){ "eatmydata", "true", NULL }))
 		return;
-	q = quoted(sp->stages[o->stage].run);
+	q = run_quote(sp->stages[o->stage].run);
 	cmd = xasprintf("eatmydata /bin/sh -c %s", q);
 	l.rows = (int)fmin(fmax(o->rows, 100), 20000);
 	/* As the client commits: its own BEGIN and COMMIT, or autocommit. */
@@ -663,6 +646,16 @@ static const struct obs_field {
 	{ "own_nosync_hi", offsetof(struct dbagent_obs, own_nosync_hi), 'd' },
 	{ "nosync_pairs", offsetof(struct dbagent_obs, nosync_pairs), 'd' },
 	{ "capture_rows", offsetof(struct dbagent_obs, capture_rows), 'd' },
+	{ "fold_pairs", offsetof(struct dbagent_obs, fold.pairs), 'd' },
+	{ "fold_as_is_ms", offsetof(struct dbagent_obs, fold.as_is_ms), 'd' },
+	{ "fold_folded_ms", offsetof(struct dbagent_obs, fold.folded_ms), 'd' },
+	{ "fold_speedup", offsetof(struct dbagent_obs, fold.speedup), 'd' },
+	{ "fold_lo", offsetof(struct dbagent_obs, fold.lo), 'd' },
+	{ "fold_hi", offsetof(struct dbagent_obs, fold.hi), 'd' },
+	{ "fold_commits", offsetof(struct dbagent_obs, fold.commits), 'd' },
+	{ "fold_folded_commits", offsetof(struct dbagent_obs, fold.folded_commits), 'd' },
+	{ "fold_writes", offsetof(struct dbagent_obs, fold.writes), 'd' },
+	{ "fold_rows", offsetof(struct dbagent_obs, fold.rows), 'd' },
 };
 
 /* A named member of db-observation.json that is not a number. */
@@ -684,6 +677,7 @@ static const struct obs_named obs_strings[] = {
 	{ "untraced", offsetof(struct dbagent_obs, untraced) },
 	{ "failure", offsetof(struct dbagent_obs, failure) },
 	{ "observer", offsetof(struct dbagent_obs, observer) },
+	{ "fold_none", offsetof(struct dbagent_obs, fold.none) },
 };
 
 static cJSON *
@@ -802,6 +796,7 @@ observe_here(struct agent *a, struct db_capture *cap, int *captured, struct dbag
 	observe_traced(a, o);
 	infer(o);
 	observe_nosync(a, o, cap);
+	dbfold_measure(a, o, &o->fold);
 	return 0;
 }
 
@@ -875,6 +870,7 @@ dbagent_obs_free(struct dbagent_obs *o)
 	free(o->evidence);
 	free(o->failure);
 	free(o->observer);
+	dbfold_free(&o->fold);
 	memset(o, 0, sizeof *o);
 }
 

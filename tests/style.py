@@ -31,6 +31,8 @@ GROUP_PREFIX = [
     (r"daemon/supervisor\.c", ("sup_",)),
     (r"shared/model/investigation\.c", ("inv_",)),
     (r"shared/db/dbdriver\.c", ("db_driver",)),
+    # A preload library: what it defines are libsqlite3's own names.
+    (r"shared/db/sqlshim\.c", ("sqlshim_", "sqlite3_")),
     (r"shared/base/xmalloc\.c", ("x", "fatal")),
 ]
 

@@ -137,25 +137,31 @@ paths_lock(char **cause)
 }
 
 char *
-paths_agent_exe(void)
+paths_helper(const char *name)
 {
-	const char *env = getenv("PERFD_AGENT");
 	char self[PATH_MAX], *dir, *exe;
-	ssize_t n;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
 
-	if (env != NULL && env[0] != '\0')
-		return xstrdup(env);
-	n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n > 0) {
 		self[n] = '\0';
 		dir = path_dirname(self);
-		exe = path_join(dir, "perfd-agent");
+		exe = path_join(dir, name);
 		free(dir);
-		if (access(exe, X_OK) == 0)
+		if (access(exe, R_OK) == 0)
 			return exe;
 		free(exe);
 	}
-	return xstrdup(PERFD_LIBEXECDIR "/perfd-agent");
+	return xasprintf("%s/%s", PERFD_LIBEXECDIR, name);
+}
+
+char *
+paths_agent_exe(void)
+{
+	const char *env = getenv("PERFD_AGENT");
+
+	if (env != NULL && env[0] != '\0')
+		return xstrdup(env);
+	return paths_helper("perfd-agent");
 }
 
 int

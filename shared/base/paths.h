@@ -28,7 +28,13 @@ char *paths_lock(char **cause);
  */
 int paths_make_inv_dir(const char *out_dir, const char *id, char **cause);
 
-/* The agent program: $PERFD_AGENT, else perfd-agent beside this binary. */
+/*
+ * A file perfd installs beside its programs: name beside this binary (the
+ * build folder), else under libexecdir/perfd (caller frees).
+ */
+char *paths_helper(const char *name);
+
+/* The agent program: $PERFD_AGENT, else paths_helper("perfd-agent"). */
 char *paths_agent_exe(void);
 
 #endif

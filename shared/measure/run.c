@@ -1,5 +1,6 @@
 /* run.c - run one command in its own process group and measure it. */
 #include "run.h"
+#include "buf.h"
 #include "util.h"
 
 #include <errno.h>
@@ -341,4 +342,20 @@ run_describe(const struct run_result *r, int64_t timeout_ms)
 	else
 		snprintf(s, sizeof s, "exit %d", r->exit_code);
 	return s;
+}
+
+char *
+run_quote(const char *s)
+{
+	struct buf b = { 0 };
+
+	buf_puts(&b, "'");
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '\'')
+			buf_puts(&b, "'\\''");
+		else
+			buf_add(&b, p, 1);
+	}
+	buf_puts(&b, "'");
+	return b.p;
 }

@@ -40,6 +40,9 @@ struct run_result {
  */
 int run_command(const struct run_opts *, struct run_result *);
 
+/* s as one word /bin/sh reads back as s: in single quotes (caller frees). */
+char *run_quote(const char *s);
+
 /* 1 when the command exited 0 within its time. */
 int run_ok(const struct run_result *);
 
