@@ -162,6 +162,40 @@ chart(struct clientlib *c, double observed)
 	free(title);
 }
 
+/* "What the stage can gain": the pipeline's figure, else the probe's with its bound. */
+static void
+report_gain(struct clientlib *c, struct buf *b)
+{
+	const struct dbfold *d = &c->o.fold;
+
+	buf_puts(b, "\n## What the stage can gain\n\n");
+	if (d->pairs > 0) {
+		buf_printf(b, "**Measured on the pipeline.** perfd ran `%s` through the "
+		    "pipeline (setup and the stages before it untimed) %.0f times as it is and "
+		    "%.0f times with its commits folded into one transaction per connection, "
+		    "alternated, the order swapped each pair. The folding is done by perfd's "
+		    "preload library, which wraps the client's own libsqlite3 calls: the "
+		    "client's statements are the same, only the commits change.\n\n"
+		    "| run | median | commits a run | write statements |\n|---|---|---|---|\n"
+		    "| as it is | %.1f ms | %.0f | %.0f |\n| commits folded into one | %.1f ms "
+		    "| %.0f | %.0f |\n\nThe stage's speed-up, the median of the pairs' ratios: "
+		    "**x%.2f** (95%% CI x%.2f–x%.2f). Both sides wrote %.0f rows.\n",
+		    c->a->spec->client_stage, d->pairs, d->pairs, d->as_is_ms, d->commits,
+		    d->writes, d->folded_ms, d->folded_commits, d->writes, d->speedup, d->lo,
+		    d->hi, d->rows);
+		return;
+	}
+	if (d->none != NULL)
+		buf_printf(b, "No figure on the pipeline: %s. ", d->none);
+	if (c->now >= 0) {
+		char *t = dbagent_split_text(&c->split, rate(c, c->target)->median);
+
+		buf_printf(b, "A probe figure is not the stage's figure: %s.\n", t);
+		free(t);
+	} else
+		buf_puts(b, "\n");
+}
+
 static char *
 report(struct clientlib *c, struct findings *f, double observed)
 {
@@ -205,13 +239,7 @@ report(struct clientlib *c, struct findings *f, double observed)
 		free(h);
 	}
 	buf_puts(&b, "\n![patterns](client.svg)\n");
-	if (c->now >= 0) {
-		char *t = dbagent_split_text(&c->split, rate(c, c->target)->median);
-
-		buf_printf(&b, "\n## What the stage can gain\n\nA probe figure is not the "
-		    "stage's figure: %s.\n", t);
-		free(t);
-	}
+	report_gain(c, &b);
 	buf_printf(&b, "\n## How\n\nFor %s: %s.\n", o->client->name, o->client->tx_how);
 	return b.p;
 }
@@ -241,52 +269,114 @@ fail(struct clientlib *c, const char *why)
 	return rc;
 }
 
-/* The verdict, bounded by the stage: leave, or the client's advice with its figure. */
+/* Leave the client as it is: what the advice would reach is within CLIENT_WITHIN. */
 static void
-decide(struct clientlib *c, struct findings *f, double observed)
+decide_leave(struct clientlib *c, struct findings *f, const char *obs, const char *figure)
 {
 	const struct spec *sp = c->a->spec;
+
+	f->headline = xasprintf("Client usage already optimal: %s writes %s rows/s (%s); %s.",
+	    sp->client_stage, obs, c->o.pattern, figure);
+	findings_vote(f, sp->client_stage, "leave", "client usage already optimal: %s, %s "
+	    "rows/s; at most x%.2f from one transaction", c->o.pattern, obs, c->speedup);
+}
+
+/* The advice, with its figure: the caller fills kind, range, bound and evidence. */
+static struct recommendation *
+decide_advise(struct clientlib *c, struct findings *f, const char *obs, const char *how)
+{
+	const struct spec *sp = c->a->spec;
+	struct recommendation *r = findings_recommend(f, "client-pattern", sp->client_stage, "");
+
+	f->headline = xasprintf("%s writes %s rows/s (%s); %s, it gives x%.1f on %s.",
+	    sp->client_stage, obs, c->o.pattern, how, c->speedup, sp->client_stage);
+	findings_vote(f, sp->client_stage, "optimize", "%s: x%.1f on the stage in one "
+	    "transaction (%s)", c->o.pattern, c->speedup, how);
+	free(r->title);
+	r->title = xasprintf("Write in one transaction instead of %s", c->o.pattern);
+	r->local_speedup = c->speedup;
+	r->ci_lo = c->lo;
+	r->ci_hi = c->hi;
+	free(r->effort);
+	r->effort = xstrdup("medium");
+	r->apply = xasprintf("For %s: %s.", c->o.client->name, c->o.client->tx_how);
+	return r;
+}
+
+/*
+ * The verdict from the user's own stage run with its commits folded into
+ * one transaction (evidence of kind pipeline): the figure is what the
+ * stage did, so it needs no bound.
+ */
+static void
+decide_folded(struct clientlib *c, struct findings *f, const char *obs)
+{
+	const struct dbfold *d = &c->o.fold;
+	struct recommendation *r;
+
+	c->speedup = d->speedup;
+	c->lo = d->lo;
+	c->hi = d->hi;
+	if (c->speedup <= CLIENT_WITHIN) {
+		char *fig = xasprintf("run with its commits folded into one transaction, the "
+		    "stage took %.1f ms against %.1f ms as it is (x%.2f, measured on the "
+		    "pipeline)", d->folded_ms, d->as_is_ms, c->speedup);
+
+		decide_leave(c, f, obs, fig);
+		free(fig);
+		return;
+	}
+	r = decide_advise(c, f, obs, "measured on the pipeline with its commits folded "
+	    "into one transaction");
+	r->kind = EVIDENCE_PIPELINE;
+	r->evidence = xasprintf("%s (%s); the stage run on the pipeline %.0f times as it is "
+	    "(%.0f commits a run) and %.0f times with its commits folded into one by "
+	    "perfd's preload library, alternated: median %.1f ms as it is, %.1f ms in one "
+	    "transaction", c->o.pattern, c->o.evidence, d->pairs, d->commits, d->pairs,
+	    d->as_is_ms, d->folded_ms);
+}
+
+/* The verdict from perfd's probe, bounded by the stage: leave, or the advice with its figure. */
+static void
+decide_probe(struct clientlib *c, struct findings *f, const char *obs)
+{
 	const struct stats *t = rate(c, c->target), *n = rate(c, c->now);
-	char *obs = md_rate(observed);
+	char *fig;
 
 	dbagent_split(&c->o, n->median, &c->split);
 	c->speedup = dbagent_split_speedup(&c->split, t->median);
 	dbagent_split_range(&c->split, t->ci_lo, t->ci_hi, &c->lo, &c->hi);
 	if (c->o.bulk || c->speedup <= CLIENT_WITHIN) {
-		f->headline = xasprintf("Client usage already optimal: %s writes %s rows/s "
-		    "(%s); with %s (what the advice for %s reaches) on perfd's probe, the "
-		    "stage would gain at most x%.2f (%.1f ms of its %.1f ms is the client's "
-		    "own work).", sp->client_stage, obs, c->o.pattern,
-		    pattern_name(c, c->target), c->o.client->name, c->speedup,
-		    c->split.own_ms, c->split.stage_ms);
-		findings_vote(f, sp->client_stage, "leave", "client usage already optimal: "
-		    "%s, %s rows/s; at most x%.2f from the API pattern", c->o.pattern, obs,
-		    c->speedup);
+		fig = xasprintf("with %s (what the advice for %s reaches) on perfd's probe, "
+		    "the stage would gain at most x%.2f (%.1f ms of its %.1f ms is the "
+		    "client's own work)", pattern_name(c, c->target), c->o.client->name,
+		    c->speedup, c->split.own_ms, c->split.stage_ms);
+		decide_leave(c, f, obs, fig);
+		free(fig);
 	} else {
-		struct recommendation *r = findings_recommend(f, "client-pattern",
-		    sp->client_stage, "");
+		char *how = xasprintf("with %s on perfd's probe, bounded by the stage's own "
+		    "work", pattern_name(c, c->target));
+		struct recommendation *r = decide_advise(c, f, obs, how);
 
-		f->headline = xasprintf("%s writes %s rows/s (%s); %s on perfd's probe, "
-		    "bounded by the stage's own work, gives x%.1f on %s.", sp->client_stage,
-		    obs, c->o.pattern, pattern_name(c, c->target), c->speedup,
-		    sp->client_stage);
-		findings_vote(f, sp->client_stage, "optimize", "%s: x%.1f on the stage "
-		    "with %s (probe, bounded by the stage)", c->o.pattern, c->speedup,
-		    pattern_name(c, c->target));
-		free(r->title);
-		r->title = xasprintf("Write in one transaction instead of %s", c->o.pattern);
-		r->local_speedup = c->speedup;
-		r->ci_lo = c->lo;
-		r->ci_hi = c->hi;
+		free(how);
 		r->kind = EVIDENCE_PROBE;
 		r->bound = dbagent_split_text(&c->split, t->median);
-		free(r->effort);
-		r->effort = xstrdup("medium");
 		r->evidence = xasprintf("%s (%s); on perfd's probe the stage's pattern runs "
 		    "at %.0f rows/s and %s at %.0f", c->o.pattern, c->o.evidence, n->median,
 		    pattern_name(c, c->target), t->median);
-		r->apply = xasprintf("For %s: %s.", c->o.client->name, c->o.client->tx_how);
 	}
+}
+
+/* The verdict: from the pipeline when the stage could be run with one transaction, else the probe. */
+static void
+decide(struct clientlib *c, struct findings *f, double observed)
+{
+	char *obs = md_rate(observed);
+
+	if (c->o.fold.pairs > 0)
+		decide_folded(c, f, obs);
+	else
+		decide_probe(c, f, obs);
 	free(obs);
 }
 
@@ -328,7 +418,7 @@ clientlib_main(struct agent *a)
 	for (int s = 0; s < sp->nstages; s++)
 		if (s != c.stage)
 			findings_vote(f, sp->stages[s].name, "abstain", "not the client stage");
-	if (c.now < 0) {
+	if (c.now < 0 && c.o.fold.pairs == 0) {
 		f->headline = xasprintf("%s's commit pattern could not be observed (%s): "
 		    "no probe figure can be bounded by the stage, so none is claimed.",
 		    sp->client_stage, c.o.evidence);

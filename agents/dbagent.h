@@ -4,6 +4,7 @@
 
 #include "agentrt.h"
 #include "dbdriver.h"
+#include "dbfold.h"
 #include "stats.h"
 
 /* The driver for the spec's database kind (the spec parser checked it). */
@@ -80,6 +81,7 @@ struct dbagent_obs {
 	char		*pattern;	/* in words */
 	char		*evidence;	/* the sentence that says why */
 	const struct db_client *client;
+	struct dbfold	 fold;		/* the stage with its commits folded into one */
 	char		*failure;	/* the observation could not be made */
 };
 

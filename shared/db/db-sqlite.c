@@ -309,6 +309,7 @@ const struct db_driver db_sqlite_driver = {
 	.insert_multi = sq_insert_multi,
 	.close = sq_close,
 	.nosync = "synchronous=off",
+	.shim = "perfd-sqlshim.so",
 	.clients = sqlite_clients,
 	.nclients = (int)PERFD_ARRAY_LEN(sqlite_clients),
 };

@@ -92,6 +92,12 @@ struct db_driver {
 
 	/* The setting ("name=value") under which a commit skips its syncs. */
 	const char		*nosync;
+	/*
+	 * A preload library perfd installs beside perfd-agent, under which the
+	 * client's own stage runs with its commits folded into one transaction
+	 * (see shared/db/sqlshim.c for what it takes), or NULL.
+	 */
+	const char		*shim;
 
 	/* The clients it knows; the last one matches anything. */
 	const struct db_client	*clients;

@@ -1,7 +1,7 @@
 # A third-party client: a loader on Python's sqlite3 module committing every
 # row. The test harness applies each fix perfd recommends for the stage, as
 # its How says, times the fixed loader itself, and checks perfd's figure
-# against it: within x2, either way (see honest() in lib.sh).
+# against it (see claim_check in lib.sh).
 . "$PERFD_TEST_SRC/tests/e2e/lib.sh"
 real_agents
 [ -x /usr/bin/python3 ] || fail "python3 is not installed (scripts/deps.sh installs it)"
@@ -22,8 +22,23 @@ pipeline:
 database: {kind: sqlite, path: data.db, table: trades}
 client: {stage: ingest}
 EOS
-perfd run spec.yaml >out 2>&1 || fail "the investigation must finish: $(tail -5 out)"
-D=$(ls -d "$T"/tmp/perf-optimization/*)
+# The harness applies each fix and times the stage itself, alternating with
+# the loader as it is. A stage bound by its syncs moves with the disk: when
+# perfd's time for the loader as it is and the harness's differ by more
+# than x1.5, the investigation and the pair are made once more.
+reset="rm -f data.db data.db-journal data.db-wal data.db-shm; sqlite3 data.db '$schema'"
+load="/usr/bin/python3 loader.py rows.csv data.db"
+for attempt in 1 2; do
+	rm -rf "$T/tmp"
+	perfd run spec.yaml >out 2>&1 || fail "the investigation must finish: $(tail -5 out)"
+	D=$(ls -d "$T"/tmp/perf-optimization/*)
+	set -- $(pair_ms 7 "$reset" "$load" "$load tx")
+	base=$1 tx=$2
+	seen=$(jget "$D/db-observation.json" fold_as_is_ms)
+	echo "the loader as it is: perfd saw $seen ms, the harness $base ms"
+	same_machine "$seen" "$base" && break
+	[ $attempt = 2 ] && fail "the machine's speed moved more than x1.5 between perfd's measurement ($seen ms) and the harness's ($base ms), twice"
+done
 for a in profiling db-config client-library; do
 	[ "$(jget "$D/$a/status.json" status)" = ok ] || fail "$a: $(jget "$D/$a/status.json" reason)"
 done
@@ -34,21 +49,19 @@ grep -q "Python's sqlite3 module" "$D/client-library/CLIENT_ANALYSIS.md" || fail
 jget "$C" recommendations.0.apply | grep -q "con.executemany" || fail "advice not in Python"
 jget "$F" recommendations.0.apply | grep -q 'con.execute("PRAGMA synchronous = normal;")' ||
     fail "settings advice not in Python: $(jget "$F" recommendations.0.apply)"
+[ "$(jget "$C" recommendations.0.evidence_kind)" = pipeline ] || fail "evidence kind"
 
-# The harness applies each fix and times the stage itself.
-reset="rm -f data.db data.db-journal data.db-wal data.db-shm; sqlite3 data.db '$schema'"
-wal="$reset; sqlite3 data.db 'PRAGMA journal_mode = wal;'"
-base=$(median_ms 7 "$reset" "/usr/bin/python3 loader.py rows.csv data.db")
-tx=$(median_ms 7 "$reset" "/usr/bin/python3 loader.py rows.csv data.db tx")
-walk=$(median_ms 7 "$wal" "/usr/bin/python3 loader.py rows.csv data.db wal")
-check() { # NAME FINDINGS FIXED-MS
-	real=$(awk -v b="$base" -v a="$3" 'BEGIN { print b / a }')
+check() { # NAME FINDINGS BASE-MS FIXED-MS
+	real=$(awk -v b="$3" -v a="$4" 'BEGIN { print b / a }')
 	echo "$1: perfd predicts x$(jget "$2" recommendations.0.local_speedup)" \
 	    "(x$(jget "$2" recommendations.0.local_speedup_ci.0)-x$(jget "$2" recommendations.0.local_speedup_ci.1))," \
-	    "applying it gave x$real ($base -> $3 ms)"
+	    "$(jget "$2" recommendations.0.evidence_kind); applying it gave x$real ($3 -> $4 ms)"
 	awk -v r="$real" 'BEGIN { exit !(r >= 5) }' || fail "$1: the planted effect is too small here: x$real"
 	claim_check "$2" "$real" || fail "$1: applying it gave x$real, outside what perfd stated"
 }
-check "one transaction" "$C" "$tx"
-check "WAL + synchronous=normal" "$F" "$walk"
-[ "$(jget "$C" recommendations.0.evidence_kind)" = probe ] || fail "evidence kind"
+check "one transaction" "$C" "$base" "$tx"
+set -- $(pair_ms 7 "$reset" "$load" "$load wal" "$reset; sqlite3 data.db 'PRAGMA journal_mode = wal;'")
+check "WAL + synchronous=normal" "$F" "$1" "$2"
+# The master report ranks the measured fix first.
+jget "$D/MASTER_INTEGRATION_REPORT.json" recommendations.0.evidence_kind | grep -q pipeline ||
+    fail "the master report's first recommendation: $(jget "$D/MASTER_INTEGRATION_REPORT.json" recommendations.0.title)"
