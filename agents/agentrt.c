@@ -3,6 +3,7 @@
 #include "dbdriver.h"
 #include "lock.h"
 #include "paths.h"
+#include "pipeline.h"
 #include "proc.h"
 #include "run.h"
 #include "util.h"
@@ -33,6 +34,7 @@ agent_init(struct agent *a, int argc, char **argv)
 	memset(a, 0, sizeof *a);
 	a->progress_fd = -1;
 	a->lock_fd = -1;
+	a->started_ns = now_ns();
 	if (argc < 2)
 		goto usage;
 	a->name = argv[1];
@@ -177,11 +179,16 @@ agent_finding(struct agent *a, const char *fmt, ...)
 void
 agent_lock(struct agent *a)
 {
+	uint64_t t0;
+
 	if (a->lock_depth++ > 0)
 		return;
+	t0 = now_ns();
 	a->lock_fd = lock_acquire(a->lock_path);
 	if (a->lock_fd < 0)
 		fatal("measurement lock %s: %s", a->lock_path, strerror(errno));
+	a->held_since_ns = now_ns();
+	a->wait_ms += (double)(a->held_since_ns - t0) / 1e6;
 }
 
 /*
@@ -197,17 +204,59 @@ agent_unlock(struct agent *a)
 
 	if (a->lock_depth == 0 || --a->lock_depth > 0)
 		return;
+	/* The teardown a prepared stage owes runs in the hold that primed it. */
+	pipeline_settle();
 	if ((n = proc_reap_children(NULL, NULL)) > 0)
 		agent_log(a, "info", "stopped %d process%s the pipeline left running", n,
 		    n == 1 ? "" : "es");
 	lock_release(a->lock_fd);
 	a->lock_fd = -1;
+	a->held_ms += (double)(now_ns() - a->held_since_ns) / 1e6;
 }
 
 char *
 agent_path(const struct agent *a, const char *name)
 {
 	return path_join(a->dir, name);
+}
+
+/* Where this agent's time went, as it stands when it publishes. */
+static void
+time_account(const struct agent *a, struct findings_time *t)
+{
+	struct pipeline_counts c;
+
+	pipeline_get_counts(&c);
+	*t = (struct findings_time){
+		.known = 1, .wall_ms = (double)(now_ns() - a->started_ns) / 1e6,
+		.wait_ms = a->wait_ms, .held_ms = a->held_ms, .timed_ms = c.timed_ms,
+		.untimed_ms = c.untimed_ms, .prepare_ms = c.prepare_ms,
+		.prefixes = c.prefixes, .prepares = c.prepares,
+	};
+}
+
+/*
+ * The report as published: with a last line saying what this agent ran
+ * before its timed stages, when it timed any through the pipeline (a
+ * stage's prepare, or setup and the stages before it).
+ */
+static char *
+publish_text(const char *report_text)
+{
+	struct pipeline_counts c;
+	struct buf b = { 0 };
+
+	pipeline_get_counts(&c);
+	buf_puts(&b, report_text);
+	if (c.prefixes + c.prepares == 0)
+		return b.p;
+	buf_printf(&b, "\n---\n\nBefore its timed runs of a stage, this agent ran setup and "
+	    "the stages before it %ld time%s", c.prefixes, c.prefixes == 1 ? "" : "s");
+	if (c.prepares > 0)
+		buf_printf(&b, ", and the stage's `prepare` instead %ld time%s", c.prepares,
+		    c.prepares == 1 ? "" : "s");
+	buf_puts(&b, ".\n");
+	return b.p;
 }
 
 int
@@ -218,16 +267,21 @@ agent_publish(struct agent *a, struct findings *f, const char *report_name,
 	int rc = 0;
 
 	if (report_name != NULL && report_text != NULL) {
+		char *text = publish_text(report_text);
+
 		path = agent_path(a, report_name);
-		rc = file_write_atomic(path, report_text, strlen(report_text), &cause);
+		rc = file_write_atomic(path, text, strlen(text), &cause);
+		free(text);
 		free(path);
 		if (rc == 0) {
 			free(f->report);
 			f->report = xstrdup(report_name);
 		}
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		time_account(a, &f->time);
 		rc = findings_write(f, a->dir, &cause);
+	}
 	if (rc != 0) {
 		fprintf(stderr, "perfd-agent: %s\n", cause);
 		free(cause);

@@ -6,6 +6,8 @@
 #include "investigation.h"
 #include "spec.h"
 
+#include <stdint.h>
+
 struct agent {
 	const char	*name;
 	struct spec	*spec;
@@ -16,6 +18,9 @@ struct agent {
 	int		 progress_fd;	/* -1: progress goes to stderr */
 	int		 lock_fd;
 	int		 lock_depth;	/* nested holds: released at the outermost */
+	uint64_t	 started_ns;	/* agent_init() */
+	uint64_t	 held_since_ns;	/* the outermost hold's start */
+	double		 wait_ms, held_ms;	/* for the lock, and in it, so far */
 };
 
 /*

@@ -130,6 +130,13 @@ sweep(struct batch *bt)
 			order[i] = order[j];
 			order[j] = t;
 		}
+		/*
+		 * A repetition's visits in one hold of the lock, so that a stage
+		 * with a prepare runs setup and the stages before it once a
+		 * repetition rather than once a visit (pipeline_measure()).
+		 */
+		if (!bt->probe)
+			agent_lock(bt->a);
 		for (int k = 0; k < bt->n; k++) {
 			struct bsize *z = &bt->sz[order[k]];
 
@@ -144,6 +151,8 @@ sweep(struct batch *bt)
 			else
 				visit_command(bt, z);
 		}
+		if (!bt->probe)
+			agent_unlock(bt->a);
 	}
 	free(order);
 }
@@ -212,6 +221,8 @@ commit_caps(struct batch *bt)
 	if (bt->probe || bt->rec < 0 || first >= last)
 		return;
 	bt->syncs = xcalloc((size_t)bt->n, sizeof *bt->syncs);
+	/* One hold for all the traces: a stage with a prepare runs the prefix once. */
+	agent_lock(bt->a);
 	for (int i = first; i <= last; i++) {
 		char *cmd = pipeline_batch_command(sp->batch_command, bt->sz[i].size);
 		char *why = NULL;
@@ -224,17 +235,18 @@ commit_caps(struct batch *bt)
 		}
 		agent_progress(bt->a, 88, "counting the commits of batch %lld with strace",
 		    (long long)bt->sz[i].size);
-		agent_lock(bt->a);
 		if (dbagent_trace(bt->a, bt->stage, cmd, &t, &why) == 0) {
 			bt->syncs[i] = t.syncs;
 			got++;
 		}
-		agent_unlock(bt->a);
 		free(why);
 		free(cmd);
 		if (got == 0)
-			return;	/* no strace, or it cannot run here: nothing to say */
+			break;	/* no strace, or it cannot run here: nothing to say */
 	}
+	agent_unlock(bt->a);
+	if (got == 0)
+		return;
 	/* The smallest size that commits as often as a larger one, and the largest such. */
 	for (int i = first; i < last; i++) {
 		for (int j = last; j > i; j--) {

@@ -2,6 +2,7 @@
 #include "integration.h"
 #include "compare.h"
 #include "md.h"
+#include "pipeline.h"
 #include "profiling.h"
 #include "util.h"
 
@@ -328,6 +329,87 @@ verify(struct buf *b, struct integ *g)
 	}
 }
 
+static cJSON *num_or_null(int ok, double v);
+
+/*
+ * The investigation's time, summed over the agents that said where theirs
+ * went, with integration's own (its tie-breakers) as it stands now: the
+ * wall is integration's, which starts with the others and ends last.
+ */
+static void
+time_sum(struct integ *g, struct findings_time *t)
+{
+	struct pipeline_counts c;
+
+	pipeline_get_counts(&c);
+	*t = (struct findings_time){ .known = 1,
+	    .wall_ms = (double)(now_ns() - g->a->started_ns) / 1e6, .wait_ms = g->a->wait_ms,
+	    .held_ms = g->a->held_ms, .timed_ms = c.timed_ms, .untimed_ms = c.untimed_ms,
+	    .prepare_ms = c.prepare_ms, .prefixes = c.prefixes, .prepares = c.prepares };
+	for (int i = 0; i < INV_INVESTIGATORS; i++) {
+		const struct findings *f = g->in[i].f;
+
+		if (f == NULL || !f->time.known)
+			continue;
+		t->wait_ms += f->time.wait_ms;
+		t->held_ms += f->time.held_ms;
+		t->timed_ms += f->time.timed_ms;
+		t->untimed_ms += f->time.untimed_ms;
+		t->prepare_ms += f->time.prepare_ms;
+		t->prefixes += f->time.prefixes;
+		t->prepares += f->time.prepares;
+	}
+}
+
+/* Probes, traces and the rest of the lock's holding: what no pipeline run accounts for. */
+static double
+time_other(const struct findings_time *t)
+{
+	return fmax(0, t->held_ms - t->timed_ms - t->untimed_ms - t->prepare_ms);
+}
+
+/* One line: what the investigation cost, in seconds and in runs of the pipeline. */
+static void
+time_line(struct buf *b, struct integ *g)
+{
+	struct findings_time t;
+
+	time_sum(g, &t);
+	buf_printf(b, "- time: the investigation took %.1f s", t.wall_ms / 1000);
+	if (g->total_ms > 0)
+		buf_printf(b, ", %.0f times one run of the pipeline (%.2f s)",
+		    t.wall_ms / g->total_ms, g->total_ms / 1000);
+	buf_printf(b, ". The measurement lock was held %.1f s: %.1f s timing stages, %.1f s "
+	    "running setup, teardown and stages only to reach a timed one (%ld time%s), "
+	    "%.1f s in stages' prepares (%ld), %.1f s in perfd's probes and traces; the "
+	    "agents, which run at once and measure one at a time, waited %.1f s for it in "
+	    "all\n", t.held_ms / 1000, t.timed_ms / 1000, t.untimed_ms / 1000, t.prefixes,
+	    t.prefixes == 1 ? "" : "s", t.prepare_ms / 1000, t.prepares,
+	    time_other(&t) / 1000, t.wait_ms / 1000);
+}
+
+/* The same, for the master JSON. */
+static cJSON *
+time_json(struct integ *g)
+{
+	struct findings_time t;
+	cJSON *o = cJSON_CreateObject();
+
+	time_sum(g, &t);
+	cJSON_AddNumberToObject(o, "wall_ms", t.wall_ms);
+	cJSON_AddItemToObject(o, "pipeline_runs", num_or_null(g->total_ms > 0,
+	    t.wall_ms / g->total_ms));
+	cJSON_AddNumberToObject(o, "lock_held_ms", t.held_ms);
+	cJSON_AddNumberToObject(o, "timed_ms", t.timed_ms);
+	cJSON_AddNumberToObject(o, "untimed_ms", t.untimed_ms);
+	cJSON_AddNumberToObject(o, "prepare_ms", t.prepare_ms);
+	cJSON_AddNumberToObject(o, "other_ms", time_other(&t));
+	cJSON_AddNumberToObject(o, "lock_wait_ms", t.wait_ms);
+	cJSON_AddNumberToObject(o, "prefixes", (double)t.prefixes);
+	cJSON_AddNumberToObject(o, "prepares", (double)t.prepares);
+	return o;
+}
+
 static void
 context(struct buf *b, struct integ *g)
 {
@@ -347,6 +429,7 @@ context(struct buf *b, struct integ *g)
 		    cJSON_IsString(cJSON_GetObjectItem(ctx, "git_commit")) ?
 		    cJSON_GetStringValue(cJSON_GetObjectItem(ctx, "git_commit")) :
 		    "(not a git repository)");
+	time_line(b, g);
 	buf_puts(b, "\nWarnings from the agents:\n\n");
 	for (int i = 0; i < INV_INVESTIGATORS; i++) {
 		struct findings *f = g->in[i].f;
@@ -568,6 +651,7 @@ integ_report_json(struct integ *g)
 	cJSON_AddItemToObject(x, "pipelining_bound", num_or_null(g->pipeline_bound > 0,
 	    g->pipeline_bound));
 	json_agents(g, cJSON_AddObjectToObject(o, "agents"));
+	cJSON_AddItemToObject(o, "time", time_json(g));
 	/* The baseline's members; its markdown is the other report's. */
 	baseline(&ignored, g, o);
 	buf_free(&ignored);

@@ -21,6 +21,7 @@
 	X(lock_exclusive)			\
 	X(findings_roundtrip)			\
 	X(findings_invalid)			\
+	X(pipeline_prepare_reruns)		\
 	X(atomic_write_replaces)		\
 	X(file_keep_ends_cuts_middle)		\
 	X(utf8_escape_invalid)			\

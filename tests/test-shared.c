@@ -4,6 +4,7 @@
 #include "findings.h"
 #include "investigation.h"
 #include "lock.h"
+#include "pipeline.h"
 #include "proto.h"
 #include "run.h"
 #include "spec.h"
@@ -219,6 +220,9 @@ TEST_IMPL(findings_roundtrip)
 	r->ci_hi = 3.9;
 	r->kind = EVIDENCE_PROBE;
 	findings_warn(f, "noisy run %d", 3);
+	f->time = (struct findings_time){ .known = 1, .wall_ms = 900, .wait_ms = 100,
+	    .held_ms = 700, .timed_ms = 300, .untimed_ms = 200, .prepare_ms = 50,
+	    .prefixes = 4, .prepares = 41 };
 	ASSERT_INT(findings_write(f, test_tmp(), &cause), ==, 0);
 	path = path_join(test_tmp(), INV_FINDINGS_FILE);
 	g = findings_read(path, NULL, &cause);
@@ -230,9 +234,81 @@ TEST_IMPL(findings_roundtrip)
 	ASSERT_NEAR(g->recs[0].ci_hi, 3.9, 1e-12);
 	ASSERT_INT(g->recs[0].kind, ==, EVIDENCE_PROBE);
 	ASSERT_STR(g->warnings[0], "noisy run 3");
+	ASSERT_INT(g->time.known, ==, 1);
+	ASSERT_NEAR(g->time.wall_ms, 900, 1e-9);
+	ASSERT_NEAR(g->time.held_ms, 700, 1e-9);
+	ASSERT_NEAR(g->time.prepare_ms, 50, 1e-9);
+	ASSERT_INT(g->time.prefixes, ==, 4);
+	ASSERT_INT(g->time.prepares, ==, 41);
 	findings_free(f);
 	findings_free(g);
 	free(path);
+	return 0;
+}
+
+/* The lines a pipeline's commands appended to log.txt, joined by spaces. */
+static char *
+pipeline_log(void)
+{
+	char *path = path_join(test_tmp(), "log.txt"), *cause = NULL;
+	char *text = file_read(path, 1 << 16, NULL, &cause);
+
+	free(path);
+	free(cause);
+	if (text == NULL)
+		return xstrdup("");
+	for (char *p = text; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = p[1] == '\0' ? '\0' : ' ';
+	return text;
+}
+
+/*
+ * A stage with a prepare: the first measurement runs setup and the stage
+ * before it and owes the teardown; the next ones run the prepare only;
+ * pipeline_settle() pays the teardown. A stage without one runs the whole
+ * prefix and the teardown every time.
+ */
+TEST_IMPL(pipeline_prepare_reruns)
+{
+	const char *path = test_write("p.yaml", "version: 1\nname: p\npipeline:\n"
+	    "  setup: 'echo s >>log.txt'\n  teardown: 'echo t >>log.txt'\n  stages:\n"
+	    "    - {name: a, run: 'echo a >>log.txt'}\n"
+	    "    - {name: b, run: 'echo b >>log.txt', prepare: 'echo p >>log.txt'}\n"
+	    "    - {name: c, run: 'echo c >>log.txt'}\n");
+	char *errors = NULL, *failure = NULL, *log;
+	struct spec *sp = spec_parse_file(path, NULL, &errors);
+	struct stage_result r;
+	struct pipeline_counts before, after;
+
+	ASSERT(sp != NULL);
+	free(sp->workdir);
+	sp->workdir = xstrdup(test_tmp());
+	pipeline_get_counts(&before);
+	for (int i = 0; i < 3; i++) {
+		ASSERT_INT(pipeline_measure(sp, 1, NULL, test_tmp(), NULL, NULL, &r, &failure), ==, 0);
+		ASSERT(r.ok);
+		pipeline_result_free(&r);
+	}
+	log = pipeline_log();
+	ASSERT_STR(log, "s a b p b p b");
+	free(log);
+	pipeline_settle();
+	log = pipeline_log();
+	ASSERT_STR(log, "s a b p b p b t");
+	free(log);
+	pipeline_get_counts(&after);
+	ASSERT_INT(after.prefixes - before.prefixes, ==, 1);
+	ASSERT_INT(after.prepares - before.prepares, ==, 2);
+	/* Stage c has no prepare: the whole prefix and the teardown, each time. */
+	for (int i = 0; i < 2; i++) {
+		ASSERT_INT(pipeline_measure(sp, 2, NULL, test_tmp(), NULL, NULL, &r, &failure), ==, 0);
+		pipeline_result_free(&r);
+	}
+	log = pipeline_log();
+	ASSERT_STR(log, "s a b p b p b t s a b c t s a b c t");
+	free(log);
+	spec_free(sp);
 	return 0;
 }
 
@@ -285,6 +361,12 @@ TEST_IMPL(findings_invalid)
 		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
 		  "\"votes\":[],\"recommendations\":[],\"warnings\":[\"w\",7]}",
 		  "warnings[1]: must be a string" },
+		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
+		  "\"votes\":[],\"recommendations\":[],\"time\":{\"wall_ms\":-1}}",
+		  "time.wall_ms: must be a number >= 0" },
+		{ "{\"schema\":\"perfd.findings/1\",\"agent\":\"x\",\"status\":\"ok\","
+		  "\"votes\":[],\"recommendations\":[],\"time\":7}",
+		  "'time' must be an object" },
 	};
 
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

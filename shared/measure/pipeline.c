@@ -11,6 +11,10 @@
 /* Bytes of a command's output kept at each end. */
 #define LOG_KEEP ((off_t)8 << 20)
 
+/* What this process ran (pipeline_get_counts()); in_prefix: stages run to reach another. */
+static struct pipeline_counts counts;
+static int in_prefix;
+
 static char *
 failure_text(const char *what, const char *status, const char *errpath)
 {
@@ -45,6 +49,7 @@ pipeline_stage(const struct spec *sp, int i, const char *logdir,
     const char *cmd_override, struct stage_result *res)
 {
 	const struct spec_stage *st = &sp->stages[i];
+	uint64_t t0 = now_ns();
 	char *out = xasprintf("%s/%s.stdout", logdir, st->name);
 	char *err = xasprintf("%s/%s.stderr", logdir, st->name);
 
@@ -77,6 +82,7 @@ pipeline_stage(const struct spec *sp, int i, const char *logdir,
 	}
 	free(out);
 	free(err);
+	*(in_prefix ? &counts.untimed_ms : &counts.timed_ms) += (double)(now_ns() - t0) / 1e6;
 }
 
 void
@@ -86,12 +92,14 @@ pipeline_result_free(struct stage_result *r)
 	r->failure = NULL;
 }
 
-int
-pipeline_hook(const struct spec *sp, const char *what, const char *cmd,
-    const char *logdir, char **failure)
+/* A hook command, untimed; its wall time added to *spent. 0, or -1 with *failure. */
+static int
+hook(const struct spec *sp, const char *what, const char *cmd, const char *logdir,
+    char **failure, double *spent)
 {
 	char *out, *err;
 	struct run_result r;
+	uint64_t t0 = now_ns();
 	int rc = 0;
 
 	if (cmd == NULL)
@@ -105,7 +113,15 @@ pipeline_hook(const struct spec *sp, const char *what, const char *cmd,
 	}
 	free(out);
 	free(err);
+	*spent += (double)(now_ns() - t0) / 1e6;
 	return rc;
+}
+
+int
+pipeline_hook(const struct spec *sp, const char *what, const char *cmd,
+    const char *logdir, char **failure)
+{
+	return hook(sp, what, cmd, logdir, failure, &counts.untimed_ms);
 }
 
 int
@@ -113,15 +129,86 @@ pipeline_prepare(const struct spec *sp, int upto, const char *logdir, char **fai
 {
 	struct stage_result r;
 
+	int rc = 0;
+
 	if (pipeline_hook(sp, "setup", sp->setup, logdir, failure) != 0)
 		return -1;
-	for (int i = 0; i < upto; i++) {
+	in_prefix = 1;
+	for (int i = 0; i < upto && rc == 0; i++) {
 		pipeline_stage(sp, i, logdir, NULL, &r);
 		if (!r.ok) {
 			*failure = r.failure;
+			rc = -1;
+		} else
+			pipeline_result_free(&r);
+	}
+	in_prefix = 0;
+	return rc;
+}
+
+/*
+ * What this process's last measurements left the pipeline as: primed for
+ * a stage that declares a prepare (setup and the stages before it ran,
+ * its teardown is owed) until pipeline_settle(). Only within one hold of
+ * the measurement lock: another agent's runs between two holds may undo
+ * what the prefix made, so the lock's holder settles before releasing it.
+ */
+static struct {
+	const struct spec	*sp;
+	int			 stage;
+	char			*logdir;
+} primed = { NULL, -1, NULL };
+
+void
+pipeline_settle(void)
+{
+	const struct spec *sp = primed.sp;
+	char *logdir = primed.logdir, *ignored = NULL;
+
+	if (sp == NULL)
+		return;
+	/* Nothing is primed while the teardown runs. */
+	primed.sp = NULL;
+	primed.stage = -1;
+	primed.logdir = NULL;
+	if (pipeline_hook(sp, "teardown", sp->teardown, logdir, &ignored) != 0)
+		free(ignored);
+	free(logdir);
+}
+
+void
+pipeline_get_counts(struct pipeline_counts *c)
+{
+	*c = counts;
+}
+
+/* Before a timed run of stage i: its prepare when the pipeline is primed for it, else the prefix. */
+static int
+measure_before(const struct spec *sp, int i, const char *logdir, char **failure)
+{
+	const char *prep = sp->stages[i].prepare;
+	char *what;
+	int rc;
+
+	if (prep != NULL && primed.sp == sp && primed.stage == i) {
+		what = xasprintf("%s.prepare", sp->stages[i].name);
+		rc = hook(sp, what, prep, logdir, failure, &counts.prepare_ms);
+		free(what);
+		if (rc != 0) {
+			pipeline_settle();
 			return -1;
 		}
-		pipeline_result_free(&r);
+		counts.prepares++;
+		return 0;
+	}
+	pipeline_settle();
+	if (pipeline_prepare(sp, i, logdir, failure) != 0)
+		return -1;
+	counts.prefixes++;
+	if (prep != NULL) {
+		primed.sp = sp;
+		primed.stage = i;
+		primed.logdir = xstrdup(logdir);
 	}
 	return 0;
 }
@@ -133,14 +220,16 @@ pipeline_measure(const struct spec *sp, int i, const char *cmd_override,
 {
 	char *ignored = NULL;
 
-	if (pipeline_prepare(sp, i, logdir, failure) != 0)
+	if (measure_before(sp, i, logdir, failure) != 0)
 		return -1;
 	if (around != NULL)
 		around(arg, 0);
 	pipeline_stage(sp, i, logdir, cmd_override, res);
 	if (around != NULL)
 		around(arg, 1);
-	if (pipeline_hook(sp, "teardown", sp->teardown, logdir, &ignored) != 0)
+	/* A primed pipeline's teardown waits for pipeline_settle(). */
+	if (primed.sp == NULL && pipeline_hook(sp, "teardown", sp->teardown, logdir,
+	    &ignored) != 0)
 		free(ignored);
 	return 0;
 }

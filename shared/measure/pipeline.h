@@ -42,10 +42,32 @@ int pipeline_prepare(const struct spec *, int upto, const char *logdir,
  * just before and after the timed stage (may be NULL). The caller holds
  * the measurement lock. 0 with *res filled (res->ok may be 0), or -1 with
  * *failure when the pipeline before the stage failed.
+ *
+ * A stage with a prepare is cheaper to measure again: the first
+ * measurement in a hold of the lock runs setup and the stages before it
+ * and leaves the teardown owed; the next ones of the same stage run only
+ * its prepare; pipeline_settle() runs the teardown. Whoever releases the
+ * lock calls it first (agent_unlock() does).
  */
 int pipeline_measure(const struct spec *, int i, const char *cmd_override,
     const char *logdir, void (*around)(void *, int), void *arg,
     struct stage_result *res, char **failure);
+
+/* Run the teardown a primed pipeline owes, if any; then nothing is primed. */
+void pipeline_settle(void);
+
+/*
+ * What this process ran through the pipeline: for its measurements, how
+ * often setup and the stages before the timed one ran, and a prepare
+ * instead; and the wall time of stages run to be timed, of what ran only
+ * to reach them (setup, teardown, the stages before), and of prepares.
+ */
+struct pipeline_counts {
+	long	 prefixes;
+	long	 prepares;
+	double	 timed_ms, untimed_ms, prepare_ms;
+};
+void pipeline_get_counts(struct pipeline_counts *);
 
 /* The command with every {batch} replaced by size (caller frees). */
 char *pipeline_batch_command(const char *cmd, long long size);

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,63 @@ add_opt(cJSON *o, const char *k, const char *v)
 		cJSON_AddNullToObject(o, k);
 }
 
+/* The members of "time", in the order written: doubles, then the two counts. */
+static const struct {
+	const char	*name;
+	size_t		 off;
+} time_ms[] = {
+	{ "wall_ms", offsetof(struct findings_time, wall_ms) },
+	{ "lock_wait_ms", offsetof(struct findings_time, wait_ms) },
+	{ "lock_held_ms", offsetof(struct findings_time, held_ms) },
+	{ "timed_ms", offsetof(struct findings_time, timed_ms) },
+	{ "untimed_ms", offsetof(struct findings_time, untimed_ms) },
+	{ "prepare_ms", offsetof(struct findings_time, prepare_ms) },
+};
+
+static cJSON *
+time_json(const struct findings_time *t)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(time_ms); i++)
+		cJSON_AddNumberToObject(o, time_ms[i].name,
+		    *(const double *)((const char *)t + time_ms[i].off));
+	cJSON_AddNumberToObject(o, "prefixes", (double)t->prefixes);
+	cJSON_AddNumberToObject(o, "prepares", (double)t->prepares);
+	return o;
+}
+
+/* time: absent, or an object of non-negative numbers; else sets *cause. */
+static void
+parse_time(struct findings *f, const cJSON *o, char **cause)
+{
+	const cJSON *v;
+
+	if (o == NULL)
+		return;
+	if (!cJSON_IsObject(o)) {
+		*cause = xstrdup("'time' must be an object");
+		return;
+	}
+	for (size_t i = 0; i <= PERFD_ARRAY_LEN(time_ms) + 1; i++) {
+		const char *name = i < PERFD_ARRAY_LEN(time_ms) ? time_ms[i].name :
+		    i == PERFD_ARRAY_LEN(time_ms) ? "prefixes" : "prepares";
+
+		v = cJSON_GetObjectItemCaseSensitive(o, name);
+		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || !isfinite(v->valuedouble)) {
+			*cause = xasprintf("time.%s: must be a number >= 0", name);
+			return;
+		}
+		if (i < PERFD_ARRAY_LEN(time_ms))
+			*(double *)((char *)&f->time + time_ms[i].off) = v->valuedouble;
+		else if (i == PERFD_ARRAY_LEN(time_ms))
+			f->time.prefixes = (long)v->valuedouble;
+		else
+			f->time.prepares = (long)v->valuedouble;
+	}
+	f->time.known = 1;
+}
+
 char *
 findings_to_json(const struct findings *f)
 {
@@ -217,6 +275,8 @@ findings_to_json(const struct findings *f)
 		add_opt(ro, "apply", r->apply);
 		cJSON_AddItemToArray(a, ro);
 	}
+	if (f->time.known)
+		cJSON_AddItemToObject(o, "time", time_json(&f->time));
 	w = cJSON_AddArrayToObject(o, "warnings");
 	for (int i = 0; i < f->nwarnings; i++)
 		cJSON_AddItemToArray(w, cJSON_CreateString(f->warnings[i]));
@@ -438,6 +498,8 @@ findings_parse(const char *text, const struct spec *sp, char **cause)
 		    cause);
 	if (*cause == NULL)
 		parse_warnings(f, cJSON_GetObjectItemCaseSensitive(o, "warnings"), cause);
+	if (*cause == NULL)
+		parse_time(f, cJSON_GetObjectItemCaseSensitive(o, "time"), cause);
 	item = cJSON_DetachItemFromObjectCaseSensitive(o, "data");
 	f->data = item;
 	if (*cause != NULL) {

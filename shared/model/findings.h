@@ -43,6 +43,19 @@ int findings_kind(const char *);
 /* How a report says it: "measured on the pipeline", ... */
 const char *findings_kind_phrase(enum evidence);
 
+/*
+ * Where an agent's time went, in ms: its whole run, waiting for and holding
+ * the measurement lock, and of the holding what ran stages to time them,
+ * what ran only to reach them (setup, teardown, the stages before), and
+ * stages' prepares instead. The rest of the holding is probes and traces.
+ */
+struct findings_time {
+	int	 known;		/* 0: the findings carry none */
+	double	 wall_ms, wait_ms, held_ms;
+	double	 timed_ms, untimed_ms, prepare_ms;
+	long	 prefixes, prepares;	/* runs of setup and the stages before; of prepares */
+};
+
 struct findings {
 	char			*agent;
 	char			*status;	/* ok, partial, failed, skipped */
@@ -55,6 +68,7 @@ struct findings {
 	char			**warnings;
 	int			 nwarnings;
 	cJSON			*data;		/* agent-specific figures, or NULL */
+	struct findings_time	 time;
 };
 
 struct findings *findings_new(const char *agent, const char *status);

@@ -56,6 +56,7 @@ static const struct key fetch_keys[] = {
 static const struct key stage_keys[] = {
 	{ "name", K_STR, 1, 0, 0, G(name), 0, NULL, NOFLAG },
 	{ "run", K_STR, 0, 0, 0, G(run), 0, NULL, NOFLAG },
+	{ "prepare", K_STR, 0, 0, 0, G(prepare), 0, NULL, NOFLAG },
 	{ "fetch", K_MAP, 0, 0, 0, 0, 0, fetch_keys, NOFLAG },
 	{ "concurrency", K_INTS, 0, 1, 256, G(concurrency), G(nconcurrency), NULL, NOFLAG },
 	{ "threshold", K_PCT, 0, 0, 1000, G(threshold_pct), 0, NULL, NOFLAG },
@@ -1088,6 +1089,7 @@ spec_free(struct spec *sp)
 	for (int i = 0; i < sp->nstages; i++) {
 		free(sp->stages[i].name);
 		free(sp->stages[i].run);
+		free(sp->stages[i].prepare);
 		free(sp->stages[i].fetch_url);
 		free(sp->stages[i].fetch_output);
 		free(sp->stages[i].concurrency);
@@ -1169,6 +1171,7 @@ stage_json(const struct spec_stage *st)
 
 	add_str(so, "name", st->name);
 	add_str(so, "run", st->run);
+	add_str(so, "prepare", st->prepare);
 	if (st->fetch_url != NULL) {
 		sub = cJSON_AddObjectToObject(so, "fetch");
 		add_str(sub, "url", st->fetch_url);

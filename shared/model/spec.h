@@ -12,6 +12,9 @@
 struct spec_stage {
 	char	*name;
 	char	*run;		/* a /bin/sh command line, or NULL */
+	char	*prepare;	/* restores what the stage reads and undoes what it
+				   wrote, so that it can run again without setup and
+				   the stages before it; or NULL */
 	char	*fetch_url;	/* a fetch stage, or NULL */
 	char	*fetch_output;
 	int	 fetch_outside;	/* fetch.outside_workdir: the spec allows it */
