@@ -19,6 +19,16 @@
 #define BATCH_WITHIN		0.95
 /* Rows the database's probe inserts per measurement (when there is no command). */
 #define BATCH_PROBE_ROWS	5000
+/*
+ * repetitions: auto. Every size is visited BATCH_AUTO_REPS times, except
+ * that after BATCH_DROP_AFTER visits a size whose fastest run is more than
+ * BATCH_DROP_SLOWER times the slowest run of the fastest size is clearly
+ * outside the optimal range, and dropped (never the current size: the
+ * speed-up is taken against it).
+ */
+#define BATCH_AUTO_REPS		6
+#define BATCH_DROP_AFTER	3
+#define BATCH_DROP_SLOWER	1.5
 
 struct bsize {
 	int64_t		 size;
@@ -30,6 +40,7 @@ struct bsize {
 	double		 rss_kb;	/* median */
 	char		*failure;
 	char		*skipped;	/* why it was not measured */
+	char		*dropped;	/* why it was measured fewer times, or NULL */
 };
 
 struct batch {
@@ -37,6 +48,7 @@ struct batch {
 	int		 probe;		/* 1: the database's probe; 0: batch.command */
 	int		 stage;
 	int		 reps;
+	int		 auto_reps;
 	unsigned	 seed;
 	double		 rows;
 	const char	*rows_from;
@@ -113,6 +125,50 @@ visit_probe(struct batch *bt, struct bsize *z)
 	z->n++;
 }
 
+/* The least and the most of a size's runs so far. */
+static void
+wall_range(const struct bsize *z, double *lo, double *hi)
+{
+	*lo = INFINITY;
+	*hi = 0;
+	for (int k = 0; k < z->n; k++) {
+		*lo = fmin(*lo, z->wall[k]);
+		*hi = fmax(*hi, z->wall[k]);
+	}
+}
+
+/* With auto, after BATCH_DROP_AFTER repetitions: drop the sizes clearly slower than the fastest. */
+static void
+drop_outside(struct batch *bt)
+{
+	int best = -1;
+	double lo, hi, best_hi = 0;
+
+	for (int i = 0; i < bt->n; i++) {
+		const struct bsize *z = &bt->sz[i];
+
+		if (z->failure != NULL || z->skipped != NULL || z->n < BATCH_DROP_AFTER)
+			continue;
+		wall_range(z, &lo, &hi);
+		if (best < 0 || hi < best_hi) {
+			best = i;
+			best_hi = hi;
+		}
+	}
+	for (int i = 0; i < bt->n && best >= 0; i++) {
+		struct bsize *z = &bt->sz[i];
+
+		if (i == best || z->size == bt->current || z->n < BATCH_DROP_AFTER ||
+		    z->failure != NULL || z->skipped != NULL)
+			continue;
+		wall_range(z, &lo, &hi);
+		if (lo > BATCH_DROP_SLOWER * best_hi)
+			z->dropped = xasprintf("dropped after %d runs: its fastest run (%.1f ms) "
+			    "was x%.1f the slowest of batch %lld's", z->n, lo, lo / best_hi,
+			    (long long)bt->sz[best].size);
+	}
+}
+
 /* Visit the sizes in a shuffled order per repetition (A C B, B A C, ...). */
 static void
 sweep(struct batch *bt)
@@ -142,7 +198,7 @@ sweep(struct batch *bt)
 
 			done++;
 			/* A size that failed once is not run again; it is reported. */
-			if (z->failure != NULL || z->skipped != NULL)
+			if (z->failure != NULL || z->skipped != NULL || z->dropped != NULL)
 				continue;
 			agent_progress(bt->a, 5 + 80 * done / total, "batch %lld, repetition "
 			    "%d/%d", (long long)z->size, r + 1, bt->reps);
@@ -153,6 +209,8 @@ sweep(struct batch *bt)
 		}
 		if (!bt->probe)
 			agent_unlock(bt->a);
+		if (bt->auto_reps && r + 1 == BATCH_DROP_AFTER)
+			drop_outside(bt);
 	}
 	free(order);
 }
@@ -485,6 +543,8 @@ data_json(struct batch *bt)
 			cJSON_AddStringToObject(s, "error", z->failure);
 		if (z->skipped != NULL)
 			cJSON_AddStringToObject(s, "skipped", z->skipped);
+		if (z->dropped != NULL)
+			cJSON_AddStringToObject(s, "dropped", z->dropped);
 		if (z->n > 0 && z->failure == NULL) {
 			cJSON_AddNumberToObject(s, "median_ms", z->w.median);
 			r = cJSON_AddArrayToObject(s, "ci_ms");
@@ -561,6 +621,23 @@ chart(struct batch *bt)
 	return svg;
 }
 
+/* How many runs each size's figures used, and why. */
+static void
+md_runs(struct buf *b, const struct batch *bt)
+{
+	buf_printf(b, "\nRuns: %d per size (repetitions %s)", bt->reps, bt->auto_reps ?
+	    "auto: the sweep's default" : "from the spec");
+	if (bt->auto_reps)
+		buf_printf(b, "; after %d, a size whose fastest run was over x%.1f the slowest "
+		    "run of the fastest size was dropped as clearly outside the optimal range",
+		    BATCH_DROP_AFTER, BATCH_DROP_SLOWER);
+	buf_puts(b, ".\n");
+	for (int i = 0; i < bt->n; i++)
+		if (bt->sz[i].dropped != NULL)
+			buf_printf(b, "- batch %lld: %s.\n", (long long)bt->sz[i].size,
+			    bt->sz[i].dropped);
+}
+
 /* Row i of the sizes' table: its figures, or why it has none. */
 static void
 md_size_row(struct buf *b, struct batch *bt, int i)
@@ -624,6 +701,7 @@ report(struct batch *bt)
 	    "peak RSS | runs | |\n|---|---|---|---|---|---|---|---|\n", unit(bt));
 	for (int i = 0; i < bt->n; i++)
 		md_size_row(&b, bt, i);
+	md_runs(&b, bt);
 	buf_puts(&b, "\n![throughput against batch size](batch.svg)\n");
 	if (bt->rec >= 0 && !bt->probe) {
 		struct bsize *r = &bt->sz[bt->rec], *big = NULL;
@@ -707,7 +785,8 @@ batch_init(struct batch *bt, struct agent *a)
 	bt->a = a;
 	bt->stage = spec_stage_index(sp, sp->batch_stage);
 	bt->probe = sp->batch_command == NULL;
-	bt->reps = (int)sp->repetitions;
+	bt->auto_reps = sp->repetitions == SPEC_REPS_AUTO;
+	bt->reps = spec_reps(sp, BATCH_AUTO_REPS);
 	bt->seed = (unsigned)(now_ns() ^ (uint64_t)getpid()) | 1u;
 	bt->rows = bt->probe ? BATCH_PROBE_ROWS : (double)sp->rows;
 	bt->rows_from = bt->probe ? "rows inserted by the probe" : sp->rows > 0 ?
@@ -821,6 +900,7 @@ batch_free(struct batch *bt)
 		free(bt->sz[i].rss);
 		free(bt->sz[i].failure);
 		free(bt->sz[i].skipped);
+		free(bt->sz[i].dropped);
 	}
 	free(bt->sz);
 	findings_free(bt->f);

@@ -51,7 +51,7 @@ struct clientlib {
 static int
 measure_patterns(struct clientlib *c, char **cause)
 {
-	int reps = c->a->spec->repetitions < 5 ? (int)c->a->spec->repetitions : 5;
+	int reps = spec_reps(c->a->spec, 5) < 5 ? spec_reps(c->a->spec, 5) : 5;
 
 	if (reps < 3)
 		reps = 3;

@@ -197,7 +197,7 @@ measure_one(struct cfg *c, int i, char **base, int reps, char **cause)
 static int
 measure_all(struct cfg *c, char **cause)
 {
-	int reps = c->a->spec->repetitions < 7 ? (int)c->a->spec->repetitions : 7;
+	int reps = spec_reps(c->a->spec, 7) < 7 ? spec_reps(c->a->spec, 7) : 7;
 	char *all[96], *base[17];
 	int nall = spec_pragmas(c, all), nbase = spec_pragmas(c, base), rc;
 

@@ -119,8 +119,8 @@ static int
 remeasure_share(struct integ *g, int s, struct stats *share, struct stats *wall)
 {
 	const struct spec *sp = g->a->spec;
-	int runs = (int)(sp->repetitions * 2 > INTEG_TIEBREAK_MIN ? sp->repetitions * 2 :
-	    INTEG_TIEBREAK_MIN), n = 0;
+	int reps = spec_reps(sp, INTEG_TIEBREAK_MIN / 2), n = 0;
+	int runs = reps * 2 > INTEG_TIEBREAK_MIN ? reps * 2 : INTEG_TIEBREAK_MIN;
 	double *sh = xcalloc((size_t)runs, sizeof *sh), *w = xcalloc((size_t)runs, sizeof *w);
 	char *failure = NULL;
 

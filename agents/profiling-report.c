@@ -203,6 +203,19 @@ data_context(struct prof *p, cJSON *ctx)
 	cJSON_AddStringToObject(ctx, "spec_hash", p->spec_hash);
 }
 
+/* How many counted runs there were, and why it stopped there. */
+static cJSON *
+runs_json(const struct prof *p)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "warmup", p->warmup);
+	cJSON_AddNumberToObject(o, "counted", p->reps);
+	cJSON_AddBoolToObject(o, "auto", p->auto_reps);
+	cJSON_AddStringToObject(o, "stopped", p->stopped);
+	return o;
+}
+
 cJSON *
 prof_data_json(struct prof *p)
 {
@@ -211,6 +224,7 @@ prof_data_json(struct prof *p)
 	data_verdicts(p, o);
 	cJSON_AddStringToObject(o, "ci_method", "order statistics (binomial, >= 95%)");
 	cJSON_AddNumberToObject(o, "shell_start_ms", p->shell_ms);
+	cJSON_AddItemToObject(o, "runs", runs_json(p));
 	arr = cJSON_AddArrayToObject(o, "stages");
 	for (int i = 0; i < p->nstages; i++)
 		cJSON_AddItemToArray(arr, data_stage(&p->st[i]));
@@ -377,12 +391,14 @@ md_context(struct buf *b, struct prof *p)
 {
 	buf_printf(b, "\n## Context\n\n- perfd %s; %s to %s\n- %s; %s, %d cores\n"
 	    "- load average %.2f before, %.2f after, %.2f at most between runs\n"
-	    "- workdir `%s`, commit %s\n- spec hash %s; %lld warmup + %lld counted runs; "
-	    "process start %.3f ms (median of %d empty runs, subtracted)\n"
+	    "- workdir `%s`, commit %s\n- spec hash %s; %lld warmup + %lld counted runs "
+	    "(repetitions %s; it stopped there: %s); process start %.3f ms (median of %d "
+	    "empty runs, subtracted)\n"
 	    "- raw runs: [runs.csv](runs.csv)\n", PERFD_VERSION, p->started, p->ended,
 	    p->kernel, p->cpu_model, p->cores, p->load_before, p->load_after, p->load_max,
 	    p->a->spec->workdir, p->git_commit ? p->git_commit : "(not a git repository)",
-	    p->spec_hash, (long long)p->warmup, (long long)p->reps, p->shell_ms,
+	    p->spec_hash, (long long)p->warmup, (long long)p->reps, p->auto_reps ? "auto" :
+	    "fixed", p->stopped, p->shell_ms,
 	    PROF_CALIBRATION_RUNS);
 }
 

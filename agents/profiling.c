@@ -193,18 +193,80 @@ one_run(struct prof *p, int r)
 	return complete;
 }
 
+static int stage_shares(struct prof *, int, double *);
+
+/*
+ * Whether more runs would change what profiling says, with its first n
+ * counted runs: the bottleneck is decided (its share's CI clear of every
+ * other stage's), its share's CI is within +-PROF_AUTO_SHARE, and each
+ * stage's median's CI within +-PROF_AUTO_REL of it or +-PROF_AUTO_FLOOR of
+ * the end-to-end median (a stage too small to move the ranking need not
+ * be precise). A pipeline too fast to rank settles at once.
+ */
+static int
+prof_settled(struct prof *p, int n)
+{
+	int saved = p->reps, best = -1, ok = 1;
+	double *x = xcalloc((size_t)(p->warmup + saved), sizeof *x);
+	struct stats *sh = xcalloc((size_t)p->nstages, sizeof *sh), tot, w;
+
+	p->reps = n;
+	stats_compute(p->totals, p->ntotals, &tot);
+	for (int i = 0; i < p->nstages && tot.median >= PROF_TINY_MS; i++) {
+		int m = stage_shares(p, i, x), k = 0;
+
+		stats_compute(x, m, &sh[i]);
+		if (best < 0 || sh[i].median > sh[best].median)
+			best = i;
+		for (int r = p->warmup; r < p->warmup + n; r++)
+			if (p->st[i].s[r].ok)
+				x[k++] = p->st[i].s[r].wall_ms;
+		stats_compute(x, k, &w);
+		ok &= m >= PROF_AUTO_MIN && ((w.ci_hi - w.ci_lo) / 2 <= PROF_AUTO_REL * w.median ||
+		    (w.ci_hi - w.ci_lo) / 2 <= PROF_AUTO_FLOOR * tot.median);
+	}
+	for (int j = 0; best >= 0 && j < p->nstages; j++)
+		ok &= j == best || sh[j].ci_hi < sh[best].ci_lo;
+	if (best >= 0)
+		ok &= (sh[best].ci_hi - sh[best].ci_lo) / 2 <= PROF_AUTO_SHARE;
+	p->reps = saved;
+	free(x);
+	free(sh);
+	return ok;
+}
+
+/* With auto, after counted run n: stop now? (It must settle twice in a row: not on a lucky streak.) */
+static int
+prof_enough(struct prof *p, int n, int *settled_before)
+{
+	int now;
+
+	if (!p->auto_reps || n < PROF_AUTO_MIN || p->ntotals < PROF_AUTO_MIN)
+		return 0;
+	now = prof_settled(p, n);
+	if (now && *settled_before) {
+		p->stopped = xasprintf("settled after %d runs: the bottleneck decided, its "
+		    "share's 95%% CI within +-%.0f points and every stage's median within "
+		    "+-%.0f%% (or +-%.0f%% of the whole run), two runs in a row", n,
+		    PROF_AUTO_SHARE * 100, PROF_AUTO_REL * 100, PROF_AUTO_FLOOR * 100);
+		return 1;
+	}
+	*settled_before = now;
+	return 0;
+}
+
 static void
 measure(struct prof *p)
 {
-	int total = p->warmup + p->reps, bad_in_a_row = 0;
+	int total = p->warmup + p->reps, bad_in_a_row = 0, settled = 0, r;
 
 	p->totals = xcalloc((size_t)p->reps, sizeof *p->totals);
-	for (int r = 0; r < total; r++) {
+	for (r = 0; r < total; r++) {
 		int counted = r >= p->warmup, ok;
 
-		agent_progress(p->a, 5 + 75 * r / total, "%s %d/%d", counted ?
+		agent_progress(p->a, 5 + 75 * r / total, "%s %d/%s%d", counted ?
 		    "run" : "warmup", counted ? r - p->warmup + 1 : r + 1,
-		    counted ? p->reps : p->warmup);
+		    counted && p->auto_reps ? "at most " : "", counted ? p->reps : p->warmup);
 		ok = one_run(p, r);
 		if (ok && counted) {
 			double sum = 0;
@@ -213,13 +275,26 @@ measure(struct prof *p)
 				sum += p->st[i].s[r].wall_ms;
 			p->totals[p->ntotals++] = sum;
 		}
+		if (counted && prof_enough(p, r - p->warmup + 1, &settled)) {
+			r++;
+			break;
+		}
 		/* A pipeline that keeps failing is broken: stop measuring it. */
 		bad_in_a_row = ok ? 0 : bad_in_a_row + 1;
 		if (bad_in_a_row >= 2 && r + 1 < total) {
 			agent_log(p->a, "error", "two runs in a row failed: stopping");
+			p->stopped = xstrdup("two runs in a row failed");
+			r++;
 			break;
 		}
 	}
+	if (p->stopped == NULL)
+		p->stopped = p->auto_reps ? xasprintf("the most auto allows (%d runs): the "
+		    "figures had not settled", p->reps) : xasprintf("the spec's repetitions "
+		    "(%d)", p->reps);
+	/* With auto, the counted runs are the ones made; arrays keep their room. */
+	if (p->auto_reps && r > p->warmup)
+		p->reps = r - p->warmup;
 }
 
 /*
@@ -639,6 +714,7 @@ prof_free(struct prof *p)
 		free(p->fail[i].text);
 	}
 	free(p->fail);
+	free(p->stopped);
 	free(p->st);
 	free(p->totals);
 	free(p->kernel);
@@ -689,7 +765,8 @@ prof_main(struct agent *a)
 
 	memset(&p, 0, sizeof p);
 	p.a = a;
-	p.reps = (int)a->spec->repetitions;
+	p.auto_reps = a->spec->repetitions == SPEC_REPS_AUTO;
+	p.reps = p.auto_reps ? PROF_AUTO_MAX : (int)a->spec->repetitions;
 	p.warmup = (int)a->spec->warmup;
 	p.nstages = a->spec->nstages;
 	p.st = xcalloc((size_t)p.nstages, sizeof *p.st);

@@ -16,6 +16,16 @@
 #define PROF_TINY_MS		5.0
 /* Empty shell runs for the start-up calibration. */
 #define PROF_CALIBRATION_RUNS	30
+/*
+ * repetitions: auto. At least PROF_AUTO_MIN counted runs (the fewest that
+ * give a 95% CI of a median), at most PROF_AUTO_MAX; in between, stop once
+ * the figures have settled twice in a row (prof_settled() in profiling.c).
+ */
+#define PROF_AUTO_MIN		6
+#define PROF_AUTO_MAX		30
+#define PROF_AUTO_SHARE		0.03	/* the bottleneck share's CI, half-width */
+#define PROF_AUTO_REL		0.10	/* a stage median's CI, half-width, relative */
+#define PROF_AUTO_FLOOR		0.01	/* ... or against the end-to-end median */
 
 struct prof_sample {
 	int		 ok;
@@ -60,7 +70,9 @@ struct prof_failure {
 
 struct prof {
 	struct agent	*a;
-	int		 reps, warmup;
+	int		 reps, warmup;	/* with auto, reps is the runs made */
+	int		 auto_reps;
+	char		*stopped;	/* why the counted runs stopped where they did */
 	int		 nstages;
 	struct prof_stage *st;
 	double		*totals;	/* per counted run, complete runs only */

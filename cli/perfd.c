@@ -259,7 +259,7 @@ cmd_daemon(struct cli *cli)
 int
 cmd_check(struct cli *cli)
 {
-	char *errors = NULL;
+	char *errors = NULL, reps[32];
 	struct spec *sp = spec_parse_file(cli->argv[0], &db_driver_spec_kinds, &errors);
 
 	if (sp == NULL) {
@@ -267,9 +267,13 @@ cmd_check(struct cli *cli)
 		free(errors);
 		return EXIT_USAGE;
 	}
-	printf("%s: valid spec '%s': %d stage%s, %lld warmup + %lld counted runs, "
+	if (sp->repetitions == SPEC_REPS_AUTO)
+		snprintf(reps, sizeof reps, "auto");
+	else
+		snprintf(reps, sizeof reps, "%lld", (long long)sp->repetitions);
+	printf("%s: valid spec '%s': %d stage%s, %lld warmup + %s counted runs, "
 	    "workdir %s\n", cli->argv[0], sp->name, sp->nstages, sp->nstages == 1 ?
-	    "" : "s", (long long)sp->warmup, (long long)sp->repetitions, sp->workdir);
+	    "" : "s", (long long)sp->warmup, reps, sp->workdir);
 	spec_free(sp);
 	return EXIT_OK;
 }

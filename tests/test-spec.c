@@ -97,7 +97,8 @@ TEST_IMPL(spec_defaults)
 
 	ASSERT(sp != NULL);
 	ASSERT_INT(sp->warmup, ==, 1);
-	ASSERT_INT(sp->repetitions, ==, 10);
+	ASSERT_INT(sp->repetitions, ==, SPEC_REPS_AUTO);
+	ASSERT_INT(spec_reps(sp, 6), ==, 6);
 	ASSERT_INT(sp->timeout_ms, ==, 60000);
 	ASSERT_INT(sp->agents_timeout_ms, ==, 30 * 60000);
 	ASSERT_INT(sp->nbatch_sizes, ==, 6);

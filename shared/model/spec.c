@@ -21,6 +21,7 @@
 enum key_type {
 	K_STR,		/* a scalar string */
 	K_INT,		/* a plain integer within [min, max] */
+	K_REPS,		/* the same, or auto (SPEC_REPS_AUTO) */
 	K_DUR,		/* a duration such as 250ms, 60s, 2m, 1h, 7d */
 	K_PCT,		/* a percentage: 5% or 5 */
 	K_MAP,		/* a nested mapping of the same struct */
@@ -65,7 +66,7 @@ static const struct key stage_keys[] = {
 
 static const struct key pipeline_keys[] = {
 	{ "warmup", K_INT, 0, 0, 1000, S(warmup), 0, NULL, NOFLAG },
-	{ "repetitions", K_INT, 0, 1, 10000, S(repetitions), 0, NULL, NOFLAG },
+	{ "repetitions", K_REPS, 0, 1, 10000, S(repetitions), 0, NULL, NOFLAG },
 	{ "timeout", K_DUR, 0, 1, 24 * 3600 * 1000LL, S(timeout_ms), 0, NULL, NOFLAG },
 	{ "setup", K_STR, 0, 0, 0, S(setup), 0, NULL, NOFLAG },
 	{ "teardown", K_STR, 0, 0, 0, S(teardown), 0, NULL, NOFLAG },
@@ -604,6 +605,16 @@ walk_value(struct ctx *c, yaml_node_t *v, const struct key *k, void *base,
 			*(char **)field = s;
 		}
 		break;
+	case K_REPS:
+		if (v->type == YAML_SCALAR_NODE && strcmp(scalar(v), "auto") == 0)
+			*(int64_t *)field = SPEC_REPS_AUTO;
+		else if (v->type == YAML_SCALAR_NODE && (v->data.scalar.style !=
+		    YAML_PLAIN_SCALAR_STYLE || parse_int(scalar(v), &iv) != 0))
+			err_at(c, v, "%s: expected auto or an integer (plain decimal: no "
+			    "leading zero, no hex), got '%s'", path, scalar(v));
+		else if (get_int(c, v, path, k->min, k->max, &iv) == 0)
+			*(int64_t *)field = iv;
+		break;
 	case K_INT:
 		if (get_int(c, v, path, k->min, k->max, &iv) == 0) {
 			*(int64_t *)field = iv;
@@ -912,7 +923,7 @@ static void
 set_defaults(struct spec *sp)
 {
 	sp->warmup = 1;
-	sp->repetitions = 10;
+	sp->repetitions = SPEC_REPS_AUTO;
 	sp->timeout_ms = 60 * 1000;
 	sp->agents_timeout_ms = 30 * 60 * 1000;
 }
@@ -1208,7 +1219,10 @@ spec_to_json(const struct spec *sp)
 		cJSON_AddNumberToObject(o, "rows", (double)sp->rows);
 	p = cJSON_AddObjectToObject(o, "pipeline");
 	cJSON_AddNumberToObject(p, "warmup", (double)sp->warmup);
-	cJSON_AddNumberToObject(p, "repetitions", (double)sp->repetitions);
+	if (sp->repetitions == SPEC_REPS_AUTO)
+		cJSON_AddStringToObject(p, "repetitions", "auto");
+	else
+		cJSON_AddNumberToObject(p, "repetitions", (double)sp->repetitions);
 	add_ms(p, "timeout", sp->timeout_ms);
 	add_str(p, "setup", sp->setup);
 	add_str(p, "teardown", sp->teardown);
@@ -1243,3 +1257,10 @@ spec_to_json(const struct spec *sp)
 	cJSON_Delete(o);
 	return s;
 }
+
+int
+spec_reps(const struct spec *sp, int fallback)
+{
+	return sp->repetitions == SPEC_REPS_AUTO ? fallback : (int)sp->repetitions;
+}
+

@@ -34,7 +34,7 @@ struct spec {
 	int64_t	 rows;		/* 0 when unset */
 
 	int64_t	 warmup;
-	int64_t	 repetitions;
+	int64_t	 repetitions;	/* SPEC_REPS_AUTO: as many as the figures need */
 	int64_t	 timeout_ms;
 	char	*setup;
 	char	*teardown;
@@ -95,6 +95,11 @@ char *spec_to_json(const struct spec *);
 
 /* Index of the stage called name, or -1. */
 int spec_stage_index(const struct spec *, const char *name);
+
+/* pipeline.repetitions: auto, the default (profiling stops when its figures settle). */
+#define SPEC_REPS_AUTO	0
+/* The spec's repetitions, or fallback when they are auto. */
+int spec_reps(const struct spec *, int fallback);
 
 /* Parse a duration such as 250ms, 60s, 2m, 1h, 7d; -1 when malformed. */
 int64_t spec_parse_duration(const char *s);
