@@ -10,6 +10,8 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -95,6 +97,9 @@ agent_done(struct agent *a)
 	free(a->dir);
 	free(a->inv_dir);
 	free(a->lock_path);
+	for (int i = 0; i < a->ncuts; i++)
+		free(a->cuts[i]);
+	free(a->cuts);
 }
 
 static void
@@ -214,6 +219,65 @@ agent_unlock(struct agent *a)
 	a->held_ms += (double)(now_ns() - a->held_since_ns) / 1e6;
 }
 
+/*
+ * This agent's part of the budget's time in the lock: profiling two parts
+ * (every verdict rests on its shares), each other agent that measures for
+ * this spec one.
+ */
+static double
+lock_part(const struct agent *a)
+{
+	const struct spec *sp = a->spec;
+	int parts = 2 + sp->has_database + (sp->has_database && sp->client_stage != NULL) +
+	    sp->has_batch;
+
+	return (strcmp(a->name, inv_agents[INV_PROFILING].name) == 0 ? 2.0 : 1.0) / parts;
+}
+
+/*
+ * Two limits: the wall clock (AGENT_BUDGET_SHARE of the budget from the
+ * start; all of it for integration), and this agent's share of the time
+ * in the lock (its part of the same: lock_part()).
+ * The second is what keeps the sharing fair: one agent's long holds (a
+ * batch sweep's whole repetition) would otherwise spend the others' wall
+ * time while they wait, and starve them.
+ */
+double
+agent_time_left(const struct agent *a)
+{
+	const struct spec *sp = a->spec;
+	double budget = (double)sp->budget_ms, wall, held;
+
+	if (budget <= 0)
+		return INFINITY;
+	wall = (double)(now_ns() - a->started_ns) / 1e6;
+	if (strcmp(a->name, inv_agents[INV_INTEGRATION].name) == 0)
+		return budget - wall;
+	held = a->held_ms + (a->lock_depth > 0 ? (double)(now_ns() - a->held_since_ns) / 1e6 : 0);
+	return fmin(budget * AGENT_BUDGET_SHARE - wall,
+	    budget * AGENT_BUDGET_SHARE * lock_part(a) - held);
+}
+
+int
+agent_fits(const struct agent *a, double est_ms)
+{
+	return agent_time_left(a) >= est_ms;
+}
+
+void
+agent_cut(struct agent *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *what;
+
+	va_start(ap, fmt);
+	what = xvasprintf(fmt, ap);
+	va_end(ap);
+	a->cuts = xrealloc(a->cuts, ((size_t)a->ncuts + 1) * sizeof *a->cuts);
+	a->cuts[a->ncuts++] = what;
+	agent_log(a, "warn", "budget: %s", what);
+}
+
 char *
 agent_path(const struct agent *a, const char *name)
 {
@@ -278,6 +342,8 @@ agent_publish(struct agent *a, struct findings *f, const char *report_name,
 			f->report = xstrdup(report_name);
 		}
 	}
+	for (int i = 0; i < a->ncuts; i++)
+		findings_warn(f, "budget: %s", a->cuts[i]);
 	if (rc == 0) {
 		time_account(a, &f->time);
 		rc = findings_write(f, a->dir, &cause);

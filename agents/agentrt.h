@@ -21,6 +21,8 @@ struct agent {
 	uint64_t	 started_ns;	/* agent_init() */
 	uint64_t	 held_since_ns;	/* the outermost hold's start */
 	double		 wait_ms, held_ms;	/* for the lock, and in it, so far */
+	char		**cuts;		/* what the budget cut short (agent_cut()) */
+	int		 ncuts;
 };
 
 /*
@@ -47,6 +49,23 @@ void agent_unlock(struct agent *);
 
 /* A path inside this agent's folder (caller frees). */
 char *agent_path(const struct agent *, const char *name);
+
+/*
+ * The spec's budget, from the agents' start (the investigation's): the
+ * measuring agents stop starting measurements at AGENT_BUDGET_SHARE of it,
+ * and integration keeps the rest to settle ties and write the reports.
+ */
+#define AGENT_BUDGET_SHARE	0.85
+/* Ms left before this agent's deadline (INFINITY without a budget). */
+double agent_time_left(const struct agent *);
+/* Whether a measurement expected to take est_ms still fits (always, without a budget). */
+int agent_fits(const struct agent *, double est_ms);
+/*
+ * Say what the budget cut short ("profiling: 8 counted runs where auto
+ * allows 30"): published as a warning "budget: ..." that the master
+ * report lists.
+ */
+void agent_cut(struct agent *, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
  * Write the report (markdown, may be NULL) and findings.json, both

@@ -49,6 +49,7 @@ struct batch {
 	int		 stage;
 	int		 reps;
 	int		 auto_reps;
+	double		 rep_ms;	/* the longest repetition of the sweep */
 	unsigned	 seed;
 	double		 rows;
 	const char	*rows_from;
@@ -176,8 +177,17 @@ sweep(struct batch *bt)
 	int *order = xcalloc((size_t)bt->n, sizeof *order), done = 0;
 	int total = bt->n * bt->reps;
 	unsigned s = bt->seed;
+	double rep_ms = 0;
 
 	for (int r = 0; r < bt->reps; r++) {
+		double held = bt->a->held_ms;	/* a repetition's time in the lock */
+
+		/* With a budget: another repetition only when one more fits. */
+		if (r > 0 && !agent_fits(bt->a, rep_ms)) {
+			agent_cut(bt->a, "%d repetition%s of the sweep, where %d were "
+			    "planned", r, r == 1 ? "" : "s", bt->reps);
+			break;
+		}
 		for (int i = 0; i < bt->n; i++)
 			order[i] = i;
 		for (int i = bt->n - 1; i > 0; i--) {
@@ -211,7 +221,9 @@ sweep(struct batch *bt)
 			agent_unlock(bt->a);
 		if (bt->auto_reps && r + 1 == BATCH_DROP_AFTER)
 			drop_outside(bt);
+		rep_ms = fmax(rep_ms, bt->a->held_ms - held);
 	}
+	bt->rep_ms = rep_ms;
 	free(order);
 }
 
@@ -278,6 +290,11 @@ commit_caps(struct batch *bt)
 		first = 0;
 	if (bt->probe || bt->rec < 0 || first >= last)
 		return;
+	if (!agent_fits(bt->a, bt->rep_ms)) {
+		agent_cut(bt->a, "the sizes' commits were not traced, so a loader "
+		    "that caps its batch would not be told");
+		return;
+	}
 	bt->syncs = xcalloc((size_t)bt->n, sizeof *bt->syncs);
 	/* One hold for all the traces: a stage with a prepare runs the prefix once. */
 	agent_lock(bt->a);

@@ -281,6 +281,11 @@ observe_timed(struct agent *a, struct dbagent_obs *o, struct db_capture *cap,
 
 		if (r > 0 && wall[0] >= OBSERVE_SHORT_MS)
 			break;	/* long enough that one run is a fair figure */
+		if (r > 0 && !agent_fits(a, 2 * wall[0])) {
+			agent_cut(a, "the database stage observed in %d run%s, not %d", r,
+			    r == 1 ? "" : "s", OBSERVE_RUNS);
+			break;
+		}
 		agent_progress(a, 5 + 5 * r, "running %s as the pipeline does (%d/%d)",
 		    sp->stages[o->stage].name, r + 1, OBSERVE_RUNS);
 		f = capturing_run(a, o->stage, r == 0 ? cap : NULL, &res, &rows, &why);
@@ -502,6 +507,30 @@ nosync_keep(struct agent *a, struct dbagent_obs *o, const struct db_capture *cap
 }
 
 /*
+ * After n rounds: whether they stop here: the budget leaves no room for
+ * another (a round's prefix is not in spent_now: twice it, to be safe),
+ * or, past the least, the median's CI is narrow enough or the time
+ * allowed is spent.
+ */
+static int
+nosync_enough(struct agent *a, const double *own, int n, int most, double spent,
+    double spent_now)
+{
+	struct stats st;
+
+	if (n < most && !agent_fits(a, 2 * spent_now)) {
+		agent_cut(a, "%d round%s with the syncs turned off", n,
+		    n == 1 ? "" : "s");
+		return 1;
+	}
+	if (n < NOSYNC_MIN_PAIRS && n < most)
+		return 0;
+	stats_compute(own, n, &st);
+	return (st.ci_hi - st.ci_lo) / 2 <= fmax(NOSYNC_PRECISION * fabs(st.median),
+	    NOSYNC_FLOOR_MS) || spent > NOSYNC_BUDGET_MS;
+}
+
+/*
  * The client's own work, measured where syncs hide it: the stage under
  * eatmydata (fsync and fdatasync do nothing), and the probe's time for the
  * same pattern with the driver's no-sync setting. The caller holds the
@@ -516,7 +545,6 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	struct nosync_parts parts[NOSYNC_MAX_PAIRS];
 	double spent = 0;
 	int most = o->wall_ms < OBSERVE_SHORT_MS ? NOSYNC_MAX_PAIRS : 1, n = 0;
-	struct stats st = { 0 };
 	char *q, *cmd;
 
 	if (sp->stages[o->stage].run == NULL || o->cadence <= 0 ||
@@ -558,11 +586,7 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 		own[n] = own_of(&parts[n], 1);
 		n++;
 		spent += spent_now;
-		if (n < NOSYNC_MIN_PAIRS && n < most)
-			continue;
-		stats_compute(own, n, &st);
-		if ((st.ci_hi - st.ci_lo) / 2 <= fmax(NOSYNC_PRECISION * fabs(st.median),
-		    NOSYNC_FLOOR_MS) || spent > NOSYNC_BUDGET_MS)
+		if (nosync_enough(a, own, n, most, spent, spent_now))
 			break;
 	}
 	free(q);
@@ -1133,15 +1157,44 @@ one_run(struct agent *a, const struct db_capture *cap, const char *const *settin
 	return secs > 0 ? l->rows / secs : -1;
 }
 
+/*
+ * With a budget: whether the next probe run (as long as the longest so far,
+ * in the lock) still fits after n counted ones; the first is always made.
+ * The first cut is said once for the agent.
+ */
+static int
+probe_fits(struct agent *a, int n, double longest_ms)
+{
+	static int said;
+
+	if (n == 0 || agent_fits(a, longest_ms))
+		return 1;
+	if (!said++)
+		agent_cut(a, "perfd's probe: some measurements made fewer runs than planned "
+		    "(their CIs are wider, and say so)");
+	return 0;
+}
+
+/* One probe run, its time in the lock into *longest_ms (the larger of the two). */
+static double
+timed_run(struct agent *a, const struct db_capture *cap, const char *const *settings,
+    const struct dbagent_load *l, double *longest_ms, char **cause)
+{
+	double held = a->held_ms, v = one_run(a, cap, settings, l, NULL, cause);
+
+	*longest_ms = fmax(*longest_ms, a->held_ms - held);
+	return v;
+}
+
 int
 dbagent_measure(struct agent *a, const struct db_capture *cap, const char *const *settings,
     const struct dbagent_load *l, int reps, struct stats *st, char **cause)
 {
-	double *x = xcalloc((size_t)reps, sizeof *x);
+	double *x = xcalloc((size_t)reps, sizeof *x), longest = 0;
 	int n = 0;
 
-	for (int r = -1; r < reps; r++) {	/* r = -1: a warm-up, not counted */
-		double v = one_run(a, cap, settings, l, NULL, cause);
+	for (int r = -1; r < reps && probe_fits(a, n, longest); r++) {	/* r = -1: a warm-up */
+		double v = timed_run(a, cap, settings, l, &longest, cause);
 
 		if (v < 0) {
 			free(x);
@@ -1161,23 +1214,23 @@ dbagent_measure_pair(struct agent *a, const struct db_capture *cap, const char *
     struct stats *sc, struct stats *ratio, char **cause)
 {
 	double *xb = xcalloc((size_t)reps, sizeof *xb), *xc = xcalloc((size_t)reps, sizeof *xc);
-	double *xr = xcalloc((size_t)reps, sizeof *xr);
-	int rc = -1;
+	double *xr = xcalloc((size_t)reps, sizeof *xr), longest = 0;
+	int rc = -1, n = 0;
 
-	if (one_run(a, cap, base, l, NULL, cause) < 0)	/* warm-up */
+	if (timed_run(a, cap, base, l, &longest, cause) < 0)	/* warm-up */
 		goto out;
-	for (int r = 0; r < reps; r++) {
-		xb[r] = one_run(a, cap, base, l, NULL, cause);
-		if (xb[r] < 0)
+	for (; n < reps && probe_fits(a, n, 2 * longest); n++) {
+		xb[n] = timed_run(a, cap, base, l, &longest, cause);
+		if (xb[n] < 0)
 			goto out;
-		xc[r] = one_run(a, cap, cand, l, NULL, cause);
-		if (xc[r] < 0)
+		xc[n] = timed_run(a, cap, cand, l, &longest, cause);
+		if (xc[n] < 0)
 			goto out;
-		xr[r] = xc[r] / xb[r];
+		xr[n] = xc[n] / xb[n];
 	}
-	stats_compute(xb, reps, sb);
-	stats_compute(xc, reps, sc);
-	stats_compute(xr, reps, ratio);
+	stats_compute(xb, n, sb);
+	stats_compute(xc, n, sc);
+	stats_compute(xr, n, ratio);
 	rc = 0;
 out:
 	free(xb);

@@ -36,7 +36,8 @@ struct cfg {
 	char		**left_out;	/* rules the client cannot apply, and why */
 	int		 nleft_out;
 	int		*keep;		/* 1: a measured gain on its own */
-	int		*screened;	/* 1: no gain in the screening pairs: not run in full */
+	int		*screened;	/* 1: no gain in the screening pairs: not run in full;
+				   2: not measured, the budget spent */
 	struct stats	*st;		/* per candidate; [ncand] = combined */
 	struct stats	*ratio;		/* paired gains over the base, likewise */
 	struct stats	 base;
@@ -177,6 +178,13 @@ measure_one(struct cfg *c, int i, char **base, int reps, char **cause)
 	int n = spec_pragmas(c, one), rc;
 	struct stats sb;
 
+	if (!agent_fits(c->a, 0)) {
+		c->screened[i] = 2;
+		c->ratio[i].median = c->ratio[i].ci_lo = c->ratio[i].ci_hi = 1;
+		agent_cut(c->a, "%s = %s not measured", r->setting, r->recommend);
+		free_list(one, n);
+		return 0;
+	}
 	pragmas_of(r, one, &n);
 	one[n] = NULL;
 	agent_progress(c->a, 30 + 40 * i / (c->ncand + 1), "probe: %s = %s", r->setting,
@@ -397,9 +405,10 @@ md_candidates(struct buf *b, struct cfg *c)
 		    r->setting, r->nrequires ? " (with " : "", r->nrequires ?
 		    r->requires[0].setting : "", r->nrequires ? ")" : "",
 		    current(c, r->setting), r->recommend, pgain(c, i), c->ratio[i].ci_lo,
-		    c->ratio[i].ci_hi, c->screened[i] ? " — no gain in the screening "
-		    "pairs, not measured further" : c->keep[i] ? "" : " — no measurable "
-		    "gain, not recommended", rate, c->st[i].n, risk);
+		    c->ratio[i].ci_hi, c->screened[i] == 2 ? " — not measured: the budget was "
+		    "spent" : c->screened[i] ? " — no gain in the screening pairs, not measured "
+		    "further" : c->keep[i] ? "" : " — no measurable gain, not recommended", rate,
+		    c->st[i].n, risk);
 		free(risk);
 		free(rate);
 	}

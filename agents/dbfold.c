@@ -188,12 +188,23 @@ fold_pairs(struct agent *a, const struct dbagent_obs *o, const char *c_as, const
     const char *out, struct fold_series *s)
 {
 	int most = o->wall_ms > FOLD_LONG_MS ? FOLD_LONG_PAIRS : FOLD_MAX_PAIRS;
-	uint64_t start = now_ns();
+	uint64_t start = now_ns(), t0 = start;
 	char *none = NULL;
+	double pair_ms = 0;
 
 	while (s->n < most && none == NULL) {
 		struct stats st;
 
+		pair_ms = fmax(pair_ms, (double)(now_ns() - t0) / 1e6);
+		t0 = now_ns();
+		if (s->n > 0 && !agent_fits(a, pair_ms)) {
+			agent_cut(a, "%d pair%s of runs with the commits folded", s->n,
+			    s->n == 1 ? "" : "s");
+			if (s->n < FOLD_LONG_PAIRS)
+				none = xasprintf("the budget left time for %d pair%s of runs only",
+				    s->n, s->n == 1 ? "" : "s");
+			break;
+		}
 		agent_progress(a, 30, "running %s as it is and with its commits folded into "
 		    "one (pair %d)", a->spec->stages[o->stage].name, s->n + 1);
 		if ((none = fold_pair(a, o->stage, c_as, c_fo, out, s)) != NULL ||

@@ -123,11 +123,18 @@ remeasure_share(struct integ *g, int s, struct stats *share, struct stats *wall)
 	int runs = reps * 2 > INTEG_TIEBREAK_MIN ? reps * 2 : INTEG_TIEBREAK_MIN;
 	double *sh = xcalloc((size_t)runs, sizeof *sh), *w = xcalloc((size_t)runs, sizeof *w);
 	char *failure = NULL;
+	double longest = 0;
 
 	for (int r = 0; r < runs; r++) {
 		double total = 0, mine = 0;
 		int ok = 1;
+		double held = g->a->held_ms;	/* a run's time in the lock */
 
+		if (r > 0 && !agent_fits(g->a, longest)) {
+			agent_cut(g->a, "the tie-breaker on %s made %d of %d runs",
+			    g->st[s].name, r, runs);
+			break;
+		}
 		agent_progress(g->a, 82, "tie-breaker on %s: run %d/%d", g->st[s].name, r + 1,
 		    runs);
 		agent_lock(g->a);
@@ -153,6 +160,7 @@ remeasure_share(struct integ *g, int s, struct stats *share, struct stats *wall)
 			sh[n] = mine / total;
 			w[n++] = mine;
 		}
+		longest = fmax(longest, g->a->held_ms - held);
 	}
 	if (n > 0) {
 		stats_compute(sh, n, share);
@@ -161,6 +169,46 @@ remeasure_share(struct integ *g, int s, struct stats *share, struct stats *wall)
 	free(sh);
 	free(w);
 	return n;
+}
+
+/*
+ * The tie-breaker's runs of stage s at size[0] and size[1], alternating,
+ * into w and n: in one hold of the lock (a stage with a prepare pays its
+ * prefix once), and within the budget (a pair of runs at least).
+ */
+static void
+batch_tiebreak_runs(struct integ *g, int s, const long long *size,
+    double w[2][INTEG_TIEBREAK_MIN], int *n)
+{
+	const struct spec *sp = g->a->spec;
+	struct stage_view *v = &g->st[s];
+	double longest = 0;
+
+	agent_lock(g->a);
+	for (int r = 0; r < 2 * INTEG_TIEBREAK_MIN; r++) {
+		int which = r % 2;
+		char *cmd, *fail = NULL;
+		struct stage_result res = { 0 };
+		double held = g->a->held_ms + (double)(now_ns() - g->a->held_since_ns) / 1e6;
+
+		if (r >= 2 && !agent_fits(g->a, longest)) {
+			agent_cut(g->a, "the tie-breaker on %s's batch size made %d of %d runs",
+			    v->name, r, 2 * INTEG_TIEBREAK_MIN);
+			break;
+		}
+		cmd = pipeline_batch_command(sp->batch_command, size[which]);
+		agent_progress(g->a, 82, "tie-breaker on %s: batch %lld, run %d/%d", v->name,
+		    size[which], r / 2 + 1, INTEG_TIEBREAK_MIN);
+		if (pipeline_measure(sp, s, cmd, g->a->dir, NULL, NULL, &res, &fail) == 0 &&
+		    res.ok)
+			w[which][n[which]++] = res.wall_ms;
+		pipeline_result_free(&res);
+		free(fail);
+		free(cmd);
+		longest = fmax(longest, g->a->held_ms + (double)(now_ns() -
+		    g->a->held_since_ns) / 1e6 - held);
+	}
+	agent_unlock(g->a);
 }
 
 /*
@@ -189,26 +237,10 @@ batch_tiebreak(struct integ *g, int s)
 		return -1;
 	size[0] = (long long)cur->valuedouble;
 	size[1] = (long long)rec->valuedouble;
-	for (int r = 0; r < 2 * INTEG_TIEBREAK_MIN; r++) {
-		int which = r % 2;
-		char *cmd = pipeline_batch_command(sp->batch_command, size[which]), *fail = NULL;
-		struct stage_result res = { 0 };
-
-		agent_progress(g->a, 82, "tie-breaker on %s: batch %lld, run %d/%d", v->name,
-		    size[which], r / 2 + 1, INTEG_TIEBREAK_MIN);
-		agent_lock(g->a);
-		if (pipeline_measure(sp, s, cmd, g->a->dir, NULL, NULL, &res, &fail) == 0 &&
-		    res.ok)
-			w[which][n[which]++] = res.wall_ms;
-		agent_unlock(g->a);
-		pipeline_result_free(&res);
-		free(fail);
-		free(cmd);
-	}
+	batch_tiebreak_runs(g, s, size, w, n);
 	v->tb.ran = 1;
-	v->tb.how = xasprintf("batch %lld (claimed) against %lld (current), %d runs "
-	    "each, alternating, under the measurement lock", size[1], size[0],
-	    INTEG_TIEBREAK_MIN);
+	v->tb.how = xasprintf("batch %lld (claimed) against %lld (current), %d and %d runs, "
+	    "alternating, under the measurement lock", size[1], size[0], n[1], n[0]);
 	if (n[0] == 0 || n[1] == 0) {
 		v->tb.outcome = xstrdup("a size failed in every run: no figure");
 		v->tb.supports = "leave";

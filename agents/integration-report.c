@@ -381,11 +381,78 @@ time_line(struct buf *b, struct integ *g)
 		    t.wall_ms / g->total_ms, g->total_ms / 1000);
 	buf_printf(b, ". The measurement lock was held %.1f s: %.1f s timing stages, %.1f s "
 	    "running setup, teardown and stages only to reach a timed one (%ld time%s), "
-	    "%.1f s in stages' prepares (%ld), %.1f s in perfd's probes and traces; the "
+	    "%.1f s in stages' prepares (%ld), %.1f s in perfd's own work (probes, traces, "
+	    "calibration); the "
 	    "agents, which run at once and measure one at a time, waited %.1f s for it in "
 	    "all\n", t.held_ms / 1000, t.timed_ms / 1000, t.untimed_ms / 1000, t.prefixes,
 	    t.prefixes == 1 ? "" : "s", t.prepare_ms / 1000, t.prepares,
 	    time_other(&t) / 1000, t.wait_ms / 1000);
+}
+
+/* Each thing the budget cut short, from every agent and integration itself. */
+static void
+budget_cuts(struct integ *g, void (*each)(void *, const char *, const char *), void *arg)
+{
+	for (int i = 0; i < INV_INVESTIGATORS; i++) {
+		const struct findings *f = g->in[i].f;
+
+		for (int k = 0; f != NULL && k < f->nwarnings; k++)
+			if (strncmp(f->warnings[k], "budget: ", 8) == 0)
+				each(arg, g->in[i].agent, f->warnings[k] + 8);
+	}
+	for (int k = 0; k < g->a->ncuts; k++)
+		each(arg, g->a->name, g->a->cuts[k]);
+}
+
+static void
+budget_cut_md(void *arg, const char *agent, const char *what)
+{
+	buf_printf(arg, "- %s: %s\n", agent, what);
+}
+
+static void
+budget_cut_json(void *arg, const char *agent, const char *what)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "agent", agent);
+	cJSON_AddStringToObject(o, "cut", what);
+	cJSON_AddItemToArray(arg, o);
+}
+
+/* With a budget: whether it held, and what was shortened or skipped to fit it (never silently). */
+static void
+budget_md(struct buf *b, struct integ *g)
+{
+	double budget = (double)g->a->spec->budget_ms, wall;
+	struct buf cuts = { 0 };
+
+	if (budget <= 0)
+		return;
+	wall = (double)(now_ns() - g->a->started_ns) / 1e6;
+	budget_cuts(g, budget_cut_md, &cuts);
+	buf_printf(b, "**Budget:** %.1f s; the investigation has taken %.1f s so far (%.0f%% of "
+	    "it). ", budget / 1000, wall / 1000, wall * 100 / budget);
+	if (cuts.len == 0)
+		buf_puts(b, "Nothing was cut short to fit it.\n\n");
+	else
+		buf_printf(b, "To fit it, perfd measured less than it would have:\n\n%s\n",
+		    cuts.p);
+	buf_free(&cuts);
+}
+
+/* The same, for the master JSON. */
+static cJSON *
+budget_json(struct integ *g)
+{
+	cJSON *o;
+
+	if (g->a->spec->budget_ms <= 0)
+		return cJSON_CreateNull();
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "budget_ms", (double)g->a->spec->budget_ms);
+	budget_cuts(g, budget_cut_json, cJSON_AddArrayToObject(o, "cuts"));
+	return o;
 }
 
 /* The same, for the master JSON. */
@@ -484,6 +551,7 @@ integ_report_md(struct integ *g)
 
 	buf_printf(&b, "# Master integration report: %s\n\n", g->a->spec->name);
 	summary(&b, g);
+	budget_md(&b, g);
 	top3(&b, g);
 	votes(&b, g);
 	agents(&b, g);
@@ -652,6 +720,7 @@ integ_report_json(struct integ *g)
 	    g->pipeline_bound));
 	json_agents(g, cJSON_AddObjectToObject(o, "agents"));
 	cJSON_AddItemToObject(o, "time", time_json(g));
+	cJSON_AddItemToObject(o, "budget", budget_json(g));
 	/* The baseline's members; its markdown is the other report's. */
 	baseline(&ignored, g, o);
 	buf_free(&ignored);

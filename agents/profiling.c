@@ -198,37 +198,31 @@ static int stage_shares(struct prof *, int, double *);
 /*
  * Whether more runs would change what profiling says, with its first n
  * counted runs: the bottleneck is decided (its share's CI clear of every
- * other stage's), its share's CI is within +-PROF_AUTO_SHARE, and each
- * stage's median's CI within +-PROF_AUTO_REL of it or +-PROF_AUTO_FLOOR of
- * the end-to-end median (a stage too small to move the ranking need not
- * be precise). A pipeline too fast to rank settles at once.
+ * other stage's), and every stage's share has a CI within
+ * +-PROF_AUTO_SHARE (the shares are what the verdicts and the Amdahl
+ * ranking of every recommendation rest on; a small stage's median may
+ * stay wide, as parsing at 40 +- 9 ms does beside a 590 ms run, without
+ * moving either). A pipeline too fast to rank settles at once.
  */
 static int
 prof_settled(struct prof *p, int n)
 {
 	int saved = p->reps, best = -1, ok = 1;
 	double *x = xcalloc((size_t)(p->warmup + saved), sizeof *x);
-	struct stats *sh = xcalloc((size_t)p->nstages, sizeof *sh), tot, w;
+	struct stats *sh = xcalloc((size_t)p->nstages, sizeof *sh), tot;
 
 	p->reps = n;
 	stats_compute(p->totals, p->ntotals, &tot);
 	for (int i = 0; i < p->nstages && tot.median >= PROF_TINY_MS; i++) {
-		int m = stage_shares(p, i, x), k = 0;
+		int m = stage_shares(p, i, x);
 
 		stats_compute(x, m, &sh[i]);
 		if (best < 0 || sh[i].median > sh[best].median)
 			best = i;
-		for (int r = p->warmup; r < p->warmup + n; r++)
-			if (p->st[i].s[r].ok)
-				x[k++] = p->st[i].s[r].wall_ms;
-		stats_compute(x, k, &w);
-		ok &= m >= PROF_AUTO_MIN && ((w.ci_hi - w.ci_lo) / 2 <= PROF_AUTO_REL * w.median ||
-		    (w.ci_hi - w.ci_lo) / 2 <= PROF_AUTO_FLOOR * tot.median);
+		ok &= m >= PROF_AUTO_MIN && (sh[i].ci_hi - sh[i].ci_lo) / 2 <= PROF_AUTO_SHARE;
 	}
 	for (int j = 0; best >= 0 && j < p->nstages; j++)
 		ok &= j == best || sh[j].ci_hi < sh[best].ci_lo;
-	if (best >= 0)
-		ok &= (sh[best].ci_hi - sh[best].ci_lo) / 2 <= PROF_AUTO_SHARE;
 	p->reps = saved;
 	free(x);
 	free(sh);
@@ -245,13 +239,38 @@ prof_enough(struct prof *p, int n, int *settled_before)
 		return 0;
 	now = prof_settled(p, n);
 	if (now && *settled_before) {
-		p->stopped = xasprintf("settled after %d runs: the bottleneck decided, its "
-		    "share's 95%% CI within +-%.0f points and every stage's median within "
-		    "+-%.0f%% (or +-%.0f%% of the whole run), two runs in a row", n,
-		    PROF_AUTO_SHARE * 100, PROF_AUTO_REL * 100, PROF_AUTO_FLOOR * 100);
+		p->stopped = xasprintf("settled after %d runs: the bottleneck decided and "
+		    "every stage's share's 95%% CI within +-%.0f points, two runs in a row", n,
+		    PROF_AUTO_SHARE * 100);
 		return 1;
 	}
 	*settled_before = now;
+	return 0;
+}
+
+/*
+ * With a budget, before run r: whether another run (as long as the
+ * longest so far) still fits. After the first, the least profiling needs
+ * is known, and a budget below it is said at once. The first counted run
+ * is always made: without it there is no figure at all.
+ */
+static int
+budget_allows(struct prof *p, int r, double longest_ms)
+{
+	int least = p->warmup + (p->auto_reps ? PROF_AUTO_MIN : p->reps);
+
+	if (r == 1 && !agent_fits(p->a, (least - 1) * longest_ms))
+		agent_cut(p->a, "the budget (%.1f s) is less than profiling needs at the least: "
+		    "%d runs of the pipeline at %.2f s each (%.1f s); its figures come from the "
+		    "runs that fitted", (double)p->a->spec->budget_ms / 1000, least,
+		    longest_ms / 1000, least * longest_ms / 1000);
+	if (r == 0 || r <= p->warmup || agent_fits(p->a, longest_ms))
+		return 1;
+	p->stopped = xasprintf("the budget: %d counted run%s fitted in it", r - p->warmup,
+	    r - p->warmup == 1 ? "" : "s");
+	agent_cut(p->a, "%d counted run%s, where %s", r - p->warmup,
+	    r - p->warmup == 1 ? "" : "s", p->auto_reps ? "auto goes on until the figures "
+	    "settle (up to 30)" : "the spec asks for more");
 	return 0;
 }
 
@@ -259,15 +278,18 @@ static void
 measure(struct prof *p)
 {
 	int total = p->warmup + p->reps, bad_in_a_row = 0, settled = 0, r;
+	double longest = 0;
 
 	p->totals = xcalloc((size_t)p->reps, sizeof *p->totals);
-	for (r = 0; r < total; r++) {
+	for (r = 0; r < total && budget_allows(p, r, longest); r++) {
 		int counted = r >= p->warmup, ok;
+		double held = p->a->held_ms;	/* a run's time in the lock, not waiting for it */
 
 		agent_progress(p->a, 5 + 75 * r / total, "%s %d/%s%d", counted ?
 		    "run" : "warmup", counted ? r - p->warmup + 1 : r + 1,
 		    counted && p->auto_reps ? "at most " : "", counted ? p->reps : p->warmup);
 		ok = one_run(p, r);
+		longest = fmax(longest, p->a->held_ms - held);
 		if (ok && counted) {
 			double sum = 0;
 
@@ -292,8 +314,8 @@ measure(struct prof *p)
 		p->stopped = p->auto_reps ? xasprintf("the most auto allows (%d runs): the "
 		    "figures had not settled", p->reps) : xasprintf("the spec's repetitions "
 		    "(%d)", p->reps);
-	/* With auto, the counted runs are the ones made; arrays keep their room. */
-	if (p->auto_reps && r > p->warmup)
+	/* With auto or a budget, the counted runs are the ones made; arrays keep their room. */
+	if ((p->auto_reps || p->a->spec->budget_ms > 0) && r > p->warmup)
 		p->reps = r - p->warmup;
 }
 
@@ -322,6 +344,7 @@ measure_level(struct prof *p, const struct spec_stage *st, struct prof_conc *c, 
 			c->error = xstrdup(err);
 			break;
 		}
+		pipeline_add_timed(wall);
 		agent_unlock(p->a);
 		thr[c->runs++] = wall > 0 ? (double)bytes * 1000 / wall : 0;
 	}
@@ -342,6 +365,18 @@ measure_level(struct prof *p, const struct spec_stage *st, struct prof_conc *c, 
 }
 
 /* N transfers at once against 1, for each N of a fetch stage's list. */
+/* The longest of a stage's good counted runs so far, in ms. */
+static double
+stage_longest(const struct prof *p, const struct prof_stage *ps)
+{
+	double w = 0;
+
+	for (int r = p->warmup; r < p->warmup + p->reps; r++)
+		if (ps->s[r].ok)
+			w = fmax(w, ps->s[r].wall_ms);
+	return w;
+}
+
 static void
 measure_concurrency(struct prof *p, int i)
 {
@@ -349,6 +384,7 @@ measure_concurrency(struct prof *p, int i)
 	struct prof_stage *ps = &p->st[i];
 	int runs = p->reps < 5 ? p->reps : 5, has1 = 0, k, j;
 	char *failure = NULL;
+	double level_ms = 0;
 
 	for (k = 0; k < st->nconcurrency; k++)
 		has1 |= st->concurrency[k] == 1;
@@ -374,9 +410,25 @@ measure_concurrency(struct prof *p, int i)
 		return;
 	}
 	for (k = 0; k < ps->nconc; k++) {
+		uint64_t t0 = now_ns();
+
+		/*
+		 * A level takes about as long as the one-transfer level or less;
+		 * that one, about its runs of the stage as timed in the pipeline.
+		 */
+		if (!agent_fits(p->a, k > 0 ? level_ms : runs * stage_longest(p, ps))) {
+			/* Without the one-transfer level no other has a speed-up. */
+			for (j = k; j < ps->nconc; j++)
+				ps->conc[j].error = xstrdup("not measured: the budget was spent");
+			agent_cut(p->a, "%s's parallel transfers measured at %d of %d levels",
+			    ps->name, k, ps->nconc);
+			break;
+		}
 		agent_progress(p->a, 82 + 10 * k / ps->nconc, "%s: %d transfers at once",
 		    ps->name, ps->conc[k].n);
 		measure_level(p, st, &ps->conc[k], runs, k == 0 ? NULL : &ps->conc[0]);
+		if (k == 0)
+			level_ms = (double)(now_ns() - t0) / 1e6;
 	}
 	if (pipeline_hook(p->a->spec, "teardown", p->a->spec->teardown, p->a->dir,
 	    &failure) != 0)

@@ -23,9 +23,7 @@
  */
 #define PROF_AUTO_MIN		6
 #define PROF_AUTO_MAX		30
-#define PROF_AUTO_SHARE		0.03	/* the bottleneck share's CI, half-width */
-#define PROF_AUTO_REL		0.10	/* a stage median's CI, half-width, relative */
-#define PROF_AUTO_FLOOR		0.01	/* ... or against the end-to-end median */
+#define PROF_AUTO_SHARE		0.03	/* every stage share's CI, half-width */
 
 struct prof_sample {
 	int		 ok;

@@ -110,6 +110,19 @@ print_json(cJSON *o)
 	free(s);
 }
 
+/* A running investigation's time left, as the daemon estimated it. */
+static void
+print_time_left(cJSON *inv)
+{
+	cJSON *left = cJSON_GetObjectItem(inv, "time_left_ms");
+
+	if (cJSON_IsNumber(left))
+		printf("  time left: about %.0f s (from %s)\n", left->valuedouble / 1000,
+		    str(inv, "time_left_from"));
+	else if (cJSON_IsNull(left))
+		printf("  time left: %s\n", str(inv, "time_left_from"));
+}
+
 int
 cmd_status(struct cli *cli)
 {
@@ -125,6 +138,7 @@ cmd_status(struct cli *cli)
 	else if ((inv = cJSON_GetObjectItem(resp, "investigation")) != NULL) {
 		print_row(inv);
 		printf("  folder: %s\n", str(inv, "dir"));
+		print_time_left(inv);
 		if (cJSON_GetStringValue(cJSON_GetObjectItem(inv, "error")) != NULL)
 			printf("  error: %s\n", str(inv, "error"));
 		cJSON_ArrayForEach(a, cJSON_GetObjectItem(inv, "agents")) {

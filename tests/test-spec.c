@@ -158,7 +158,7 @@ TEST_IMPL(spec_collects_all_errors)
 	snprintf(want, sizeof want,
 	    "%s:3:1: the top level: unknown key 'bogus' (allowed: version, name, "
 	    "description, hypothesis, workdir, env, rows, pipeline, database, client, "
-	    "batch, agents)\n"
+	    "batch, agents, budget)\n"
 	    "%s:5:16: pipeline.repetitions: 0 is out of range (1 to 10000)\n", path, path);
 	ASSERT_STR(errors, want);
 	free(errors);

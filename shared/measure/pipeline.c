@@ -182,6 +182,12 @@ pipeline_get_counts(struct pipeline_counts *c)
 	*c = counts;
 }
 
+void
+pipeline_add_timed(double ms)
+{
+	counts.timed_ms += ms;
+}
+
 /* Before a timed run of stage i: its prepare when the pipeline is primed for it, else the prefix. */
 static int
 measure_before(const struct spec *sp, int i, const char *logdir, char **failure)

@@ -68,6 +68,8 @@ struct pipeline_counts {
 	double	 timed_ms, untimed_ms, prepare_ms;
 };
 void pipeline_get_counts(struct pipeline_counts *);
+/* Count ms of a stage timed another way (a fetch stage's parallel transfers). */
+void pipeline_add_timed(double ms);
 
 /* The command with every {batch} replaced by size (caller frees). */
 char *pipeline_batch_command(const char *cmd, long long size);

@@ -115,6 +115,7 @@ static const struct key top_keys[] = {
 	{ "client", K_MAP, 0, 0, 0, 0, 0, client_keys, NOFLAG },
 	{ "batch", K_MAP, 0, 0, 0, 0, 0, batch_keys, S(has_batch) },
 	{ "agents", K_MAP, 0, 0, 0, 0, 0, agents_keys, NOFLAG },
+	{ "budget", K_DUR, 0, 1000, 7 * 24 * 3600 * 1000LL, S(budget_ms), 0, NULL, NOFLAG },
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
 };
 
@@ -1253,6 +1254,8 @@ spec_to_json(const struct spec *sp)
 	}
 	sub = cJSON_AddObjectToObject(o, "agents");
 	add_ms(sub, "timeout", sp->agents_timeout_ms);
+	if (sp->budget_ms > 0)
+		add_ms(o, "budget", sp->budget_ms);
 	s = cJSON_Print(o);
 	cJSON_Delete(o);
 	return s;

@@ -59,6 +59,7 @@ struct spec {
 	int	 nbatch_sizes;
 
 	int64_t	 agents_timeout_ms;
+	int64_t	 budget_ms;	/* the whole investigation's; 0: none */
 };
 
 /*

@@ -378,6 +378,32 @@ row_json(sqlite3_stmt *st)
 #define INV_COLUMNS "id, name, status, dir, spec_path, spec_hash, created_ms," \
 	" started_ms, ended_ms, report_path, error"
 
+int
+store_least_progress(struct store *s, const char *id)
+{
+	sqlite3_stmt *st;
+	int least = -1;
+
+	/* Each running agent's last progress event (integration, which waits, aside). */
+	if (sqlite3_prepare_v2(s->db, "SELECT e.body FROM events e JOIN agent_runs a ON"
+	    " a.investigation = e.investigation AND a.agent = e.agent WHERE"
+	    " e.investigation = ?1 AND a.status = 'running' AND a.agent <> 'integration'"
+	    " AND e.seq = (SELECT max(seq) FROM events WHERE investigation = ?1 AND"
+	    " agent = e.agent AND type = 'progress')", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_text(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *o = cJSON_Parse((const char *)sqlite3_column_text(st, 0));
+		cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "percent");
+
+		if (cJSON_IsNumber(p) && (least < 0 || p->valueint < least))
+			least = p->valueint;
+		cJSON_Delete(o);
+	}
+	sqlite3_finalize(st);
+	return least;
+}
+
 cJSON *
 store_get(struct store *s, const char *id)
 {

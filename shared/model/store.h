@@ -54,6 +54,13 @@ int store_import_runs(struct store *, const char *id, const char *agent,
     const char *csv_path);
 
 /* The investigation with its agents, or NULL when the ID is unknown. */
+/*
+ * The least progress, in percent, among the investigation's agents still
+ * running (integration aside: it waits for the others); -1 when none has
+ * said any.
+ */
+int store_least_progress(struct store *, const char *id);
+
 cJSON *store_get(struct store *, const char *id);
 /* The last `limit` finished (done) investigations of a spec name, oldest first. */
 cJSON *store_by_name(struct store *, const char *name, int limit);

@@ -7,11 +7,7 @@
 . "$PERFD_TEST_SRC/tests/e2e/lib.sh"
 real_agents
 cd "$T"
-cat >noise.sh <<'EOS'
-# noise.sh: sleep 10 to 150 ms, at random.
-n=$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')
-sleep "$(awk -v n="$n" 'BEGIN { printf "%.3f", 0.01 + 0.14 * n / 65535 }')"
-EOS
+NOISE="$S/tests/fixtures/noise.sh"
 # spec NAME RUN-A RUN-B
 spec() {
 	cat >spec.yaml <<EOS
@@ -37,7 +33,7 @@ quiet=$(jget "$F" data.runs.counted)
 jget "$F" data.runs.stopped | grep -q "^settled after $quiet runs" || fail "quiet: $(jget "$F" data.runs.stopped)"
 [ "$(jget "$F" votes.1.vote)" = optimize ] || fail "quiet: the bottleneck is b: $(jget "$F" votes.1.reason)"
 
-spec noisy "sh noise.sh" "sh noise.sh"
+spec noisy "$NOISE 0.01 0.15" "$NOISE 0.01 0.15"
 noisy=$(jget "$F" data.runs.counted)
 [ "$noisy" = 30 ] || fail "noisy: $noisy runs, want the most auto allows (30)"
 jget "$F" data.runs.stopped | grep -q "had not settled" || fail "noisy: $(jget "$F" data.runs.stopped)"
