@@ -133,7 +133,7 @@ finding batch-size ok "load:optimize" "$(rec batch-1000 load 2.9 true)" \
     '{"current":10,"recommended":1000,"optimal_range":[1000,10000]}'
 integrate
 [ "$(stage_field 1 consensus)" = contradiction ] || fail "batch contradiction"
-stage_field 1 tiebreaker.how | grep -q "batch 1000 (claimed) against 10 (current), 10 runs each" ||
+stage_field 1 tiebreaker.how | grep -q "batch 1000 (claimed) against 10 (current), 10 and 10 runs" ||
     fail "batch tie-breaker: $(stage_field 1 tiebreaker.how)"
 [ "$(stage_field 1 tiebreaker.supports)" = optimize ] || fail "batch tie-breaker supports $(stage_field 1 tiebreaker.supports)"
 [ "$(jget "$M" batch.recommended)" = 1000 ] || fail "master batch field"
