@@ -481,6 +481,7 @@ static void
 context(struct buf *b, struct integ *g)
 {
 	cJSON *ctx = g->prof != NULL ? cJSON_GetObjectItem(g->prof, "context") : NULL;
+	int warned = 0;
 
 	buf_printf(b, "## 7. Context\n\n- investigation %s of `%s` (spec `%s`)\n- perfd %s; "
 	    "written %s\n", investigation_id(g), g->a->spec->name, INV_SPEC_FILE,
@@ -508,7 +509,11 @@ context(struct buf *b, struct integ *g)
 		if (f != NULL && (strcmp(f->status, "failed") == 0 ||
 		    strcmp(f->status, "skipped") == 0))
 			buf_printf(b, "- %s: status %s\n", g->in[i].agent, f->status);
+		warned += f == NULL || f->nwarnings > 0 || strcmp(f->status, "failed") == 0 ||
+		    strcmp(f->status, "skipped") == 0;
 	}
+	if (warned == 0)
+		buf_puts(b, "- none\n");
 }
 
 /* With --baseline: this run against it, by the same test as perfd compare. */
