@@ -10,10 +10,10 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <math.h>
-#include <stdarg.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,7 +193,7 @@ agent_lock(struct agent *a)
 	if (a->lock_fd < 0)
 		fatal("measurement lock %s: %s", a->lock_path, strerror(errno));
 	a->held_since_ns = now_ns();
-	a->wait_ms += (double)(a->held_since_ns - t0) / 1e6;
+	a->wait_ms += now_ms_since(t0);
 }
 
 /*
@@ -216,7 +216,13 @@ agent_unlock(struct agent *a)
 		    n == 1 ? "" : "es");
 	lock_release(a->lock_fd);
 	a->lock_fd = -1;
-	a->held_ms += (double)(now_ns() - a->held_since_ns) / 1e6;
+	a->held_ms += now_ms_since(a->held_since_ns);
+}
+
+double
+agent_held_ms(const struct agent *a)
+{
+	return a->held_ms + (a->lock_depth > 0 ? now_ms_since(a->held_since_ns) : 0);
 }
 
 /*
@@ -246,16 +252,15 @@ double
 agent_time_left(const struct agent *a)
 {
 	const struct spec *sp = a->spec;
-	double budget = (double)sp->budget_ms, wall, held;
+	double budget = (double)sp->budget_ms, wall;
 
 	if (budget <= 0)
 		return INFINITY;
-	wall = (double)(now_ns() - a->started_ns) / 1e6;
+	wall = now_ms_since(a->started_ns);
 	if (strcmp(a->name, inv_agents[INV_INTEGRATION].name) == 0)
 		return budget - wall;
-	held = a->held_ms + (a->lock_depth > 0 ? (double)(now_ns() - a->held_since_ns) / 1e6 : 0);
 	return fmin(budget * AGENT_BUDGET_SHARE - wall,
-	    budget * AGENT_BUDGET_SHARE * lock_part(a) - held);
+	    budget * AGENT_BUDGET_SHARE * lock_part(a) - agent_held_ms(a));
 }
 
 int
@@ -284,18 +289,16 @@ agent_path(const struct agent *a, const char *name)
 	return path_join(a->dir, name);
 }
 
-/* Where this agent's time went, as it stands when it publishes. */
-static void
-time_account(const struct agent *a, struct findings_time *t)
+void
+agent_time(const struct agent *a, struct findings_time *t)
 {
 	struct pipeline_counts c;
 
 	pipeline_get_counts(&c);
 	*t = (struct findings_time){
-		.known = 1, .wall_ms = (double)(now_ns() - a->started_ns) / 1e6,
-		.wait_ms = a->wait_ms, .held_ms = a->held_ms, .timed_ms = c.timed_ms,
-		.untimed_ms = c.untimed_ms, .prepare_ms = c.prepare_ms,
-		.prefixes = c.prefixes, .prepares = c.prepares,
+		.known = 1, .wall_ms = now_ms_since(a->started_ns), .wait_ms = a->wait_ms,
+		.held_ms = agent_held_ms(a), .timed_ms = c.timed_ms, .untimed_ms = c.untimed_ms,
+		.prepare_ms = c.prepare_ms, .prefixes = c.prefixes, .prepares = c.prepares,
 	};
 }
 
@@ -345,7 +348,7 @@ agent_publish(struct agent *a, struct findings *f, const char *report_name,
 	for (int i = 0; i < a->ncuts; i++)
 		findings_warn(f, "budget: %s", a->cuts[i]);
 	if (rc == 0) {
-		time_account(a, &f->time);
+		agent_time(a, &f->time);
 		rc = findings_write(f, a->dir, &cause);
 	}
 	if (rc != 0) {

@@ -56,6 +56,13 @@ char *agent_path(const struct agent *, const char *name);
  * and integration keeps the rest to settle ties and write the reports.
  */
 #define AGENT_BUDGET_SHARE	0.85
+/* Ms this agent has held the measurement lock so far, the hold it is in included. */
+double agent_held_ms(const struct agent *);
+/*
+ * Where this agent's time has gone so far: its wall, the lock's waiting and
+ * holding, and what this process ran through the pipeline.
+ */
+void agent_time(const struct agent *, struct findings_time *);
 /* Ms left before this agent's deadline (INFINITY without a budget). */
 double agent_time_left(const struct agent *);
 /* Whether a measurement expected to take est_ms still fits (always, without a budget). */

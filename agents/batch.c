@@ -180,7 +180,7 @@ sweep(struct batch *bt)
 	double rep_ms = 0;
 
 	for (int r = 0; r < bt->reps; r++) {
-		double held = bt->a->held_ms;	/* a repetition's time in the lock */
+		double held = agent_held_ms(bt->a);	/* a repetition's time in the lock */
 
 		/* With a budget: another repetition only when one more fits. */
 		if (r > 0 && !agent_fits(bt->a, rep_ms)) {
@@ -221,7 +221,7 @@ sweep(struct batch *bt)
 			agent_unlock(bt->a);
 		if (bt->auto_reps && r + 1 == BATCH_DROP_AFTER)
 			drop_outside(bt);
-		rep_ms = fmax(rep_ms, bt->a->held_ms - held);
+		rep_ms = fmax(rep_ms, agent_held_ms(bt->a) - held);
 	}
 	bt->rep_ms = rep_ms;
 	free(order);

@@ -1180,9 +1180,9 @@ static double
 timed_run(struct agent *a, const struct db_capture *cap, const char *const *settings,
     const struct dbagent_load *l, double *longest_ms, char **cause)
 {
-	double held = a->held_ms, v = one_run(a, cap, settings, l, NULL, cause);
+	double held = agent_held_ms(a), v = one_run(a, cap, settings, l, NULL, cause);
 
-	*longest_ms = fmax(*longest_ms, a->held_ms - held);
+	*longest_ms = fmax(*longest_ms, agent_held_ms(a) - held);
 	return v;
 }
 

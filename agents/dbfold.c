@@ -152,14 +152,10 @@ fold_pair(struct agent *a, int stage, const char *c_as, const char *c_fo, const 
 {
 	struct fold_run ra, rf;
 	char *why = NULL, *none;
-	int swap = s->n % 2, rc;
+	int swap = s->n % 2;
 
-	rc = swap ? fold_one(a, stage, c_fo, out, &rf, &why) : fold_one(a, stage, c_as, out,
-	    &ra, &why);
-	if (rc == 0)
-		rc = swap ? fold_one(a, stage, c_as, out, &ra, &why) : fold_one(a, stage, c_fo,
-		    out, &rf, &why);
-	if (rc != 0) {
+	if (fold_one(a, stage, swap ? c_fo : c_as, out, swap ? &rf : &ra, &why) != 0 ||
+	    fold_one(a, stage, swap ? c_as : c_fo, out, swap ? &ra : &rf, &why) != 0) {
 		none = xasprintf("a run of the stage under perfd's preload library failed: %s",
 		    why);
 		free(why);
@@ -188,15 +184,14 @@ fold_pairs(struct agent *a, const struct dbagent_obs *o, const char *c_as, const
     const char *out, struct fold_series *s)
 {
 	int most = o->wall_ms > FOLD_LONG_MS ? FOLD_LONG_PAIRS : FOLD_MAX_PAIRS;
-	uint64_t start = now_ns(), t0 = start;
+	uint64_t start = now_ns();
 	char *none = NULL;
 	double pair_ms = 0;
 
 	while (s->n < most && none == NULL) {
 		struct stats st;
+		uint64_t t0;
 
-		pair_ms = fmax(pair_ms, (double)(now_ns() - t0) / 1e6);
-		t0 = now_ns();
 		if (s->n > 0 && !agent_fits(a, pair_ms)) {
 			agent_cut(a, "%d pair%s of runs with the commits folded", s->n,
 			    s->n == 1 ? "" : "s");
@@ -207,12 +202,14 @@ fold_pairs(struct agent *a, const struct dbagent_obs *o, const char *c_as, const
 		}
 		agent_progress(a, 30, "running %s as it is and with its commits folded into "
 		    "one (pair %d)", a->spec->stages[o->stage].name, s->n + 1);
-		if ((none = fold_pair(a, o->stage, c_as, c_fo, out, s)) != NULL ||
-		    (s->n < FOLD_MIN_PAIRS && s->n < most))
+		t0 = now_ns();
+		none = fold_pair(a, o->stage, c_as, c_fo, out, s);
+		pair_ms = fmax(pair_ms, now_ms_since(t0));
+		if (none != NULL || (s->n < FOLD_MIN_PAIRS && s->n < most))
 			continue;
 		stats_compute(s->ratio, s->n, &st);
 		if ((st.ci_hi - st.ci_lo) / 2 <= FOLD_PRECISION * st.median ||
-		    (double)(now_ns() - start) / 1e6 > FOLD_BUDGET_MS)
+		    now_ms_since(start) > FOLD_BUDGET_MS)
 			break;
 	}
 	return none;

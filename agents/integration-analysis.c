@@ -128,7 +128,7 @@ remeasure_share(struct integ *g, int s, struct stats *share, struct stats *wall)
 	for (int r = 0; r < runs; r++) {
 		double total = 0, mine = 0;
 		int ok = 1;
-		double held = g->a->held_ms;	/* a run's time in the lock */
+		double held = agent_held_ms(g->a);	/* a run's time in the lock */
 
 		if (r > 0 && !agent_fits(g->a, longest)) {
 			agent_cut(g->a, "the tie-breaker on %s made %d of %d runs",
@@ -160,7 +160,7 @@ remeasure_share(struct integ *g, int s, struct stats *share, struct stats *wall)
 			sh[n] = mine / total;
 			w[n++] = mine;
 		}
-		longest = fmax(longest, g->a->held_ms - held);
+		longest = fmax(longest, agent_held_ms(g->a) - held);
 	}
 	if (n > 0) {
 		stats_compute(sh, n, share);
@@ -189,7 +189,7 @@ batch_tiebreak_runs(struct integ *g, int s, const long long *size,
 		int which = r % 2;
 		char *cmd, *fail = NULL;
 		struct stage_result res = { 0 };
-		double held = g->a->held_ms + (double)(now_ns() - g->a->held_since_ns) / 1e6;
+		double held = agent_held_ms(g->a);
 
 		if (r >= 2 && !agent_fits(g->a, longest)) {
 			agent_cut(g->a, "the tie-breaker on %s's batch size made %d of %d runs",
@@ -205,8 +205,7 @@ batch_tiebreak_runs(struct integ *g, int s, const long long *size,
 		pipeline_result_free(&res);
 		free(fail);
 		free(cmd);
-		longest = fmax(longest, g->a->held_ms + (double)(now_ns() -
-		    g->a->held_since_ns) / 1e6 - held);
+		longest = fmax(longest, agent_held_ms(g->a) - held);
 	}
 	agent_unlock(g->a);
 }

@@ -2,7 +2,6 @@
 #include "integration.h"
 #include "compare.h"
 #include "md.h"
-#include "pipeline.h"
 #include "profiling.h"
 #include "util.h"
 
@@ -339,13 +338,7 @@ static cJSON *num_or_null(int ok, double v);
 static void
 time_sum(struct integ *g, struct findings_time *t)
 {
-	struct pipeline_counts c;
-
-	pipeline_get_counts(&c);
-	*t = (struct findings_time){ .known = 1,
-	    .wall_ms = (double)(now_ns() - g->a->started_ns) / 1e6, .wait_ms = g->a->wait_ms,
-	    .held_ms = g->a->held_ms, .timed_ms = c.timed_ms, .untimed_ms = c.untimed_ms,
-	    .prepare_ms = c.prepare_ms, .prefixes = c.prefixes, .prepares = c.prepares };
+	agent_time(g->a, t);
 	for (int i = 0; i < INV_INVESTIGATORS; i++) {
 		const struct findings *f = g->in[i].f;
 
@@ -424,12 +417,11 @@ budget_cut_json(void *arg, const char *agent, const char *what)
 static void
 budget_md(struct buf *b, struct integ *g)
 {
-	double budget = (double)g->a->spec->budget_ms, wall;
+	double budget = (double)g->a->spec->budget_ms, wall = now_ms_since(g->a->started_ns);
 	struct buf cuts = { 0 };
 
 	if (budget <= 0)
 		return;
-	wall = (double)(now_ns() - g->a->started_ns) / 1e6;
 	budget_cuts(g, budget_cut_md, &cuts);
 	buf_printf(b, "**Budget:** %.1f s; the investigation has taken %.1f s so far (%.0f%% of "
 	    "it). ", budget / 1000, wall / 1000, wall * 100 / budget);

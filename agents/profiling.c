@@ -193,7 +193,7 @@ one_run(struct prof *p, int r)
 	return complete;
 }
 
-static int stage_shares(struct prof *, int, double *);
+static int stage_shares(const struct prof *, int, int, double *);
 
 /*
  * Whether more runs would change what profiling says, with its first n
@@ -205,16 +205,15 @@ static int stage_shares(struct prof *, int, double *);
  * moving either). A pipeline too fast to rank settles at once.
  */
 static int
-prof_settled(struct prof *p, int n)
+prof_settled(const struct prof *p, int n)
 {
-	int saved = p->reps, best = -1, ok = 1;
-	double *x = xcalloc((size_t)(p->warmup + saved), sizeof *x);
+	int best = -1, ok = 1;
+	double *x = xcalloc((size_t)(p->warmup + p->reps), sizeof *x);
 	struct stats *sh = xcalloc((size_t)p->nstages, sizeof *sh), tot;
 
-	p->reps = n;
 	stats_compute(p->totals, p->ntotals, &tot);
 	for (int i = 0; i < p->nstages && tot.median >= PROF_TINY_MS; i++) {
-		int m = stage_shares(p, i, x);
+		int m = stage_shares(p, i, n, x);
 
 		stats_compute(x, m, &sh[i]);
 		if (best < 0 || sh[i].median > sh[best].median)
@@ -223,7 +222,6 @@ prof_settled(struct prof *p, int n)
 	}
 	for (int j = 0; best >= 0 && j < p->nstages; j++)
 		ok &= j == best || sh[j].ci_hi < sh[best].ci_lo;
-	p->reps = saved;
 	free(x);
 	free(sh);
 	return ok;
@@ -277,19 +275,20 @@ budget_allows(struct prof *p, int r, double longest_ms)
 static void
 measure(struct prof *p)
 {
-	int total = p->warmup + p->reps, bad_in_a_row = 0, settled = 0, r;
+	int total = p->warmup + p->reps, bad_in_a_row = 0, settled = 0, made = 0;
 	double longest = 0;
 
 	p->totals = xcalloc((size_t)p->reps, sizeof *p->totals);
-	for (r = 0; r < total && budget_allows(p, r, longest); r++) {
+	for (int r = 0; r < total && budget_allows(p, r, longest); r++) {
 		int counted = r >= p->warmup, ok;
-		double held = p->a->held_ms;	/* a run's time in the lock, not waiting for it */
+		double held = agent_held_ms(p->a);	/* a run's time in the lock, not waiting for it */
 
 		agent_progress(p->a, 5 + 75 * r / total, "%s %d/%s%d", counted ?
 		    "run" : "warmup", counted ? r - p->warmup + 1 : r + 1,
 		    counted && p->auto_reps ? "at most " : "", counted ? p->reps : p->warmup);
 		ok = one_run(p, r);
-		longest = fmax(longest, p->a->held_ms - held);
+		made += counted;
+		longest = fmax(longest, agent_held_ms(p->a) - held);
 		if (ok && counted) {
 			double sum = 0;
 
@@ -297,16 +296,13 @@ measure(struct prof *p)
 				sum += p->st[i].s[r].wall_ms;
 			p->totals[p->ntotals++] = sum;
 		}
-		if (counted && prof_enough(p, r - p->warmup + 1, &settled)) {
-			r++;
+		if (counted && prof_enough(p, made, &settled))
 			break;
-		}
 		/* A pipeline that keeps failing is broken: stop measuring it. */
 		bad_in_a_row = ok ? 0 : bad_in_a_row + 1;
 		if (bad_in_a_row >= 2 && r + 1 < total) {
 			agent_log(p->a, "error", "two runs in a row failed: stopping");
 			p->stopped = xstrdup("two runs in a row failed");
-			r++;
 			break;
 		}
 	}
@@ -315,8 +311,8 @@ measure(struct prof *p)
 		    "figures had not settled", p->reps) : xasprintf("the spec's repetitions "
 		    "(%d)", p->reps);
 	/* With auto or a budget, the counted runs are the ones made; arrays keep their room. */
-	if ((p->auto_reps || p->a->spec->budget_ms > 0) && r > p->warmup)
-		p->reps = r - p->warmup;
+	if ((p->auto_reps || p->a->spec->budget_ms > 0) && made > 0)
+		p->reps = made;
 }
 
 /*
@@ -364,7 +360,6 @@ measure_level(struct prof *p, const struct spec_stage *st, struct prof_conc *c, 
 	free(thr);
 }
 
-/* N transfers at once against 1, for each N of a fetch stage's list. */
 /* The longest of a stage's good counted runs so far, in ms. */
 static double
 stage_longest(const struct prof *p, const struct prof_stage *ps)
@@ -377,6 +372,7 @@ stage_longest(const struct prof *p, const struct prof_stage *ps)
 	return w;
 }
 
+/* N transfers at once against 1, for each N of a fetch stage's list. */
 static void
 measure_concurrency(struct prof *p, int i)
 {
@@ -428,7 +424,7 @@ measure_concurrency(struct prof *p, int i)
 		    ps->name, ps->conc[k].n);
 		measure_level(p, st, &ps->conc[k], runs, k == 0 ? NULL : &ps->conc[0]);
 		if (k == 0)
-			level_ms = (double)(now_ns() - t0) / 1e6;
+			level_ms = now_ms_since(t0);
 	}
 	if (pipeline_hook(p->a->spec, "teardown", p->a->spec->teardown, p->a->dir,
 	    &failure) != 0)
@@ -444,15 +440,16 @@ classify(double util)
 }
 
 /*
- * Stage i's share of each complete counted run, into x (room for every
- * run): how many; its CI then comes from the same runs as the total's.
+ * Stage i's share of each complete run among the first n counted, into x
+ * (room for every run): how many; its CI then comes from the same runs as
+ * the total's.
  */
 static int
-stage_shares(struct prof *p, int i, double *x)
+stage_shares(const struct prof *p, int i, int n, double *x)
 {
 	int m = 0;
 
-	for (int r = p->warmup, t = 0; r < p->warmup + p->reps && t < p->ntotals; r++) {
+	for (int r = p->warmup, t = 0; r < p->warmup + n && t < p->ntotals; r++) {
 		int complete = 1;
 		double sum = 0;
 
@@ -527,7 +524,7 @@ analyse_stage(struct prof *p, int i, double *x, int *flags)
 	ps->rss_kb = (long)stage_median(p, ps, x, sample_rss);
 	ps->read_bytes = stage_median(p, ps, x, sample_read);
 	ps->write_bytes = stage_median(p, ps, x, sample_write);
-	if ((m = stage_shares(p, i, x)) > 0) {
+	if ((m = stage_shares(p, i, p->reps, x)) > 0) {
 		stats_compute(x, m, &ps->share);
 		if (p->bottleneck < 0 || ps->share.median > p->st[p->bottleneck].share.median)
 			p->bottleneck = i;

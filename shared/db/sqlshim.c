@@ -143,26 +143,30 @@ sqlshim_classify(const char *s)
 	return SQLSHIM_OTHER;
 }
 
-/* Remember (on 1) or forget (on 0) that db's transaction is held open here. */
-static void
+/* db's slot in the held list, or -1 (NULL: the first free slot). The caller holds the lock. */
+static int
+sqlshim_slot(sqlite3 *db)
+{
+	for (int i = 0; i < SQLSHIM_DBS; i++)
+		if (sqlshim.held[i] == db)
+			return i;
+	return -1;
+}
+
+/* Remember (on 1) or forget (on 0) that db's transaction is held open here; whether it was. */
+static int
 sqlshim_hold(sqlite3 *db, int on)
 {
-	int free_slot = -1;
+	int at, was;
 
 	pthread_mutex_lock(&sqlshim.lock);
-	for (int i = 0; i < SQLSHIM_DBS; i++) {
-		if (sqlshim.held[i] == db) {
-			if (!on)
-				sqlshim.held[i] = NULL;
-			free_slot = -2;
-			break;
-		}
-		if (sqlshim.held[i] == NULL && free_slot == -1)
-			free_slot = i;
-	}
-	if (on && free_slot >= 0)
-		sqlshim.held[free_slot] = db;
+	was = (at = sqlshim_slot(db)) >= 0;
+	if (!was && on)
+		at = sqlshim_slot(NULL);
+	if (at >= 0)
+		sqlshim.held[at] = on ? db : NULL;
 	pthread_mutex_unlock(&sqlshim.lock);
+	return was;
 }
 
 /* Run a statement of this library's own on db. */
@@ -181,25 +185,15 @@ sqlshim_exec(sqlite3 *db, const char *sql)
 static void
 sqlshim_settle(sqlite3 *db)
 {
-	int held = 0;
-
-	pthread_mutex_lock(&sqlshim.lock);
-	for (int i = 0; i < SQLSHIM_DBS && !held; i++)
-		held = sqlshim.held[i] == db;
-	pthread_mutex_unlock(&sqlshim.lock);
-	if (!held)
-		return;
-	if (!sqlshim.autocommit(db) && sqlshim_exec(db, "COMMIT") == SQLITE_OK)
+	if (sqlshim_hold(db, 0) && !sqlshim.autocommit(db) &&
+	    sqlshim_exec(db, "COMMIT") == SQLITE_OK)
 		__atomic_add_fetch(&sqlshim.commits, 1, __ATOMIC_RELAXED);
-	sqlshim_hold(db, 0);
 }
 
 /* A step under the fold: what to do instead of, or before, the real step. */
 static int
-sqlshim_fold(sqlite3_stmt *st, sqlite3 *db, enum sqlshim_kind k, int *skip)
+sqlshim_fold(sqlite3_stmt *st, sqlite3 *db, enum sqlshim_kind k, int in_tx, int *skip)
 {
-	int in_tx = !sqlshim.autocommit(db);
-
 	*skip = 0;
 	switch (k) {
 	case SQLSHIM_BEGIN:
@@ -245,7 +239,7 @@ sqlite3_step(sqlite3_stmt *st)
 	db = sqlshim.db_handle(st);
 	k = sqlshim_classify(sqlshim.sql(st));
 	in_tx = !sqlshim.autocommit(db);
-	if (sqlshim.fold && sqlshim_fold(st, db, k, &skip) != 0)
+	if (sqlshim.fold && sqlshim_fold(st, db, k, in_tx, &skip) != 0)
 		return sqlshim.step(st);
 	if (skip)
 		return SQLITE_DONE;
@@ -260,24 +254,27 @@ sqlite3_step(sqlite3_stmt *st)
 	return rc;
 }
 
+/* Before a connection closes: its held transaction commits. 0 when libsqlite3 is not found. */
+static int
+sqlshim_closing(sqlite3 *db)
+{
+	if (!sqlshim_ready())
+		return 0;
+	if (db != NULL)
+		sqlshim_settle(db);
+	return 1;
+}
+
 int
 sqlite3_close(sqlite3 *db)
 {
-	if (!sqlshim_ready())
-		return SQLITE_MISUSE;
-	if (db != NULL)
-		sqlshim_settle(db);
-	return sqlshim.close(db);
+	return sqlshim_closing(db) ? sqlshim.close(db) : SQLITE_MISUSE;
 }
 
 int
 sqlite3_close_v2(sqlite3 *db)
 {
-	if (!sqlshim_ready())
-		return SQLITE_MISUSE;
-	if (db != NULL)
-		sqlshim_settle(db);
-	return sqlshim.close_v2(db);
+	return sqlshim_closing(db) ? sqlshim.close_v2(db) : SQLITE_MISUSE;
 }
 
 /*

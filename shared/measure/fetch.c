@@ -145,7 +145,7 @@ fetch_parallel(const char *url, const char *dir, int n, int64_t timeout_ms,
 		if (running > 0)
 			curl_multi_poll(m, NULL, 0, 100, NULL);
 	} while (running > 0);
-	*wall_ms = (double)(now_ns() - start) / 1e6;
+	*wall_ms = now_ms_since(start);
 	if (multi_failure(m, error) != 0)
 		rc = -1;
 	for (int i = 0; i < n; i++) {

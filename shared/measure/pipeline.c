@@ -15,6 +15,19 @@
 static struct pipeline_counts counts;
 static int in_prefix;
 
+/*
+ * What this process's last measurements left the pipeline as: primed for
+ * a stage that declares a prepare (setup and the stages before it ran,
+ * its teardown is owed) until pipeline_settle(). Only within one hold of
+ * the measurement lock: another agent's runs between two holds may undo
+ * what the prefix made, so the lock's holder settles before releasing it.
+ */
+static struct {
+	const struct spec	*sp;
+	int			 stage;
+	char			*logdir;
+} primed = { NULL, -1, NULL };
+
 static char *
 failure_text(const char *what, const char *status, const char *errpath)
 {
@@ -82,7 +95,7 @@ pipeline_stage(const struct spec *sp, int i, const char *logdir,
 	}
 	free(out);
 	free(err);
-	*(in_prefix ? &counts.untimed_ms : &counts.timed_ms) += (double)(now_ns() - t0) / 1e6;
+	*(in_prefix ? &counts.untimed_ms : &counts.timed_ms) += now_ms_since(t0);
 }
 
 void
@@ -113,7 +126,7 @@ hook(const struct spec *sp, const char *what, const char *cmd, const char *logdi
 	}
 	free(out);
 	free(err);
-	*spent += (double)(now_ns() - t0) / 1e6;
+	*spent += now_ms_since(t0);
 	return rc;
 }
 
@@ -124,11 +137,20 @@ pipeline_hook(const struct spec *sp, const char *what, const char *cmd,
 	return hook(sp, what, cmd, logdir, failure, &counts.untimed_ms);
 }
 
+/* The spec's teardown, whose failure nothing waits on (its log says it). */
+static void
+teardown(const struct spec *sp, const char *logdir)
+{
+	char *ignored = NULL;
+
+	if (pipeline_hook(sp, "teardown", sp->teardown, logdir, &ignored) != 0)
+		free(ignored);
+}
+
 int
 pipeline_prepare(const struct spec *sp, int upto, const char *logdir, char **failure)
 {
 	struct stage_result r;
-
 	int rc = 0;
 
 	if (pipeline_hook(sp, "setup", sp->setup, logdir, failure) != 0)
@@ -146,24 +168,11 @@ pipeline_prepare(const struct spec *sp, int upto, const char *logdir, char **fai
 	return rc;
 }
 
-/*
- * What this process's last measurements left the pipeline as: primed for
- * a stage that declares a prepare (setup and the stages before it ran,
- * its teardown is owed) until pipeline_settle(). Only within one hold of
- * the measurement lock: another agent's runs between two holds may undo
- * what the prefix made, so the lock's holder settles before releasing it.
- */
-static struct {
-	const struct spec	*sp;
-	int			 stage;
-	char			*logdir;
-} primed = { NULL, -1, NULL };
-
 void
 pipeline_settle(void)
 {
 	const struct spec *sp = primed.sp;
-	char *logdir = primed.logdir, *ignored = NULL;
+	char *logdir = primed.logdir;
 
 	if (sp == NULL)
 		return;
@@ -171,8 +180,7 @@ pipeline_settle(void)
 	primed.sp = NULL;
 	primed.stage = -1;
 	primed.logdir = NULL;
-	if (pipeline_hook(sp, "teardown", sp->teardown, logdir, &ignored) != 0)
-		free(ignored);
+	teardown(sp, logdir);
 	free(logdir);
 }
 
@@ -224,8 +232,6 @@ pipeline_measure(const struct spec *sp, int i, const char *cmd_override,
     const char *logdir, void (*around)(void *, int), void *arg,
     struct stage_result *res, char **failure)
 {
-	char *ignored = NULL;
-
 	if (measure_before(sp, i, logdir, failure) != 0)
 		return -1;
 	if (around != NULL)
@@ -234,9 +240,8 @@ pipeline_measure(const struct spec *sp, int i, const char *cmd_override,
 	if (around != NULL)
 		around(arg, 1);
 	/* A primed pipeline's teardown waits for pipeline_settle(). */
-	if (primed.sp == NULL && pipeline_hook(sp, "teardown", sp->teardown, logdir,
-	    &ignored) != 0)
-		free(ignored);
+	if (primed.sp == NULL)
+		teardown(sp, logdir);
 	return 0;
 }
 

@@ -173,17 +173,20 @@ add_opt(cJSON *o, const char *k, const char *v)
 		cJSON_AddNullToObject(o, k);
 }
 
-/* The members of "time", in the order written: doubles, then the two counts. */
+/* The members of "time", in the order written: d a double, l a long. */
 static const struct {
 	const char	*name;
 	size_t		 off;
-} time_ms[] = {
-	{ "wall_ms", offsetof(struct findings_time, wall_ms) },
-	{ "lock_wait_ms", offsetof(struct findings_time, wait_ms) },
-	{ "lock_held_ms", offsetof(struct findings_time, held_ms) },
-	{ "timed_ms", offsetof(struct findings_time, timed_ms) },
-	{ "untimed_ms", offsetof(struct findings_time, untimed_ms) },
-	{ "prepare_ms", offsetof(struct findings_time, prepare_ms) },
+	char		 type;
+} time_fields[] = {
+	{ "wall_ms", offsetof(struct findings_time, wall_ms), 'd' },
+	{ "lock_wait_ms", offsetof(struct findings_time, wait_ms), 'd' },
+	{ "lock_held_ms", offsetof(struct findings_time, held_ms), 'd' },
+	{ "timed_ms", offsetof(struct findings_time, timed_ms), 'd' },
+	{ "untimed_ms", offsetof(struct findings_time, untimed_ms), 'd' },
+	{ "prepare_ms", offsetof(struct findings_time, prepare_ms), 'd' },
+	{ "prefixes", offsetof(struct findings_time, prefixes), 'l' },
+	{ "prepares", offsetof(struct findings_time, prepares), 'l' },
 };
 
 static cJSON *
@@ -191,11 +194,12 @@ time_json(const struct findings_time *t)
 {
 	cJSON *o = cJSON_CreateObject();
 
-	for (size_t i = 0; i < PERFD_ARRAY_LEN(time_ms); i++)
-		cJSON_AddNumberToObject(o, time_ms[i].name,
-		    *(const double *)((const char *)t + time_ms[i].off));
-	cJSON_AddNumberToObject(o, "prefixes", (double)t->prefixes);
-	cJSON_AddNumberToObject(o, "prepares", (double)t->prepares);
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(time_fields); i++) {
+		const char *at = (const char *)t + time_fields[i].off;
+
+		cJSON_AddNumberToObject(o, time_fields[i].name, time_fields[i].type == 'd' ?
+		    *(const double *)at : (double)*(const long *)at);
+	}
 	return o;
 }
 
@@ -203,29 +207,24 @@ time_json(const struct findings_time *t)
 static void
 parse_time(struct findings *f, const cJSON *o, char **cause)
 {
-	const cJSON *v;
-
 	if (o == NULL)
 		return;
 	if (!cJSON_IsObject(o)) {
 		*cause = xstrdup("'time' must be an object");
 		return;
 	}
-	for (size_t i = 0; i <= PERFD_ARRAY_LEN(time_ms) + 1; i++) {
-		const char *name = i < PERFD_ARRAY_LEN(time_ms) ? time_ms[i].name :
-		    i == PERFD_ARRAY_LEN(time_ms) ? "prefixes" : "prepares";
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(time_fields); i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, time_fields[i].name);
+		char *at = (char *)&f->time + time_fields[i].off;
 
-		v = cJSON_GetObjectItemCaseSensitive(o, name);
 		if (!cJSON_IsNumber(v) || v->valuedouble < 0 || !isfinite(v->valuedouble)) {
-			*cause = xasprintf("time.%s: must be a number >= 0", name);
+			*cause = xasprintf("time.%s: must be a number >= 0", time_fields[i].name);
 			return;
 		}
-		if (i < PERFD_ARRAY_LEN(time_ms))
-			*(double *)((char *)&f->time + time_ms[i].off) = v->valuedouble;
-		else if (i == PERFD_ARRAY_LEN(time_ms))
-			f->time.prefixes = (long)v->valuedouble;
+		if (time_fields[i].type == 'd')
+			*(double *)at = v->valuedouble;
 		else
-			f->time.prepares = (long)v->valuedouble;
+			*(long *)at = (long)v->valuedouble;
 	}
 	f->time.known = 1;
 }

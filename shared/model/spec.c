@@ -244,20 +244,21 @@ parse_int(const char *s, int64_t *out)
 	return 0;
 }
 
+/* An integer within [min, max]; what the key takes, as its errors say it ("an integer"). */
 static int
-get_int(struct ctx *c, yaml_node_t *n, const char *path, int64_t min,
+get_int_as(struct ctx *c, yaml_node_t *n, const char *path, const char *what, int64_t min,
     int64_t max, int64_t *out)
 {
 	int64_t v;
 
 	if (n->type != YAML_SCALAR_NODE) {
-		err_at(c, n, "%s: expected an integer, got %s", path, node_kind(n));
+		err_at(c, n, "%s: expected %s, got %s", path, what, node_kind(n));
 		return -1;
 	}
 	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
 	    parse_int(scalar(n), &v) != 0) {
-		err_at(c, n, "%s: expected an integer (plain decimal: no leading zero, "
-		    "no hex), got '%s'", path, scalar(n));
+		err_at(c, n, "%s: expected %s (plain decimal: no leading zero, "
+		    "no hex), got '%s'", path, what, scalar(n));
 		return -1;
 	}
 	if (v < min || v > max) {
@@ -271,6 +272,13 @@ get_int(struct ctx *c, yaml_node_t *n, const char *path, int64_t min,
 	}
 	*out = v;
 	return 0;
+}
+
+static int
+get_int(struct ctx *c, yaml_node_t *n, const char *path, int64_t min,
+    int64_t max, int64_t *out)
+{
+	return get_int_as(c, n, path, "an integer", min, max, out);
 }
 
 int64_t
@@ -609,11 +617,7 @@ walk_value(struct ctx *c, yaml_node_t *v, const struct key *k, void *base,
 	case K_REPS:
 		if (v->type == YAML_SCALAR_NODE && strcmp(scalar(v), "auto") == 0)
 			*(int64_t *)field = SPEC_REPS_AUTO;
-		else if (v->type == YAML_SCALAR_NODE && (v->data.scalar.style !=
-		    YAML_PLAIN_SCALAR_STYLE || parse_int(scalar(v), &iv) != 0))
-			err_at(c, v, "%s: expected auto or an integer (plain decimal: no "
-			    "leading zero, no hex), got '%s'", path, scalar(v));
-		else if (get_int(c, v, path, k->min, k->max, &iv) == 0)
+		else if (get_int_as(c, v, path, "auto or an integer", k->min, k->max, &iv) == 0)
 			*(int64_t *)field = iv;
 		break;
 	case K_INT:

@@ -19,9 +19,8 @@ pipeline:
     - {name: a, run: "$2"}
     - {name: b, run: "$3"}
 EOS
-	rm -rf tmp
-	perfd run spec.yaml >out 2>&1 || fail "$1: the investigation must finish: $(tail -5 out)"
-	F=$(ls -d "$T"/tmp/perf-optimization/*/profiling)/findings.json
+	investigate "$1"
+	F="$D/profiling/findings.json"
 	[ "$(jget "$F" data.runs.auto)" = true ] || fail "$1: repetitions are not auto by default"
 	echo "$1: $(jget "$F" data.runs.counted) runs: $(jget "$F" data.runs.stopped)"
 	grep -q "repetitions auto; it stopped there" "$(dirname "$F")/PROFILING_REPORT.md" ||
@@ -41,9 +40,8 @@ jget "$F" data.runs.stopped | grep -q "had not settled" || fail "noisy: $(jget "
 
 # A fixed number stays possible, and says so.
 sed -i 's/  warmup: 0/  warmup: 0\n  repetitions: 4/' spec.yaml
-rm -rf tmp
-perfd run spec.yaml >out 2>&1 || fail "fixed: $(tail -5 out)"
-F=$(ls -d "$T"/tmp/perf-optimization/*/profiling)/findings.json
+investigate fixed
+F="$D/profiling/findings.json"
 [ "$(jget "$F" data.runs.counted)" = 4 ] || fail "fixed: $(jget "$F" data.runs.counted) runs"
 [ "$(jget "$F" data.runs.auto)" = false ] || fail "fixed: auto"
 
@@ -66,9 +64,8 @@ batch:
   current: 100
   sizes: [1, 100, 1000]
 EOS
-rm -rf tmp
-perfd run spec.yaml >out 2>&1 || fail "sweep: $(tail -5 out)"
-P=$(ls -d "$T"/tmp/perf-optimization/*/batch-size)
+investigate sweep
+P="$D/batch-size"
 [ "$(jget "$P/findings.json" data.sizes.0.runs)" = 3 ] || fail "sweep: size 1 ran $(jget "$P/findings.json" data.sizes.0.runs) times"
 jget "$P/findings.json" data.sizes.0.dropped | grep -q "dropped after 3 runs" || fail "sweep: size 1 not dropped"
 [ "$(jget "$P/findings.json" data.sizes.1.runs)" = 6 ] || fail "sweep: the current size ran $(jget "$P/findings.json" data.sizes.1.runs) times"

@@ -29,9 +29,7 @@ EOS
 
 # 4 s: about 20 runs of the pipeline for everything.
 spec tight 4s
-rm -rf tmp
-perfd run spec.yaml >out 2>&1 || fail "tight: the investigation must finish: $(tail -5 out)"
-D=$(ls -d "$T"/tmp/perf-optimization/*)
+investigate tight
 M="$D/MASTER_INTEGRATION_REPORT.md"
 runs=$(jget "$D/profiling/findings.json" data.runs.counted)
 [ "$runs" -lt 30 ] || fail "tight: profiling ran $runs times within a 4 s budget"
@@ -45,9 +43,7 @@ echo "tight: $runs profiling runs, $(jget "$D/MASTER_INTEGRATION_REPORT.json" ti
 
 # 1 s is below even the least: said up front, and the report still comes out.
 spec tiny 1s
-rm -rf tmp
-perfd run spec.yaml >out 2>&1 || fail "tiny: the investigation must finish: $(tail -5 out)"
-D=$(ls -d "$T"/tmp/perf-optimization/*)
+investigate tiny
 grep -q "the budget (1.0 s) is less than profiling needs at the least" "$D/MASTER_INTEGRATION_REPORT.md" ||
     fail "tiny: the budget's shortfall is not said"
 [ "$(jget "$D/profiling/findings.json" status)" = ok ] || fail "tiny: profiling $(jget "$D/profiling/findings.json" status)"

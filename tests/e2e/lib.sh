@@ -102,6 +102,14 @@ trades_csv() {
 	    printf "%d,%.2f,%.4f,%s\n", 1790812800000 + i * 37, 68000 + rand() * 50, rand(), rand() < 0.5 ? "b" : "s" }'
 }
 
+# investigate LABEL: perfd run $T/spec.yaml, the last investigation's
+# folder removed first; the new one in $D, or fail with the run's last lines.
+investigate() {
+	rm -rf "$T/tmp"
+	perfd run "$T/spec.yaml" >"$T/out" 2>&1 || fail "$1: the investigation must finish: $(tail -5 "$T/out")"
+	D=$(ls -d "$T"/tmp/perf-optimization/*)
+}
+
 # time_us SETUP CMD: CMD's wall time in microseconds, after SETUP.
 time_us() {
 	sh -c "$1" >/dev/null 2>&1

@@ -33,9 +33,9 @@ batch:
   current: 1
   sizes: [1, 10, 100]
 EOS
-	rm -rf tmp count.setup count.make
-	perfd run spec.yaml >out 2>&1 || fail "$1: the investigation must finish: $(tail -5 out)"
-	P=$(ls -d "$T"/tmp/perf-optimization/*/batch-size)
+	rm -f count.setup count.make
+	investigate "$1"
+	P="$D/batch-size"
 	[ "$(jget "$P/findings.json" status)" = ok ] || fail "$1: batch-size: $(jget "$P/findings.json" headline)"
 	[ -e in.txt ] && fail "$1: the teardown did not run after the last measurement"
 	echo "$1: setup ran $(wc -l <count.setup) times, make $(wc -l <count.make)"

@@ -29,9 +29,7 @@ EOS
 reset="rm -f data.db data.db-journal data.db-wal data.db-shm; sqlite3 data.db '$schema'"
 load="/usr/bin/python3 loader.py rows.csv data.db"
 for attempt in 1 2; do
-	rm -rf "$T/tmp"
-	perfd run spec.yaml >out 2>&1 || fail "the investigation must finish: $(tail -5 out)"
-	D=$(ls -d "$T"/tmp/perf-optimization/*)
+	investigate python-loader
 	set -- $(pair_ms 7 "$reset" "$load" "$load tx")
 	base=$1 tx=$2
 	seen=$(jget "$D/db-observation.json" fold_as_is_ms)

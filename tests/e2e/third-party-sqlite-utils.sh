@@ -34,9 +34,7 @@ EOS
 # differ by more than x1.5 the pair is measured once more.
 reset="rm -f data.db data.db-journal data.db-wal data.db-shm; sqlite3 data.db '$schema'"
 for attempt in 1 2; do
-	rm -rf "$T/tmp"
-	perfd run spec.yaml >out 2>&1 || fail "the investigation must finish: $(tail -5 out)"
-	D=$(ls -d "$T"/tmp/perf-optimization/*)
+	investigate sqlite-utils-loader
 	BF="$D/batch-size/findings.json"
 	rec=$(jget "$BF" data.recommended)
 	set -- $(pair_ms 5 "$reset" "sqlite-utils insert data.db trades rows.csv --csv --batch-size 1" \
