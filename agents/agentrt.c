@@ -80,6 +80,7 @@ agent_init(struct agent *a, int argc, char **argv)
 		free(cause);
 		return -1;
 	}
+	a->handover_path = xasprintf("%s.primed", a->lock_path);
 	return 0;
 usage:
 	fprintf(stderr, "usage: perfd-agent NAME --spec FILE --out DIR "
@@ -97,6 +98,7 @@ agent_done(struct agent *a)
 	free(a->dir);
 	free(a->inv_dir);
 	free(a->lock_path);
+	free(a->handover_path);
 	for (int i = 0; i < a->ncuts; i++)
 		free(a->cuts[i]);
 	free(a->cuts);
@@ -193,6 +195,7 @@ agent_lock(struct agent *a)
 	if (a->lock_fd < 0)
 		fatal("measurement lock %s: %s", a->lock_path, strerror(errno));
 	a->held_since_ns = now_ns();
+	pipeline_handover_take(a->spec, a->handover_path, a->inv_dir);
 	a->wait_ms += now_ms_since(t0);
 }
 
@@ -209,8 +212,12 @@ agent_unlock(struct agent *a)
 
 	if (a->lock_depth == 0 || --a->lock_depth > 0)
 		return;
-	/* The teardown a prepared stage owes runs in the hold that primed it. */
-	pipeline_settle();
+	/*
+	 * A primed pipeline is handed to the next holder, or its teardown
+	 * runs, before anything it left running is stopped: the stop comes
+	 * last, so that no leftover runs into the next holder's timings.
+	 */
+	pipeline_handover_give(a->handover_path, a->inv_dir);
 	if ((n = proc_reap_children(NULL, NULL)) > 0)
 		agent_log(a, "info", "stopped %d process%s the pipeline left running", n,
 		    n == 1 ? "" : "es");

@@ -15,6 +15,7 @@ struct agent {
 	char		*dir;		/* this agent's own folder */
 	char		*inv_dir;	/* the investigation folder */
 	char		*lock_path;
+	char		*handover_path;	/* lock_path.primed: pipeline_handover_give() */
 	int		 progress_fd;	/* -1: progress goes to stderr */
 	int		 lock_fd;
 	int		 lock_depth;	/* nested holds: released at the outermost */

@@ -63,7 +63,8 @@ struct batch {
 	struct db_capture cap;	/* what the probe copies */
 	struct dbagent_obs o;	/* the stage as it runs: the probe's bound */
 	int		 observed;
-	long		*syncs;		/* per size, traced once when the curve is flat */
+	long		*commits;	/* per size, counted once (count_commits()) */
+	enum { COUNT_ANY, COUNT_SHIM, COUNT_STRACE } counted_by;
 	int		 cap_lo, cap_hi;	/* sizes with the same commits, or -1 */
 	int64_t		 current;	/* batch.current, else the observed cadence */
 	const char	*current_from;
@@ -273,16 +274,50 @@ analyse(struct batch *bt)
 }
 
 /*
+ * Size i's commits in one run, into bt->commits[i] (-1 when not counted):
+ * by perfd's preload library, which counts them as the client makes them
+ * and costs the run nothing; else by strace's count of syncs (as many per
+ * commit at every size), which slows a run of many commits several times.
+ * 1 when counted.
+ */
+static int
+count_commits(struct batch *bt, int i)
+{
+	char *cmd = pipeline_batch_command(bt->a->spec->batch_command, bt->sz[i].size);
+	char *why = NULL;
+	struct dbagent_trace t;
+	double commits;
+
+	bt->commits[i] = -1;
+	agent_progress(bt->a, 88, "counting the commits of batch %lld",
+	    (long long)bt->sz[i].size);
+	if (bt->counted_by != COUNT_STRACE &&
+	    dbfold_commits(bt->a, bt->stage, cmd, &commits, &why) == 0) {
+		bt->commits[i] = (long)commits;
+		bt->counted_by = COUNT_SHIM;
+	} else if (bt->counted_by != COUNT_SHIM) {
+		free(why);
+		why = NULL;
+		if (dbagent_trace(bt->a, bt->stage, cmd, &t, &why) == 0) {
+			bt->commits[i] = t.syncs;
+			bt->counted_by = COUNT_STRACE;
+		}
+	}
+	free(why);
+	free(cmd);
+	return bt->commits[i] >= 0;
+}
+
+/*
  * A flat curve may be the loader ignoring the flag past some size (one that
  * caps its batch): the recommended size, the two below it and every larger
- * one are traced once each (whether or not noise put them in the optimal
- * range, or made the largest the recommendation), and sizes with the same
- * number of syncs commit the same number of times.
+ * one are counted once each (whether or not noise put them in the optimal
+ * range, or made the largest the recommendation): sizes that commit the
+ * same number of times are capped.
  */
 static void
 commit_caps(struct batch *bt)
 {
-	const struct spec *sp = bt->a->spec;
 	int got = 0, last = bt->n - 1, first = bt->rec - CAP_BELOW;
 
 	bt->cap_lo = bt->cap_hi = -1;
@@ -295,29 +330,17 @@ commit_caps(struct batch *bt)
 		    "that caps its batch would not be told");
 		return;
 	}
-	bt->syncs = xcalloc((size_t)bt->n, sizeof *bt->syncs);
-	/* One hold for all the traces: a stage with a prepare runs the prefix once. */
+	bt->commits = xcalloc((size_t)bt->n, sizeof *bt->commits);
+	/* One hold for all the counts: a stage with a prepare runs the prefix once. */
 	agent_lock(bt->a);
 	for (int i = first; i <= last; i++) {
-		char *cmd = pipeline_batch_command(sp->batch_command, bt->sz[i].size);
-		char *why = NULL;
-		struct dbagent_trace t;
-
-		bt->syncs[i] = -1;
 		if (bt->sz[i].n == 0 || bt->sz[i].failure != NULL) {
-			free(cmd);
+			bt->commits[i] = -1;
 			continue;
 		}
-		agent_progress(bt->a, 88, "counting the commits of batch %lld with strace",
-		    (long long)bt->sz[i].size);
-		if (dbagent_trace(bt->a, bt->stage, cmd, &t, &why) == 0) {
-			bt->syncs[i] = t.syncs;
-			got++;
-		}
-		free(why);
-		free(cmd);
+		got += count_commits(bt, i);
 		if (got == 0)
-			break;	/* no strace, or it cannot run here: nothing to say */
+			break;	/* neither way can count here: nothing to say */
 	}
 	agent_unlock(bt->a);
 	if (got == 0)
@@ -325,7 +348,7 @@ commit_caps(struct batch *bt)
 	/* The smallest size that commits as often as a larger one, and the largest such. */
 	for (int i = first; i < last; i++) {
 		for (int j = last; j > i; j--) {
-			long a = bt->syncs[i], b = bt->syncs[j];
+			long a = bt->commits[i], b = bt->commits[j];
 
 			if (a > 0 && b > 0 && labs(a - b) <= a / 50 + 1) {
 				bt->cap_lo = i;
@@ -433,11 +456,13 @@ warn_cap(struct batch *bt)
 	if (bt->cap_lo < 0)
 		return;
 	findings_warn(bt->f, "batch sizes %lld to %lld give the same number of "
-	    "syncs (%ld and %ld): the loader commits as often whatever the flag "
+	    "%s (%ld and %ld): the loader commits as often whatever the flag "
 	    "says above %lld — it caps its batch; the flat curve there is that "
 	    "cap, not an optimal range.", (long long)bt->sz[bt->cap_lo].size,
-	    (long long)bt->sz[bt->cap_hi].size, bt->syncs[bt->cap_lo],
-	    bt->syncs[bt->cap_hi], (long long)bt->sz[bt->cap_lo].size);
+	    (long long)bt->sz[bt->cap_hi].size, bt->counted_by == COUNT_SHIM ?
+	    "commits (counted by perfd's preload library)" : "syncs (counted by strace)",
+	    bt->commits[bt->cap_lo], bt->commits[bt->cap_hi],
+	    (long long)bt->sz[bt->cap_lo].size);
 }
 
 static void
@@ -911,7 +936,7 @@ batch_free(struct batch *bt)
 		dbagent_driver(bt->a->spec)->release(&bt->cap);
 	}
 	dbagent_obs_free(&bt->o);
-	free(bt->syncs);
+	free(bt->commits);
 	for (int i = 0; i < bt->n; i++) {
 		free(bt->sz[i].wall);
 		free(bt->sz[i].rss);

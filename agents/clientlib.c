@@ -129,33 +129,50 @@ target_pattern(const struct db_client *cl)
 	return 3;
 }
 
-/* client.svg: the stage as it runs, against each API pattern. */
+/* client.svg's bars: the stage as it runs, then each probe pattern, or the stage folded. */
+static int
+chart_bars(struct clientlib *c, double observed, struct svg_bar *bars, char **notes)
+{
+	const struct dbfold *d = &c->o.fold;
+	int n = 0;
+
+	notes[n] = md_rate(observed);
+	bars[n] = (struct svg_bar){ "the stage as it runs", observed / 1000, 0, notes[n] };
+	n++;
+	if (d->pairs > 0) {
+		double folded = d->rows * 1000 / d->folded_ms;
+
+		notes[n] = md_rate(folded);
+		bars[n] = (struct svg_bar){ "the stage with its commits folded into one",
+		    folded / 1000, 0, notes[n] };
+		return n + 1;
+	}
+	for (int i = 0; i < NPATTERNS; i++, n++) {
+		notes[n] = md_rate(c->st[i].median);
+		bars[n] = (struct svg_bar){ patterns[i].name, c->st[i].median / 1000,
+		    c->st[i].ci_hi / 1000, notes[n] };
+	}
+	return n;
+}
+
+/* client.svg: the stage as it runs, against the stage folded or each API pattern. */
 static void
 chart(struct clientlib *c, double observed)
 {
 	struct svg_bar bars[NPATTERNS + 1];
-	char *notes[NPATTERNS + 1], *svg, *path, *title, *cause = NULL, *r;
+	char *notes[NPATTERNS + 1], *svg, *path, *title, *cause = NULL;
+	int n = chart_bars(c, observed, bars, notes);
 
-	r = md_rate(observed);
-	notes[0] = xasprintf("%s rows/s (%s)", r, c->o.pattern);
-	free(r);
-	bars[0] = (struct svg_bar){ "the stage as it runs", observed / 1000, 0, notes[0] };
-	for (int i = 0; i < NPATTERNS; i++) {
-		r = md_rate(c->st[i].median);
-		notes[i + 1] = xasprintf("%s rows/s", r);
-		free(r);
-		bars[i + 1] = (struct svg_bar){ patterns[i].name, c->st[i].median / 1000,
-		    c->st[i].ci_hi / 1000, notes[i + 1] };
-	}
-	title = xasprintf("%s: rows/s of the client stage and of perfd's probe patterns",
-	    c->a->spec->db_table);
-	svg = svg_hbar(title, "thousand rows/s", bars, NPATTERNS + 1);
+	title = xasprintf("%s: rows/s of the client stage%s", c->a->spec->db_table,
+	    c->o.fold.pairs > 0 ? ", as it is and folded (both on the pipeline)" :
+	    " and of perfd's probe patterns");
+	svg = svg_hbar(title, "thousand rows/s", bars, n);
 	path = agent_path(c->a, inv_agents[INV_CLIENT_LIBRARY].chart);
 	if (file_write_atomic(path, svg, strlen(svg), &cause) != 0) {
 		fprintf(stderr, "perfd-agent: %s\n", cause);
 		free(cause);
 	}
-	for (int i = 0; i <= NPATTERNS; i++)
+	for (int i = 0; i < n; i++)
 		free(notes[i]);
 	free(svg);
 	free(path);
@@ -196,25 +213,22 @@ report_gain(struct clientlib *c, struct buf *b)
 		buf_puts(b, "\n");
 }
 
-static char *
-report(struct clientlib *c, struct findings *f, double observed)
+/* "perfd's probe": its patterns' table, or why it did not run. */
+static void
+report_probe(struct clientlib *c, struct buf *b)
 {
-	struct buf b = { 0 };
 	const struct spec *sp = c->a->spec;
-	const struct dbagent_obs *o = &c->o;
-	char *obs = md_rate(observed), *db = dbagent_driver(sp)->label(sp);
+	char *db;
 
-	buf_printf(&b, "# Client-library analysis: %s\n\n## Verdict\n\n%s\n\n", sp->name,
-	    f->headline);
-	buf_printf(&b, "## What the pipeline does\n\nStage `%s` ran as in a run (setup "
-	    "and the stages before it untimed; median of %d run%s): %.1f ms for %.0f "
-	    "rows (%s): **%s rows/s**; user CPU %.1f ms, system %.1f ms. The client is "
-	    "%s (from the stage's command and the scripts it names).\n\nPattern: "
-	    "**%s** — %s.\n\n", sp->stages[c->stage].name, o->runs, o->runs == 1 ? "" :
-	    "s", o->wall_ms, o->rows, o->rows_from, obs, o->user_ms, o->sys_ms,
-	    o->client->name, o->pattern, o->evidence);
-	free(obs);
-	buf_printf(&b, "## perfd's probe: the API patterns\n\nThese are **perfd's own "
+	if (c->o.fold.pairs > 0) {
+		buf_puts(b, "## perfd's probe: the API patterns\n\nNot run: the stage itself "
+		    "was measured with its commits folded (below), and a figure from the "
+		    "user's own stage decides. perfd's synthetic probe runs only when that "
+		    "cannot be measured.\n");
+		return;
+	}
+	db = dbagent_driver(sp)->label(sp);
+	buf_printf(b, "## perfd's probe: the API patterns\n\nThese are **perfd's own "
 	    "synthetic workload**, not the user's stage: on a scratch copy of `%s` "
 	    "(captured from the user's database, which is only read), rows shaped like "
 	    "`%s`: %d rows for the autocommit patterns, %d for the others; median "
@@ -231,13 +245,34 @@ report(struct clientlib *c, struct findings *f, double observed)
 		m = md_rate(st->median);
 		l = md_rate(st->ci_lo);
 		h = md_rate(st->ci_hi);
-		buf_printf(&b, "| %s%s%s | %s | %s–%s | %d |\n", pattern_name(c, i),
+		buf_printf(b, "| %s%s%s | %s | %s–%s | %d |\n", pattern_name(c, i),
 		    i == c->now ? " (the stage's pattern)" : "", i == c->target ?
 		    " (what the advice reaches)" : "", m, l, h, st->n);
 		free(m);
 		free(l);
 		free(h);
 	}
+}
+
+static char *
+report(struct clientlib *c, struct findings *f, double observed)
+{
+	struct buf b = { 0 };
+	const struct spec *sp = c->a->spec;
+	const struct dbagent_obs *o = &c->o;
+	char *obs = md_rate(observed);
+
+	buf_printf(&b, "# Client-library analysis: %s\n\n## Verdict\n\n%s\n\n", sp->name,
+	    f->headline);
+	buf_printf(&b, "## What the pipeline does\n\nStage `%s` ran as in a run (setup "
+	    "and the stages before it untimed; median of %d run%s): %.1f ms for %.0f "
+	    "rows (%s): **%s rows/s**; user CPU %.1f ms, system %.1f ms. The client is "
+	    "%s (from the stage's command and the scripts it names).\n\nPattern: "
+	    "**%s** — %s.\n\n", sp->stages[c->stage].name, o->runs, o->runs == 1 ? "" :
+	    "s", o->wall_ms, o->rows, o->rows_from, obs, o->user_ms, o->sys_ms,
+	    o->client->name, o->pattern, o->evidence);
+	free(obs);
+	report_probe(c, &b);
 	buf_puts(&b, "\n![patterns](client.svg)\n");
 	report_gain(c, &b);
 	buf_printf(&b, "\n## How\n\nFor %s: %s.\n", o->client->name, o->client->tx_how);
@@ -396,9 +431,14 @@ clientlib_main(struct agent *a)
 	memset(&c, 0, sizeof c);
 	c.a = a;
 	c.stage = spec_stage_index(sp, sp->client_stage);
+	/*
+	 * perfd's probe runs only when the stage could not be measured with
+	 * its commits folded: a figure from the user's own stage decides, and
+	 * a synthetic one beside it would cost the user's time for nothing.
+	 */
 	if (dbagent_observe(a, &c.cap, &c.captured, &c.o, &cause) != 0 ||
-	    (!c.captured && dbagent_capture(a, &c.cap, &cause) != 0) ||
-	    measure_patterns(&c, &cause) != 0) {
+	    (c.o.fold.pairs == 0 && ((!c.captured && dbagent_capture(a, &c.cap,
+	    &cause) != 0) || measure_patterns(&c, &cause) != 0))) {
 		rc = fail(&c, cause);
 		free(cause);
 		return rc;
@@ -406,7 +446,7 @@ clientlib_main(struct agent *a)
 	if (c.o.rows <= 0)
 		return fail(&c, "The client stage wrote no rows to the table, and the spec "
 		    "has no rows: nothing to compare.");
-	c.now = now_pattern(&c, &cause);
+	c.now = c.o.fold.pairs > 0 ? -1 : now_pattern(&c, &cause);
 	if (c.now == -2) {
 		rc = fail(&c, cause);
 		free(cause);

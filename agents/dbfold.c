@@ -258,6 +258,34 @@ dbfold_measure(struct agent *a, const struct dbagent_obs *o, struct dbfold *f)
 	free(c_fo);
 }
 
+int
+dbfold_commits(struct agent *a, int stage, const char *cmd, double *commits, char **why)
+{
+	const char *name = dbagent_driver(a->spec)->shim;
+	char *shim = name != NULL ? paths_helper(name) : NULL, *out, *counted;
+	struct fold_run r = { 0 };
+	int rc = -1;
+
+	if (shim == NULL || access(shim, R_OK) != 0) {
+		*why = xstrdup("perfd's preload library is not there for this database");
+		free(shim);
+		return -1;
+	}
+	out = agent_path(a, FOLD_COUNTS);
+	counted = fold_command(shim, "count", out, cmd);
+	if (fold_one(a, stage, counted, out, &r, why) == 0) {
+		if (r.writes > 0) {
+			*commits = r.commits;
+			rc = 0;
+		} else
+			*why = xstrdup("no write passed through the system's libsqlite3");
+	}
+	free(shim);
+	free(out);
+	free(counted);
+	return rc;
+}
+
 void
 dbfold_free(struct dbfold *f)
 {

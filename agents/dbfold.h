@@ -24,6 +24,14 @@ struct dbagent_obs;
 
 /* Measure it for the observed stage; the caller holds the lock. */
 void dbfold_measure(struct agent *, const struct dbagent_obs *, struct dbfold *);
+/*
+ * One run of cmd as stage `stage` through the pipeline, with the library
+ * counting (it changes nothing): the commits its processes made. 0, or -1
+ * with *why (no library for the driver, the run failed, or no write
+ * passed through it: a client with its database built in). The caller
+ * holds the lock.
+ */
+int dbfold_commits(struct agent *, int stage, const char *cmd, double *commits, char **why);
 void dbfold_free(struct dbfold *);
 
 #endif

@@ -315,51 +315,6 @@ measure(struct prof *p)
 		p->reps = made;
 }
 
-/*
- * runs fetches of c->n transfers at once, each under the lock: c's median
- * throughput, and its speed-up run by run against the one-transfer level's
- * median (one; NULL when c is that level).
- */
-static void
-measure_level(struct prof *p, const struct spec_stage *st, struct prof_conc *c, int runs,
-    const struct prof_conc *one)
-{
-	double base;
-	double *thr = xcalloc((size_t)runs, sizeof *thr);
-	struct stats s;
-	char err[256];
-
-	for (int r = 0; r < runs; r++) {
-		double wall;
-		int64_t bytes;
-
-		agent_lock(p->a);
-		if (fetch_parallel(st->fetch_url, p->a->dir, c->n, p->a->spec->timeout_ms,
-		    &wall, &bytes, err) != 0) {
-			agent_unlock(p->a);
-			c->error = xstrdup(err);
-			break;
-		}
-		pipeline_add_timed(wall);
-		agent_unlock(p->a);
-		thr[c->runs++] = wall > 0 ? (double)bytes * 1000 / wall : 0;
-	}
-	if (c->runs > 0) {
-		stats_compute(thr, c->runs, &s);
-		c->throughput = s.median;
-		base = one != NULL ? one->throughput : c->throughput;
-		for (int r = 0; r < c->runs && base > 0; r++)
-			thr[r] /= base;
-		if (base > 0) {
-			stats_compute(thr, c->runs, &s);
-			c->speedup = s.median;
-			c->speedup_lo = s.min;
-			c->speedup_hi = s.max;
-		}
-	}
-	free(thr);
-}
-
 /* The longest of a stage's good counted runs so far, in ms. */
 static double
 stage_longest(const struct prof *p, const struct prof_stage *ps)
@@ -372,24 +327,121 @@ stage_longest(const struct prof *p, const struct prof_stage *ps)
 	return w;
 }
 
-/* N transfers at once against 1, for each N of a fetch stage's list. */
+/* Runs a level makes at the least, and the spread of its speed-ups that stops it there. */
+#define CONC_MIN_RUNS	3
+#define CONC_SPREAD	0.20
+
+/* Whether a level's first n speed-ups (n >= CONC_MIN_RUNS) spread little enough to stop. */
+static int
+level_settled(const double *speedup, int n)
+{
+	struct stats s;
+
+	if (n < CONC_MIN_RUNS)
+		return 0;
+	stats_compute(speedup, n, &s);
+	return s.median > 0 && (s.max - s.min) / s.median <= CONC_SPREAD;
+}
+
+/* c's median throughput, and its speed-ups (over the one-transfer level's median). */
+static void
+level_figures(struct prof_conc *c, double *thr, const struct prof_conc *one)
+{
+	struct stats s;
+	double base;
+
+	if (c->runs == 0)
+		return;
+	stats_compute(thr, c->runs, &s);
+	c->throughput = s.median;
+	base = one != NULL ? one->throughput : c->throughput;
+	if (base <= 0)
+		return;
+	for (int r = 0; r < c->runs; r++)
+		thr[r] /= base;
+	stats_compute(thr, c->runs, &s);
+	c->speedup = s.median;
+	c->speedup_lo = s.min;
+	c->speedup_hi = s.max;
+}
+
+/*
+ * The one-transfer level: the stage's own counted runs, which are one
+ * transfer each. The speed-up is then taken against the stage as the
+ * pipeline ran it, and no transfer is made twice.
+ */
+static void
+level_one(struct prof *p, const struct prof_stage *ps, struct prof_conc *c)
+{
+	double *thr = xcalloc((size_t)p->reps, sizeof *thr);
+
+	c->from_runs = 1;
+	for (int r = p->warmup; r < p->warmup + p->reps; r++)
+		if (ps->s[r].ok && ps->s[r].fetch.total_ms > 0)
+			thr[c->runs++] = (double)ps->s[r].fetch.bytes * 1000 /
+			    ps->s[r].fetch.total_ms;
+	level_figures(c, thr, NULL);
+	free(thr);
+}
+
+/*
+ * Up to most fetches of c->n transfers at once, each under the lock,
+ * stopping after CONC_MIN_RUNS when their speed-ups over one (the
+ * one-transfer level) agree within CONC_SPREAD.
+ */
+static void
+measure_level(struct prof *p, const struct spec_stage *st, struct prof_conc *c, int most,
+    const struct prof_conc *one)
+{
+	double *thr = xcalloc((size_t)most, sizeof *thr);
+	double *up = xcalloc((size_t)most, sizeof *up);
+	char err[256];
+
+	while (c->runs < most && !level_settled(up, c->runs)) {
+		double wall;
+		int64_t bytes;
+
+		agent_lock(p->a);
+		if (fetch_parallel(st->fetch_url, p->a->dir, c->n, p->a->spec->timeout_ms,
+		    &wall, &bytes, err) != 0) {
+			agent_unlock(p->a);
+			c->error = xstrdup(err);
+			break;
+		}
+		pipeline_add_timed(wall);
+		agent_unlock(p->a);
+		thr[c->runs] = wall > 0 ? (double)bytes * 1000 / wall : 0;
+		up[c->runs] = one->throughput > 0 ? thr[c->runs] / one->throughput : 0;
+		c->runs++;
+	}
+	level_figures(c, thr, one);
+	free(thr);
+	free(up);
+}
+
+/* N transfers at once against the stage's one, for each N of a fetch stage's list. */
 static void
 measure_concurrency(struct prof *p, int i)
 {
 	const struct spec_stage *st = &p->a->spec->stages[i];
 	struct prof_stage *ps = &p->st[i];
-	int runs = p->reps < 5 ? p->reps : 5, has1 = 0, k, j;
+	int most = p->reps < 5 ? p->reps : 5, k, j;
 	char *failure = NULL;
 	double level_ms = 0;
 
+	if (most < CONC_MIN_RUNS)
+		most = CONC_MIN_RUNS;
+	ps->nconc = 1;
 	for (k = 0; k < st->nconcurrency; k++)
-		has1 |= st->concurrency[k] == 1;
-	ps->nconc = st->nconcurrency + !has1;
+		ps->nconc += st->concurrency[k] != 1;
 	ps->conc = xcalloc((size_t)ps->nconc, sizeof *ps->conc);
 	ps->conc[0].n = 1;
 	for (k = 0, j = 1; k < st->nconcurrency; k++)
 		if (st->concurrency[k] != 1)
 			ps->conc[j++].n = (int)st->concurrency[k];
+	level_one(p, ps, &ps->conc[0]);
+	if (ps->conc[0].runs == 0 || ps->nconc == 1)
+		return;
 	/*
 	 * One hold of the lock around a run's prefix (setup, the stages
 	 * before), every transfer, and the teardown: a server the setup
@@ -398,32 +450,31 @@ measure_concurrency(struct prof *p, int i)
 	 */
 	agent_lock(p->a);
 	if (pipeline_prepare(p->a->spec, i, p->a->dir, &failure) != 0) {
-		for (k = 0; k < ps->nconc; k++)
+		for (k = 1; k < ps->nconc; k++)
 			ps->conc[k].error = xasprintf("the pipeline before %s failed: %s",
 			    ps->name, failure);
 		free(failure);
 		agent_unlock(p->a);
 		return;
 	}
-	for (k = 0; k < ps->nconc; k++) {
+	for (k = 1; k < ps->nconc; k++) {
 		uint64_t t0 = now_ns();
 
 		/*
-		 * A level takes about as long as the one-transfer level or less;
-		 * that one, about its runs of the stage as timed in the pipeline.
+		 * A level takes about as long as the stage's transfer or less;
+		 * the first, about its runs of the stage as timed in the pipeline.
 		 */
-		if (!agent_fits(p->a, k > 0 ? level_ms : runs * stage_longest(p, ps))) {
-			/* Without the one-transfer level no other has a speed-up. */
+		if (!agent_fits(p->a, k > 1 ? level_ms : CONC_MIN_RUNS * stage_longest(p, ps))) {
 			for (j = k; j < ps->nconc; j++)
 				ps->conc[j].error = xstrdup("not measured: the budget was spent");
 			agent_cut(p->a, "%s's parallel transfers measured at %d of %d levels",
-			    ps->name, k, ps->nconc);
+			    ps->name, k - 1, ps->nconc - 1);
 			break;
 		}
 		agent_progress(p->a, 82 + 10 * k / ps->nconc, "%s: %d transfers at once",
 		    ps->name, ps->conc[k].n);
-		measure_level(p, st, &ps->conc[k], runs, k == 0 ? NULL : &ps->conc[0]);
-		if (k == 0)
+		measure_level(p, st, &ps->conc[k], most, &ps->conc[0]);
+		if (k == 1)
 			level_ms = now_ms_since(t0);
 	}
 	if (pipeline_hook(p->a->spec, "teardown", p->a->spec->teardown, p->a->dir,

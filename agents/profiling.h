@@ -41,6 +41,7 @@ struct prof_conc {
 	int		 runs;
 	double		 throughput;	/* bytes/s, median over runs */
 	double		 speedup, speedup_lo, speedup_hi;
+	int		 from_runs;	/* the stage's own runs (one transfer each) */
 	char		*error;
 };
 

@@ -22,6 +22,7 @@
 	X(findings_roundtrip)			\
 	X(findings_invalid)			\
 	X(pipeline_prepare_reruns)		\
+	X(pipeline_handover)		\
 	X(atomic_write_replaces)		\
 	X(file_keep_ends_cuts_middle)		\
 	X(utf8_escape_invalid)			\

@@ -312,6 +312,83 @@ TEST_IMPL(pipeline_prepare_reruns)
 	return 0;
 }
 
+/* Measure stage i once; the log after it, then the log cleared. */
+static char *
+measure_logged(struct spec *sp, int i)
+{
+	char *failure = NULL, *log, *path = path_join(test_tmp(), "log.txt");
+	struct stage_result r;
+
+	if (pipeline_measure(sp, i, NULL, test_tmp(), NULL, NULL, &r, &failure) != 0)
+		free(failure);
+	pipeline_result_free(&r);
+	log = pipeline_log();
+	unlink(path);
+	free(path);
+	return log;
+}
+
+/*
+ * What a hold of the lock made passes to the next one of the same
+ * investigation: a prepare instead of the prefix. Not to another
+ * investigation's, not when the spec has a teardown; and a stage that
+ * fails after an inherited prepare runs again after the whole prefix.
+ */
+TEST_IMPL(pipeline_handover)
+{
+	const char *path = test_write("h.yaml", "version: 1\nname: h\npipeline:\n"
+	    "  setup: 'touch up; echo s >>log.txt'\n  stages:\n"
+	    "    - {name: a, run: 'echo a >>log.txt'}\n"
+	    "    - {name: b, run: 'test -f up && echo b >>log.txt', prepare: 'echo p >>log.txt'}\n");
+	char *errors = NULL, *log, *file = path_join(test_tmp(), "lock.primed");
+	char *up = path_join(test_tmp(), "up");
+	struct spec *sp = spec_parse_file(path, NULL, &errors);
+	static const struct {
+		const char *key, *log;
+	} holds[] = {
+		{ NULL, "s a b" },	/* the first hold: the prefix */
+		{ "K", "p b" },		/* the same investigation's next */
+		{ "other", "s a b" },	/* another investigation's */
+		{ "K", "p b" },
+	};
+
+	ASSERT(sp != NULL);
+	free(sp->workdir);
+	sp->workdir = xstrdup(test_tmp());
+	for (size_t h = 0; h < PERFD_ARRAY_LEN(holds); h++) {
+		if (holds[h].key != NULL)
+			pipeline_handover_take(sp, file, holds[h].key);
+		ASSERT(access(file, F_OK) != 0);	/* taken: gone */
+		log = measure_logged(sp, 1);
+		ASSERT_STR(log, holds[h].log);
+		free(log);
+		pipeline_handover_give(file, "K");
+		ASSERT(access(file, F_OK) == 0);
+	}
+	/* What the prefix started is gone (as agent_unlock() stops it): the stage fails. */
+	unlink(up);
+	pipeline_handover_take(sp, file, "K");
+	log = measure_logged(sp, 1);
+	ASSERT_STR(log, "p s a b");
+	free(log);
+	/* This process takes no handover after that. */
+	pipeline_handover_give(file, "K");
+	pipeline_handover_take(sp, file, "K");
+	log = measure_logged(sp, 1);
+	ASSERT_STR(log, "s a b");
+	free(log);
+	pipeline_settle();
+	/* With a teardown, the hold settles and gives nothing. */
+	free(sp->teardown);
+	sp->teardown = xstrdup("echo t >>log.txt");
+	pipeline_handover_give(file, "K");
+	ASSERT(access(file, F_OK) != 0);
+	free(file);
+	free(up);
+	spec_free(sp);
+	return 0;
+}
+
 TEST_IMPL(findings_invalid)
 {
 	static const struct {

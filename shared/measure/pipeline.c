@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Lines of stderr a failure report carries. */
 #define TAIL_LINES 20
@@ -16,17 +17,46 @@ static struct pipeline_counts counts;
 static int in_prefix;
 
 /*
- * What this process's last measurements left the pipeline as: primed for
- * a stage that declares a prepare (setup and the stages before it ran,
- * its teardown is owed) until pipeline_settle(). Only within one hold of
- * the measurement lock: another agent's runs between two holds may undo
- * what the prefix made, so the lock's holder settles before releasing it.
+ * Where the pipeline stands, as far as this process knows: made, the
+ * leading stages that ran as a run makes them (their own command, and
+ * succeeded) since the last setup, for spec sp (NULL: nothing is known).
+ * A stage with a prepare can be timed again without its prefix when made
+ * reaches it. For a spec with a teardown, the teardown of a measurement's
+ * prefix is owed (owed: the log folder) until pipeline_settle(), and the
+ * state is never handed over; else it passes from one hold of the lock to
+ * the next (pipeline_handover_give()), inherited set.
  */
 static struct {
 	const struct spec	*sp;
-	int			 stage;
-	char			*logdir;
-} primed = { NULL, -1, NULL };
+	int			 made;
+	char			*owed;
+	int			 inherited;
+} at = { NULL, 0, NULL, 0 };
+/* Set while pipeline_measure() runs its own commands. */
+static int in_measure;
+/* Set once an inherited state failed: this process re-runs prefixes from then on. */
+static int handover_off;
+
+static void
+forget(void)
+{
+	at.sp = NULL;
+	at.made = 0;
+	at.inherited = 0;
+}
+
+/* After stage i ran: made reaches past it, or falls back to it. */
+static void
+made_after(const struct spec *sp, int i, int as_run, int ok)
+{
+	if (at.sp != sp)
+		return;
+	if (as_run && ok) {
+		if (at.made == i)
+			at.made = i + 1;
+	} else if (at.made > i)
+		at.made = i;
+}
 
 static char *
 failure_text(const char *what, const char *status, const char *errpath)
@@ -66,6 +96,8 @@ pipeline_stage(const struct spec *sp, int i, const char *logdir,
 	char *out = xasprintf("%s/%s.stdout", logdir, st->name);
 	char *err = xasprintf("%s/%s.stderr", logdir, st->name);
 
+	if (!in_measure && at.owed != NULL)
+		pipeline_settle();
 	memset(res, 0, sizeof *res);
 	if (st->fetch_url != NULL && cmd_override == NULL) {
 		char *path = path_join(sp->workdir, st->fetch_output);
@@ -95,6 +127,7 @@ pipeline_stage(const struct spec *sp, int i, const char *logdir,
 	}
 	free(out);
 	free(err);
+	made_after(sp, i, cmd_override == NULL, res->ok);
 	*(in_prefix ? &counts.untimed_ms : &counts.timed_ms) += now_ms_since(t0);
 }
 
@@ -134,7 +167,18 @@ int
 pipeline_hook(const struct spec *sp, const char *what, const char *cmd,
     const char *logdir, char **failure)
 {
-	return hook(sp, what, cmd, logdir, failure, &counts.untimed_ms);
+	int rc, setup = strcmp(what, "setup") == 0;
+
+	if (!in_measure && at.owed != NULL)
+		pipeline_settle();
+	rc = hook(sp, what, cmd, logdir, failure, &counts.untimed_ms);
+	/* After a setup nothing of the stages' is known to be there; after a teardown, nothing at all. */
+	if (setup && rc == 0) {
+		forget();
+		at.sp = sp;
+	} else if (setup || (cmd != NULL && strcmp(what, "teardown") == 0))
+		forget();
+	return rc;
 }
 
 /* The spec's teardown, whose failure nothing waits on (its log says it). */
@@ -171,17 +215,56 @@ pipeline_prepare(const struct spec *sp, int upto, const char *logdir, char **fai
 void
 pipeline_settle(void)
 {
-	const struct spec *sp = primed.sp;
-	char *logdir = primed.logdir;
+	const struct spec *sp = at.sp;
+	char *logdir = at.owed;
 
-	if (sp == NULL)
+	forget();
+	at.owed = NULL;
+	if (logdir != NULL) {
+		teardown(sp, logdir);
+		free(logdir);
+	}
+}
+
+void
+pipeline_handover_take(const struct spec *sp, const char *path, const char *key)
+{
+	char *text, *why = NULL, *nl;
+	long made;
+
+	text = file_read(path, 4096, NULL, &why);
+	free(why);
+	if (text == NULL)
 		return;
-	/* Nothing is primed while the teardown runs. */
-	primed.sp = NULL;
-	primed.stage = -1;
-	primed.logdir = NULL;
-	teardown(sp, logdir);
-	free(logdir);
+	/* Gone before anything runs: a holder that dies leaves nothing to trust. */
+	unlink(path);
+	nl = strchr(text, '\n');
+	if (nl != NULL && !handover_off && at.owed == NULL && sp->teardown == NULL) {
+		*nl = '\0';
+		made = strtol(nl + 1, NULL, 10);
+		if (strcmp(text, key) == 0 && made > 0 && made <= sp->nstages) {
+			at.sp = sp;
+			at.made = (int)made;
+			at.inherited = 1;
+		}
+	}
+	free(text);
+}
+
+void
+pipeline_handover_give(const char *path, const char *key)
+{
+	char *text, *why = NULL;
+
+	if (at.sp == NULL || at.owed != NULL || at.sp->teardown != NULL || at.made == 0) {
+		pipeline_settle();
+		return;
+	}
+	text = xasprintf("%s\n%d\n", key, at.made);
+	if (file_write_atomic(path, text, strlen(text), &why) != 0)
+		free(why);	/* the next holder runs the prefix: slower, as right */
+	free(text);
+	forget();
 }
 
 void
@@ -196,6 +279,13 @@ pipeline_add_timed(double ms)
 	counts.timed_ms += ms;
 }
 
+/* Whether stage i can be timed again after only its prepare. */
+static int
+primed_for(const struct spec *sp, int i)
+{
+	return sp->stages[i].prepare != NULL && at.sp == sp && at.made >= i;
+}
+
 /* Before a timed run of stage i: its prepare when the pipeline is primed for it, else the prefix. */
 static int
 measure_before(const struct spec *sp, int i, const char *logdir, char **failure)
@@ -204,7 +294,7 @@ measure_before(const struct spec *sp, int i, const char *logdir, char **failure)
 	char *what;
 	int rc;
 
-	if (prep != NULL && primed.sp == sp && primed.stage == i) {
+	if (primed_for(sp, i)) {
 		what = xasprintf("%s.prepare", sp->stages[i].name);
 		rc = hook(sp, what, prep, logdir, failure, &counts.prepare_ms);
 		free(what);
@@ -219,11 +309,52 @@ measure_before(const struct spec *sp, int i, const char *logdir, char **failure)
 	if (pipeline_prepare(sp, i, logdir, failure) != 0)
 		return -1;
 	counts.prefixes++;
-	if (prep != NULL) {
-		primed.sp = sp;
-		primed.stage = i;
-		primed.logdir = xstrdup(logdir);
+	if (prep != NULL && sp->teardown != NULL)
+		at.owed = xstrdup(logdir);
+	return 0;
+}
+
+/* An inherited state that failed: forget it, and every later one, for the prefix. */
+static void
+handover_failed(void)
+{
+	handover_off = 1;
+	pipeline_settle();
+}
+
+static int
+measure(const struct spec *sp, int i, const char *cmd_override,
+    const char *logdir, void (*around)(void *, int), void *arg,
+    struct stage_result *res, char **failure)
+{
+	int inherited = at.inherited && primed_for(sp, i);
+
+	if (measure_before(sp, i, logdir, failure) != 0) {
+		if (!inherited)
+			return -1;
+		free(*failure);
+		*failure = NULL;
+		handover_failed();
+		return measure(sp, i, cmd_override, logdir, around, arg, res, failure);
 	}
+	if (around != NULL)
+		around(arg, 0);
+	pipeline_stage(sp, i, logdir, cmd_override, res);
+	if (around != NULL)
+		around(arg, 1);
+	/*
+	 * A failure after a handed-over prepare may be the handover's: what
+	 * the prefix started (a server) was stopped when the lock changed
+	 * hands. Once more from setup, which decides.
+	 */
+	if (!res->ok && inherited) {
+		pipeline_result_free(res);
+		handover_failed();
+		return measure(sp, i, cmd_override, logdir, around, arg, res, failure);
+	}
+	/* An owed teardown waits for pipeline_settle(). */
+	if (at.owed == NULL)
+		teardown(sp, logdir);
 	return 0;
 }
 
@@ -232,17 +363,12 @@ pipeline_measure(const struct spec *sp, int i, const char *cmd_override,
     const char *logdir, void (*around)(void *, int), void *arg,
     struct stage_result *res, char **failure)
 {
-	if (measure_before(sp, i, logdir, failure) != 0)
-		return -1;
-	if (around != NULL)
-		around(arg, 0);
-	pipeline_stage(sp, i, logdir, cmd_override, res);
-	if (around != NULL)
-		around(arg, 1);
-	/* A primed pipeline's teardown waits for pipeline_settle(). */
-	if (primed.sp == NULL)
-		teardown(sp, logdir);
-	return 0;
+	int rc;
+
+	in_measure = 1;
+	rc = measure(sp, i, cmd_override, logdir, around, arg, res, failure);
+	in_measure = 0;
+	return rc;
 }
 
 char *

@@ -44,10 +44,11 @@ int pipeline_prepare(const struct spec *, int upto, const char *logdir,
  * *failure when the pipeline before the stage failed.
  *
  * A stage with a prepare is cheaper to measure again: the first
- * measurement in a hold of the lock runs setup and the stages before it
- * and leaves the teardown owed; the next ones of the same stage run only
- * its prepare; pipeline_settle() runs the teardown. Whoever releases the
- * lock calls it first (agent_unlock() does).
+ * measurement runs setup and the stages before it and leaves the teardown
+ * owed; the next ones of the same stage run only its prepare, in this hold
+ * of the lock or a later one (pipeline_handover_give()); pipeline_settle()
+ * runs the teardown. Whoever releases the lock gives or settles first
+ * (agent_unlock() does).
  */
 int pipeline_measure(const struct spec *, int i, const char *cmd_override,
     const char *logdir, void (*around)(void *, int), void *arg,
@@ -55,6 +56,22 @@ int pipeline_measure(const struct spec *, int i, const char *cmd_override,
 
 /* Run the teardown a primed pipeline owes, if any; then nothing is primed. */
 void pipeline_settle(void);
+
+/*
+ * Handing what the pipeline has made from one hold of the measurement
+ * lock to the next, through the file at path (beside the lock): the
+ * holder that releases it gives (for a spec without a teardown: the
+ * investigation's key and how many leading stages ran as a run makes
+ * them since the last setup; else it settles); the next one takes, and
+ * the file is gone before it runs anything. A holder from another
+ * investigation takes nothing and leaves nothing; a holder that dies
+ * leaves nothing. What the prefix started may be stopped in between
+ * (agent_unlock() stops what the pipeline left running): when a stage
+ * fails after an inherited prepare, it runs again after the whole prefix,
+ * and this process takes no handover after that.
+ */
+void pipeline_handover_take(const struct spec *, const char *path, const char *key);
+void pipeline_handover_give(const char *path, const char *key);
 
 /*
  * What this process ran through the pipeline: for its measurements, how

@@ -119,6 +119,9 @@ grep -q "Measured on the pipeline" "$D/client-library/CLIENT_ANALYSIS.md" || fai
 [ "$(jget "$D/db-observation.json" fold_folded_commits)" = 1 ] || fail "rowcommit: folded commits"
 grep -q "BEGIN;" "$D/client-library/CLIENT_ANALYSIS.md" || fail "no advice in the shell's terms"
 grep -q "sqlite3_prepare_v2" "$D/client-library/CLIENT_ANALYSIS.md" && fail "C advice for a shell loader"
+# With the stage's own figure, perfd's synthetic probe is not run (it would cost the user's time for nothing).
+grep -q "^Not run: the stage itself" "$D/client-library/CLIENT_ANALYSIS.md" || fail "rowcommit: the probe ran beside a pipeline figure"
+grep -q "| prepared in a transaction" "$D/client-library/CLIENT_ANALYSIS.md" && fail "rowcommit: probe rows beside a pipeline figure"
 
 # A bulk .import: already optimal.
 sqlite3 bulk.db "PRAGMA journal_mode=DELETE; $schema" >/dev/null
@@ -127,6 +130,8 @@ spec bulk bulk.db "sqlite3 bulk.db 'CREATE TEMP TABLE x (ts, price, side)' '.imp
 F="$D/client-library/findings.json"
 [ "$(jget "$F" votes.0.vote)" = leave ] || fail "bulk: $(jget "$F" headline)"
 jget "$F" headline | grep -q "Client usage already optimal" || fail "bulk headline"
+# Nothing to fold: the probe decides, and its patterns are in the report.
+grep -q "| prepared in a transaction" "$D/client-library/CLIENT_ANALYSIS.md" || fail "bulk: no probe table"
 
 # Bad input: each agent fails with the reason; the investigation goes on.
 bad() { # NAME DB-PATH EXPECTED-REASON
