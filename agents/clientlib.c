@@ -196,10 +196,11 @@ report_gain(struct clientlib *c, struct buf *b)
 		    "| run | median | commits a run | write statements |\n|---|---|---|---|\n"
 		    "| as it is | %.1f ms | %.0f | %.0f |\n| commits folded into one | %.1f ms "
 		    "| %.0f | %.0f |\n\nThe stage's speed-up, the median of the pairs' ratios: "
-		    "**x%.2f** (95%% CI x%.2f–x%.2f). Both sides wrote %.0f rows.\n",
+		    "**x%.2f** (95%% CI x%.2f–x%.2f). Both sides wrote %.0f rows. The pairs "
+		    "stopped at %.0f: %s.\n",
 		    c->a->spec->client_stage, d->pairs, d->pairs, d->as_is_ms, d->commits,
 		    d->writes, d->folded_ms, d->folded_commits, d->writes, d->speedup, d->lo,
-		    d->hi, d->rows);
+		    d->hi, d->rows, d->pairs, d->stopped != NULL ? d->stopped : "?");
 		return;
 	}
 	if (d->none != NULL)

@@ -507,12 +507,12 @@ nosync_keep(struct agent *a, struct dbagent_obs *o, const struct db_capture *cap
 }
 
 /*
- * After n rounds: whether they stop here: the budget leaves no room for
- * another (a round's prefix is not in spent_now: twice it, to be safe),
- * or, past the least, the median's CI is narrow enough or the time
- * allowed is spent.
+ * After n rounds: why they stop here, or NULL to go on: the budget leaves
+ * no room for another (a round's prefix is not in spent_now: twice it, to
+ * be safe), the most were made, or, past the least, the median's CI is
+ * narrow enough or the time allowed is spent.
  */
-static int
+static const char *
 nosync_enough(struct agent *a, const double *own, int n, int most, double spent,
     double spent_now)
 {
@@ -521,13 +521,21 @@ nosync_enough(struct agent *a, const double *own, int n, int most, double spent,
 	if (n < most && !agent_fits(a, 2 * spent_now)) {
 		agent_cut(a, "%d round%s with the syncs turned off", n,
 		    n == 1 ? "" : "s");
-		return 1;
+		return "the budget left no time for another";
 	}
+	if (most == 1)
+		return "one round, for a stage over 2 s";
 	if (n < NOSYNC_MIN_PAIRS && n < most)
-		return 0;
+		return NULL;
 	stats_compute(own, n, &st);
-	return (st.ci_hi - st.ci_lo) / 2 <= fmax(NOSYNC_PRECISION * fabs(st.median),
-	    NOSYNC_FLOOR_MS) || spent > NOSYNC_BUDGET_MS;
+	if ((st.ci_hi - st.ci_lo) / 2 <= fmax(NOSYNC_PRECISION * fabs(st.median),
+	    NOSYNC_FLOOR_MS))
+		return n == NOSYNC_MIN_PAIRS ? "the least it makes, the CI of the own work "
+		    "then within +-25% (or 0.5 ms)" : "the CI of the own work within +-25% "
+		    "(or 0.5 ms)";
+	if (spent > NOSYNC_BUDGET_MS)
+		return "the 4 s they may take were spent";
+	return n >= most ? "the most it makes" : NULL;
 }
 
 /*
@@ -545,6 +553,7 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	struct nosync_parts parts[NOSYNC_MAX_PAIRS];
 	double spent = 0;
 	int most = o->wall_ms < OBSERVE_SHORT_MS ? NOSYNC_MAX_PAIRS : 1, n = 0;
+	const char *stopped = NULL;
 	char *q, *cmd;
 
 	if (sp->stages[o->stage].run == NULL || o->cadence <= 0 ||
@@ -586,7 +595,7 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 		own[n] = own_of(&parts[n], 1);
 		n++;
 		spent += spent_now;
-		if (nosync_enough(a, own, n, most, spent, spent_now))
+		if ((stopped = nosync_enough(a, own, n, most, spent, spent_now)) != NULL)
 			break;
 	}
 	free(q);
@@ -594,6 +603,7 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	if (n == 0 || (n < NOSYNC_MIN_PAIRS && n < most))
 		return;
 	nosync_keep(a, o, cap, parts, stage, own, wall, n);
+	o->nosync_stopped = xstrdup(stopped != NULL ? stopped : "a round failed");
 }
 
 /*
@@ -702,6 +712,8 @@ static const struct obs_named obs_strings[] = {
 	{ "failure", offsetof(struct dbagent_obs, failure) },
 	{ "observer", offsetof(struct dbagent_obs, observer) },
 	{ "fold_none", offsetof(struct dbagent_obs, fold.none) },
+	{ "fold_stopped", offsetof(struct dbagent_obs, fold.stopped) },
+	{ "nosync_stopped", offsetof(struct dbagent_obs, nosync_stopped) },
 };
 
 static cJSON *
@@ -890,6 +902,7 @@ dbagent_obs_free(struct dbagent_obs *o)
 {
 	free(o->rows_from);
 	free(o->untraced);
+	free(o->nosync_stopped);
 	free(o->pattern);
 	free(o->evidence);
 	free(o->failure);
@@ -939,6 +952,7 @@ dbagent_split(const struct dbagent_obs *o, double now_rows_s, struct dbagent_spl
 	if (o->nosync_ms > 0 && o->nosync_pairs >= 1) {
 		/* The rounds carry the stage's times, resolved own work or not. */
 		s->pairs = (int)o->nosync_pairs;
+		s->stopped = o->nosync_stopped;
 		for (int i = 0; i < s->pairs; i++)
 			s->pair_stage_ms[i] = o->pair_stage_ms[i];
 		stats_compute(s->pair_stage_ms, s->pairs, &st);
@@ -1064,11 +1078,12 @@ char *
 dbagent_split_text(const struct dbagent_split *s, double new_rows_s)
 {
 	double k = dbagent_split_speedup(s, new_rows_s);
-	char range[160] = "", runs[96] = "", spread[224] = "";
+	char range[160] = "", runs[256] = "", spread[224] = "";
 
 	if (s->pairs > 0)
 		snprintf(runs, sizeof runs, " (median of %d runs, each beside a run "
-		    "without syncs and a probe run)", s->pairs);
+		    "without syncs and a probe run; stopped there: %s)", s->pairs,
+		    s->stopped != NULL ? s->stopped : "?");
 	spread_text(s, spread, sizeof spread);
 	if (s->own_unresolved)
 		snprintf(range, sizeof range, "; over %d rounds it could not be told "

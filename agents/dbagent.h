@@ -54,6 +54,7 @@ struct dbagent_obs {
 	double		 rows;
 	char		*rows_from;
 	char		*untraced;	/* why there are no system-call counts, or NULL */
+	char		*nosync_stopped;	/* why the no-sync rounds stopped where they did */
 	long		 syncs, writes, net;
 	double		 sync_ms;	/* wall time in fsync/fdatasync */
 	double		 nosync_ms;	/* the stage under eatmydata; 0 when not run */
@@ -135,6 +136,7 @@ struct dbagent_split {
 	double		 stage_ms, db_ms, own_ms;
 	double		 own_lo, own_hi;	/* the range of the own-work estimate */
 	int		 pairs;			/* no-sync pairs behind it */
+	const char	*stopped;		/* why they stopped there (the observation's) */
 	double		 pair_stage_ms[DBAGENT_PAIRS_MAX];	/* each round's run of the stage */
 	double		 observed_ms;	/* the stage in the observation, before the rounds */
 	double		 rows;

@@ -181,13 +181,15 @@ fold_pair(struct agent *a, int stage, const char *c_as, const char *c_fo, const 
  */
 static char *
 fold_pairs(struct agent *a, const struct dbagent_obs *o, const char *c_as, const char *c_fo,
-    const char *out, struct fold_series *s)
+    const char *out, struct fold_series *s, const char **stopped)
 {
 	int most = o->wall_ms > FOLD_LONG_MS ? FOLD_LONG_PAIRS : FOLD_MAX_PAIRS;
 	uint64_t start = now_ns();
 	char *none = NULL;
 	double pair_ms = 0;
 
+	*stopped = most == FOLD_LONG_PAIRS ? "the most it makes for a stage over 2 s" :
+	    "the most it makes";
 	while (s->n < most && none == NULL) {
 		struct stats st;
 		uint64_t t0;
@@ -198,6 +200,7 @@ fold_pairs(struct agent *a, const struct dbagent_obs *o, const char *c_as, const
 			if (s->n < FOLD_LONG_PAIRS)
 				none = xasprintf("the budget left time for %d pair%s of runs only",
 				    s->n, s->n == 1 ? "" : "s");
+			*stopped = "the budget left no time for another";
 			break;
 		}
 		agent_progress(a, 30, "running %s as it is and with its commits folded into "
@@ -208,9 +211,15 @@ fold_pairs(struct agent *a, const struct dbagent_obs *o, const char *c_as, const
 		if (none != NULL || (s->n < FOLD_MIN_PAIRS && s->n < most))
 			continue;
 		stats_compute(s->ratio, s->n, &st);
-		if ((st.ci_hi - st.ci_lo) / 2 <= FOLD_PRECISION * st.median ||
-		    now_ms_since(start) > FOLD_BUDGET_MS)
+		if ((st.ci_hi - st.ci_lo) / 2 <= FOLD_PRECISION * st.median) {
+			*stopped = s->n == FOLD_MIN_PAIRS ? "the least it makes, the CI of the "
+			    "speed-up then within +-10%" : "the CI of the speed-up within +-10%";
 			break;
+		}
+		if (now_ms_since(start) > FOLD_BUDGET_MS) {
+			*stopped = "the 20 s they may take were spent";
+			break;
+		}
 	}
 	return none;
 }
@@ -237,6 +246,7 @@ dbfold_measure(struct agent *a, const struct dbagent_obs *o, struct dbfold *f)
 	const struct spec *sp = a->spec;
 	const char *name = dbagent_driver(sp)->shim;
 	char *shim = name != NULL ? paths_helper(name) : NULL, *out, *c_as, *c_fo;
+	const char *stopped = NULL;
 	struct fold_series *s;
 
 	memset(f, 0, sizeof *f);
@@ -248,9 +258,11 @@ dbfold_measure(struct agent *a, const struct dbagent_obs *o, struct dbfold *f)
 	c_as = fold_command(shim, "count", out, sp->stages[o->stage].run);
 	c_fo = fold_command(shim, "tx", out, sp->stages[o->stage].run);
 	s = xcalloc(1, sizeof *s);
-	f->none = fold_pairs(a, o, c_as, c_fo, out, s);
-	if (f->none == NULL && s->n > 0)
+	f->none = fold_pairs(a, o, c_as, c_fo, out, s, &stopped);
+	if (f->none == NULL && s->n > 0) {
 		fold_keep(f, s);
+		f->stopped = xstrdup(stopped);
+	}
 	free(s);
 	free(shim);
 	free(out);
@@ -291,4 +303,6 @@ dbfold_free(struct dbfold *f)
 {
 	free(f->none);
 	f->none = NULL;
+	free(f->stopped);
+	f->stopped = NULL;
 }

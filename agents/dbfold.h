@@ -17,6 +17,7 @@ struct dbfold {
 	double	 writes;		/* a run's write statements */
 	double	 rows;			/* each run of either side wrote these */
 	char	*none;			/* why there is no figure, or NULL */
+	char	*stopped;		/* why the pairs stopped where they did */
 };
 
 struct agent;

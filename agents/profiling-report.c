@@ -333,8 +333,9 @@ fetch_tables(struct buf *b, struct prof *p)
 				struct prof_conc *c = &ps->conc[k];
 
 				if (c->runs == 0)
-					buf_printf(b, "| %d | failed: %s | | | 0 |\n", c->n,
-					    c->error ? c->error : "?");
+					buf_printf(b, "| %d | %s%s | | | 0 |\n", c->n,
+					    c->error != NULL && strncmp(c->error, "not measured",
+					    12) == 0 ? "" : "failed: ", c->error ? c->error : "?");
 				else
 					buf_printf(b, "| %d%s | %.1f MB/s | x%.2f | x%.2f–x%.2f | "
 					    "%d |\n", c->n, c->from_runs ? " (the stage as it "

@@ -330,6 +330,8 @@ stage_longest(const struct prof *p, const struct prof_stage *ps)
 /* Runs a level makes at the least, and the spread of its speed-ups that stops it there. */
 #define CONC_MIN_RUNS	3
 #define CONC_SPREAD	0.20
+/* A level at most this much over the level below gains nothing. */
+#define CONC_FLAT	1.05
 
 /* Whether a level's first n speed-ups (n >= CONC_MIN_RUNS) spread little enough to stop. */
 static int
@@ -419,6 +421,66 @@ measure_level(struct prof *p, const struct spec_stage *st, struct prof_conc *c, 
 	free(up);
 }
 
+static int
+conc_cmp(const void *a, const void *b)
+{
+	const struct prof_conc *x = a, *y = b;
+
+	return (x->n > y->n) - (x->n < y->n);
+}
+
+/* Levels k.. of the stage are not measured, and why. */
+static void
+levels_skipped(struct prof_stage *ps, int k, const char *why)
+{
+	for (; k < ps->nconc; k++)
+		ps->conc[k].error = xasprintf("not measured: %s", why);
+}
+
+/*
+ * The levels above one, fewest transfers first, each while the budget
+ * allows it. A level whose speed-up is no more than CONC_FLAT over the
+ * level below it ends the climb: the server, the link or the machine
+ * gives no more to more transfers, and more of them would only cost the
+ * user's time (the batch sweep drops its sizes the same way).
+ */
+static void
+measure_levels(struct prof *p, int i, int most)
+{
+	const struct spec_stage *st = &p->a->spec->stages[i];
+	struct prof_stage *ps = &p->st[i];
+	double level_ms = 0;
+
+	for (int k = 1; k < ps->nconc; k++) {
+		uint64_t t0 = now_ns();
+
+		/*
+		 * A level takes about as long as the stage's transfer or less;
+		 * the first, about its runs of the stage as timed in the pipeline.
+		 */
+		if (!agent_fits(p->a, k > 1 ? level_ms : CONC_MIN_RUNS * stage_longest(p, ps))) {
+			levels_skipped(ps, k, "the budget was spent");
+			agent_cut(p->a, "%s's parallel transfers measured at %d of %d levels",
+			    ps->name, k - 1, ps->nconc - 1);
+			return;
+		}
+		agent_progress(p->a, 82 + 10 * k / ps->nconc, "%s: %d transfers at once",
+		    ps->name, ps->conc[k].n);
+		measure_level(p, st, &ps->conc[k], most, &ps->conc[0]);
+		if (k == 1)
+			level_ms = now_ms_since(t0);
+		if (ps->conc[k].runs > 0 &&
+		    ps->conc[k].speedup <= ps->conc[k - 1].speedup * CONC_FLAT) {
+			char *why = xasprintf("%d transfers at once gained nothing over %d",
+			    ps->conc[k].n, ps->conc[k - 1].n);
+
+			levels_skipped(ps, k + 1, why);
+			free(why);
+			return;
+		}
+	}
+}
+
 /* N transfers at once against the stage's one, for each N of a fetch stage's list. */
 static void
 measure_concurrency(struct prof *p, int i)
@@ -427,7 +489,6 @@ measure_concurrency(struct prof *p, int i)
 	struct prof_stage *ps = &p->st[i];
 	int most = p->reps < 5 ? p->reps : 5, k, j;
 	char *failure = NULL;
-	double level_ms = 0;
 
 	if (most < CONC_MIN_RUNS)
 		most = CONC_MIN_RUNS;
@@ -439,6 +500,8 @@ measure_concurrency(struct prof *p, int i)
 	for (k = 0, j = 1; k < st->nconcurrency; k++)
 		if (st->concurrency[k] != 1)
 			ps->conc[j++].n = (int)st->concurrency[k];
+	/* Fewest transfers first: a level that gains nothing ends the climb (measure_levels()). */
+	qsort(ps->conc + 1, (size_t)ps->nconc - 1, sizeof *ps->conc, conc_cmp);
 	level_one(p, ps, &ps->conc[0]);
 	if (ps->conc[0].runs == 0 || ps->nconc == 1)
 		return;
@@ -457,26 +520,7 @@ measure_concurrency(struct prof *p, int i)
 		agent_unlock(p->a);
 		return;
 	}
-	for (k = 1; k < ps->nconc; k++) {
-		uint64_t t0 = now_ns();
-
-		/*
-		 * A level takes about as long as the stage's transfer or less;
-		 * the first, about its runs of the stage as timed in the pipeline.
-		 */
-		if (!agent_fits(p->a, k > 1 ? level_ms : CONC_MIN_RUNS * stage_longest(p, ps))) {
-			for (j = k; j < ps->nconc; j++)
-				ps->conc[j].error = xstrdup("not measured: the budget was spent");
-			agent_cut(p->a, "%s's parallel transfers measured at %d of %d levels",
-			    ps->name, k - 1, ps->nconc - 1);
-			break;
-		}
-		agent_progress(p->a, 82 + 10 * k / ps->nconc, "%s: %d transfers at once",
-		    ps->name, ps->conc[k].n);
-		measure_level(p, st, &ps->conc[k], most, &ps->conc[0]);
-		if (k == 1)
-			level_ms = now_ms_since(t0);
-	}
+	measure_levels(p, i, most);
 	if (pipeline_hook(p->a->spec, "teardown", p->a->spec->teardown, p->a->dir,
 	    &failure) != 0)
 		free(failure);

@@ -119,6 +119,12 @@ grep -q "Measured on the pipeline" "$D/client-library/CLIENT_ANALYSIS.md" || fai
 [ "$(jget "$D/db-observation.json" fold_folded_commits)" = 1 ] || fail "rowcommit: folded commits"
 grep -q "BEGIN;" "$D/client-library/CLIENT_ANALYSIS.md" || fail "no advice in the shell's terms"
 grep -q "sqlite3_prepare_v2" "$D/client-library/CLIENT_ANALYSIS.md" && fail "C advice for a shell loader"
+# Every figure says how many runs it used and why they stopped there.
+grep -q "The pairs stopped at [0-9]*: [a-z]" "$D/client-library/CLIENT_ANALYSIS.md" || fail "rowcommit: why the fold pairs stopped"
+if [ "$(jget "$D/db-observation.json" nosync_pairs)" != 0 ]; then
+	[ -n "$(jget "$D/db-observation.json" nosync_stopped)" ] || fail "rowcommit: why the no-sync rounds stopped"
+	grep -q "stopped there: [a-z]" "$D/db-config/CONFIG_ANALYSIS.md" || fail "rowcommit: db-config does not say why the rounds stopped"
+fi
 # With the stage's own figure, perfd's synthetic probe is not run (it would cost the user's time for nothing).
 grep -q "^Not run: the stage itself" "$D/client-library/CLIENT_ANALYSIS.md" || fail "rowcommit: the probe ran beside a pipeline figure"
 grep -q "| prepared in a transaction" "$D/client-library/CLIENT_ANALYSIS.md" && fail "rowcommit: probe rows beside a pipeline figure"
