@@ -273,11 +273,12 @@ dbfold_measure(struct agent *a, const struct dbagent_obs *o, struct dbfold *f)
 int
 dbfold_commits(struct agent *a, int stage, const char *cmd, double *commits, char **why)
 {
-	const char *name = dbagent_driver(a->spec)->shim;
+	const char *name = a->spec->has_database ? dbagent_driver(a->spec)->shim : NULL;
 	char *shim = name != NULL ? paths_helper(name) : NULL, *out, *counted;
 	struct fold_run r = { 0 };
 	int rc = -1;
 
+	/* No database section: perfd does not know the client's library. */
 	if (shim == NULL || access(shim, R_OK) != 0) {
 		*why = xstrdup("perfd's preload library is not there for this database");
 		free(shim);

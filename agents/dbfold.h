@@ -28,7 +28,7 @@ void dbfold_measure(struct agent *, const struct dbagent_obs *, struct dbfold *)
 /*
  * One run of cmd as stage `stage` through the pipeline, with the library
  * counting (it changes nothing): the commits its processes made. 0, or -1
- * with *why (no library for the driver, the run failed, or no write
+ * with *why (no database section, no library for the driver, the run failed, or no write
  * passed through it: a client with its database built in). The caller
  * holds the lock.
  */
