@@ -31,6 +31,9 @@
 /* Timed runs of a stage shorter than this; one run of a longer one. */
 #define OBSERVE_SHORT_MS	2000
 #define OBSERVE_RUNS		3
+/* Probe pairs stop from this many on when their ratio's CI is within +-5% (pairs_settled()). */
+#define DBAGENT_PAIRS_LEAST	3
+#define DBAGENT_PAIRS_PRECISION	0.05
 
 const struct db_driver *
 dbagent_driver(const struct spec *sp)
@@ -528,8 +531,7 @@ nosync_enough(struct agent *a, const double *own, int n, int most, double spent,
 	if (n < NOSYNC_MIN_PAIRS && n < most)
 		return NULL;
 	stats_compute(own, n, &st);
-	if ((st.ci_hi - st.ci_lo) / 2 <= fmax(NOSYNC_PRECISION * fabs(st.median),
-	    NOSYNC_FLOOR_MS))
+	if (stats_settled(&st, NOSYNC_PRECISION, NOSYNC_FLOOR_MS))
 		return n == NOSYNC_MIN_PAIRS ? "the least it makes, the CI of the own work "
 		    "then within +-25% (or 0.5 ms)" : "the CI of the own work within +-25% "
 		    "(or 0.5 ms)";
@@ -1223,6 +1225,22 @@ dbagent_measure(struct agent *a, const struct db_capture *cap, const char *const
 	return 0;
 }
 
+/*
+ * Whether n paired ratios already say enough: from DBAGENT_PAIRS_LEAST on,
+ * their median's 95% CI within +-DBAGENT_PAIRS_PRECISION of it (more
+ * pairs would narrow a CI that no verdict or ranking reads that finely).
+ */
+static int
+pairs_settled(const double *ratio, int n)
+{
+	struct stats st;
+
+	if (n < DBAGENT_PAIRS_LEAST)
+		return 0;
+	stats_compute(ratio, n, &st);
+	return stats_settled(&st, DBAGENT_PAIRS_PRECISION, 0);
+}
+
 int
 dbagent_measure_pair(struct agent *a, const struct db_capture *cap, const char *const *base,
     const char *const *cand, const struct dbagent_load *l, int reps, struct stats *sb,
@@ -1234,7 +1252,7 @@ dbagent_measure_pair(struct agent *a, const struct db_capture *cap, const char *
 
 	if (timed_run(a, cap, base, l, &longest, cause) < 0)	/* warm-up */
 		goto out;
-	for (; n < reps && probe_fits(a, n, 2 * longest); n++) {
+	for (; n < reps && probe_fits(a, n, 2 * longest) && !pairs_settled(xr, n); n++) {
 		xb[n] = timed_run(a, cap, base, l, &longest, cause);
 		if (xb[n] < 0)
 			goto out;

@@ -187,7 +187,8 @@ int dbagent_measure(struct agent *, const struct db_capture *, const char *const
 /*
  * The same for two setting lists in alternation (base, cand, base, cand,
  * ...), so drift of the machine hits both alike: rows/s of each, and the
- * per-pair ratio cand/base. 0, or -1 with *cause.
+ * per-pair ratio cand/base. Up to reps pairs: from 3 on, they stop when
+ * the ratio's CI is within +-5% of it. 0, or -1 with *cause.
  */
 int dbagent_measure_pair(struct agent *, const struct db_capture *, const char *const *base,
     const char *const *cand, const struct dbagent_load *, int reps, struct stats *sb,

@@ -211,7 +211,7 @@ fold_pairs(struct agent *a, const struct dbagent_obs *o, const char *c_as, const
 		if (none != NULL || (s->n < FOLD_MIN_PAIRS && s->n < most))
 			continue;
 		stats_compute(s->ratio, s->n, &st);
-		if ((st.ci_hi - st.ci_lo) / 2 <= FOLD_PRECISION * st.median) {
+		if (stats_settled(&st, FOLD_PRECISION, 0)) {
 			*stopped = s->n == FOLD_MIN_PAIRS ? "the least it makes, the CI of the "
 			    "speed-up then within +-10%" : "the CI of the speed-up within +-10%";
 			break;

@@ -342,7 +342,8 @@ level_settled(const double *speedup, int n)
 	if (n < CONC_MIN_RUNS)
 		return 0;
 	stats_compute(speedup, n, &s);
-	return s.median > 0 && (s.max - s.min) / s.median <= CONC_SPREAD;
+	/* Up to 5 runs the median's CI is their whole range. */
+	return stats_settled(&s, CONC_SPREAD / 2, 0);
 }
 
 /* c's median throughput, and its speed-ups (over the one-transfer level's median). */

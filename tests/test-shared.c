@@ -53,6 +53,10 @@ TEST_IMPL(stats_median_ci)
 	stats_compute(x, 30, &st);	/* values 30..1 */
 	ASSERT_NEAR(st.ci_lo, 10, 1e-12);
 	ASSERT_NEAR(st.ci_hi, 21, 1e-12);
+	/* Median 15.5, CI half-width 5.5: settled at +-36%, not at +-35%; a floor of 6 settles it. */
+	ASSERT(stats_settled(&st, 0.36, 0));
+	ASSERT(!stats_settled(&st, 0.35, 0));
+	ASSERT(stats_settled(&st, 0.35, 6));
 	return 0;
 }
 
@@ -499,6 +503,13 @@ TEST_IMPL(atomic_write_replaces)
 	}
 	ASSERT(file_write_atomic("/nonexistent/dir/x", "a", 1, &cause) != 0);
 	ASSERT(strstr(cause, "/nonexistent/dir/x.tmp.") != NULL);
+	free(cause);
+	/* Without the fsyncs, the same replacement. */
+	ASSERT_INT(file_write_untorn(path, "newer", 5, &cause), ==, 0);
+	text = file_read(path, 100, NULL, &cause);
+	ASSERT_STR(text, "newer");
+	free(text);
+	ASSERT(file_write_untorn("/nonexistent/dir/x", "a", 1, &cause) != 0);
 	free(cause);
 	free(path);
 	return 0;

@@ -17,8 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
-int
-file_write_atomic(const char *path, const void *data, size_t len, char **cause)
+/* Write a temporary file and rename it over path; durable: fsync both (see file.h). */
+static int
+write_replace(const char *path, const void *data, size_t len, int durable, char **cause)
 {
 	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	char *dir = path_dirname(path);
@@ -42,7 +43,7 @@ file_write_atomic(const char *path, const void *data, size_t len, char **cause)
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) != 0) {
+	if (durable && fsync(fd) != 0) {
 		*cause = xasprintf("%s: fsync: %s", tmp, strerror(errno));
 		goto fail;
 	}
@@ -53,7 +54,7 @@ file_write_atomic(const char *path, const void *data, size_t len, char **cause)
 		goto fail;
 	}
 	/* The rename is durable only once the folder itself is synced. */
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = durable ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (dfd >= 0) {
 		fsync(dfd);
 		close(dfd);
@@ -68,6 +69,18 @@ out:
 	free(tmp);
 	free(dir);
 	return rc;
+}
+
+int
+file_write_atomic(const char *path, const void *data, size_t len, char **cause)
+{
+	return write_replace(path, data, len, 1, cause);
+}
+
+int
+file_write_untorn(const char *path, const void *data, size_t len, char **cause)
+{
+	return write_replace(path, data, len, 0, cause);
 }
 
 char *

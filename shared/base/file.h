@@ -12,6 +12,14 @@
  * *cause set (caller frees).
  */
 int file_write_atomic(const char *path, const void *data, size_t len, char **cause);
+/*
+ * The same without the fsyncs: readers still never see a half-written
+ * file, but a crash of the machine may lose it. For state that is only
+ * worth its cost while it is cheap (pipeline_handover_give(), which runs
+ * in every release of the measurement lock: two fsyncs there would be
+ * paid a hundred times an investigation).
+ */
+int file_write_untorn(const char *path, const void *data, size_t len, char **cause);
 
 /* Read a whole file of at most max bytes; NULL with *cause on failure. */
 char *file_read(const char *path, size_t max, size_t *len, char **cause);

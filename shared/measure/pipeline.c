@@ -251,17 +251,28 @@ pipeline_handover_take(const struct spec *sp, const char *path, const char *key)
 	free(text);
 }
 
+/* Whether any stage of sp declares a prepare: else a handover serves nothing. */
+static int
+any_prepare(const struct spec *sp)
+{
+	for (int i = 0; i < sp->nstages; i++)
+		if (sp->stages[i].prepare != NULL)
+			return 1;
+	return 0;
+}
+
 void
 pipeline_handover_give(const char *path, const char *key)
 {
 	char *text, *why = NULL;
 
-	if (at.sp == NULL || at.owed != NULL || at.sp->teardown != NULL || at.made == 0) {
+	if (at.sp == NULL || at.owed != NULL || at.sp->teardown != NULL || at.made == 0 ||
+	    !any_prepare(at.sp)) {
 		pipeline_settle();
 		return;
 	}
 	text = xasprintf("%s\n%d\n", key, at.made);
-	if (file_write_atomic(path, text, strlen(text), &why) != 0)
+	if (file_write_untorn(path, text, strlen(text), &why) != 0)
 		free(why);	/* the next holder runs the prefix: slower, as right */
 	free(text);
 	forget();

@@ -119,3 +119,9 @@ stats_outliers(const double *x, int n, int *out)
 	}
 	return count;
 }
+
+int
+stats_settled(const struct stats *s, double rel, double floor)
+{
+	return s->n > 0 && (s->ci_hi - s->ci_lo) / 2 <= fmax(rel * fabs(s->median), floor);
+}

@@ -20,6 +20,11 @@ struct stats {
 
 /* Compute over n values (n >= 1); x is not modified. */
 void stats_compute(const double *x, int n, struct stats *out);
+/*
+ * Whether the median's 95% CI is within +-rel of the median (or +-floor,
+ * when larger): the stopping rule of every adaptive series.
+ */
+int stats_settled(const struct stats *, double rel, double floor);
 
 /* Percentile p in [0, 100] of sorted values, linear interpolation. */
 double stats_percentile_sorted(const double *sorted, int n, double p);
