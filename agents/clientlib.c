@@ -188,7 +188,8 @@ report_gain(struct clientlib *c, struct buf *b)
 	buf_puts(b, "\n## What the stage can gain\n\n");
 	if (d->pairs > 0) {
 		buf_printf(b, "**Measured on the pipeline.** perfd ran `%s` through the "
-		    "pipeline (setup and the stages before it untimed) %.0f times as it is and "
+		    "pipeline (before each run, untimed: setup and the stages before it, or the "
+		    "stage's prepare) %.0f times as it is and "
 		    "%.0f times with its commits folded into one transaction per connection, "
 		    "alternated, the order swapped each pair. The folding is done by perfd's "
 		    "preload library, which wraps the client's own libsqlite3 calls: the "
@@ -265,8 +266,9 @@ report(struct clientlib *c, struct findings *f, double observed)
 
 	buf_printf(&b, "# Client-library analysis: %s\n\n## Verdict\n\n%s\n\n", sp->name,
 	    f->headline);
-	buf_printf(&b, "## What the pipeline does\n\nStage `%s` ran as in a run (setup "
-	    "and the stages before it untimed; median of %d run%s): %.1f ms for %.0f "
+	buf_printf(&b, "## What the pipeline does\n\nStage `%s` ran as in a run (before "
+	    "it, untimed: setup and the stages before it, or its prepare; median of %d "
+	    "run%s): %.1f ms for %.0f "
 	    "rows (%s): **%s rows/s**; user CPU %.1f ms, system %.1f ms. The client is "
 	    "%s (from the stage's command and the scripts it names).\n\nPattern: "
 	    "**%s** — %s.\n\n", sp->stages[c->stage].name, o->runs, o->runs == 1 ? "" :
