@@ -70,6 +70,28 @@ main(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * A grandchild that outlives the agent unless its group is killed; its
+ * pid goes to $FAKE_CHILD_PIDFILE, so that a test looks for this one
+ * process and not for any sleep on the machine.
+ */
+static void
+start_child(void)
+{
+	const char *pidfile = getenv("FAKE_CHILD_PIDFILE");
+	pid_t pid = fork();
+	FILE *f;
+
+	if (pid == 0) {
+		execl("/bin/sleep", "sleep", "300", (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0 && pidfile != NULL && (f = fopen(pidfile, "w")) != NULL) {
+		fprintf(f, "%ld\n", (long)pid);
+		fclose(f);
+	}
+}
+
 static int
 behave(struct agent *ap, const char *mode)
 {
@@ -81,10 +103,8 @@ behave(struct agent *ap, const char *mode)
 		abort();
 	if (strcmp(mode, "stubborn") == 0)
 		signal(SIGTERM, SIG_IGN);
-	if (strcmp(mode, "child") == 0 && fork() == 0) {
-		execl("/bin/sleep", "sleep", "300", (char *)NULL);
-		_exit(127);
-	}
+	if (strcmp(mode, "child") == 0)
+		start_child();
 	if (strcmp(mode, "hang") == 0 || strcmp(mode, "stubborn") == 0 ||
 	    strcmp(mode, "child") == 0) {
 		agent_progress(&a, 10, "hanging on purpose");

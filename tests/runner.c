@@ -64,6 +64,26 @@ test_write(const char *name, const char *text)
 	return path;
 }
 
+/* Alive and not a zombie (pid 1 here may be slow to reap orphans). */
+int
+test_pid_running(pid_t pid)
+{
+	char path[64], stat[512], *p;
+	FILE *f;
+	size_t n;
+
+	if (kill(pid, 0) != 0)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(stat, 1, sizeof stat - 1, f);
+	fclose(f);
+	stat[n] = '\0';
+	p = strrchr(stat, ')');
+	return p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
+}
+
 int test_spec_fixture(const char *yaml);
 
 /* Run fn (or a fixture) in a child with a fresh folder and a time limit. */

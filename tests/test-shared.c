@@ -89,27 +89,6 @@ TEST_IMPL(run_exit_status)
 	return 0;
 }
 
-/* Alive and not a zombie (pid 1 here may be slow to reap orphans). */
-static int
-pid_running(pid_t pid)
-{
-	char path[64], *stat, *cause = NULL, *p;
-	int running;
-
-	if (kill(pid, 0) != 0)
-		return 0;
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	stat = file_read(path, 4096, NULL, &cause);
-	if (stat == NULL) {
-		free(cause);
-		return 0;
-	}
-	p = strrchr(stat, ')');
-	running = p != NULL && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X';
-	free(stat);
-	return running;
-}
-
 /* A stage past its timeout dies with everything it started. */
 TEST_IMPL(run_timeout_kills_group)
 {
@@ -127,7 +106,7 @@ TEST_IMPL(run_timeout_kills_group)
 	ASSERT(text != NULL);
 	grandchild = (pid_t)atol(text);
 	usleep(100000);
-	ASSERT(!pid_running(grandchild));
+	ASSERT(!test_pid_running(grandchild));
 	ASSERT(strncmp(run_describe(&r, 300), "timeout after", 13) == 0);
 	free(text);
 	free(pidfile);

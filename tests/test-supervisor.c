@@ -218,12 +218,23 @@ TEST_IMPL(sup_agent_timeout)
 {
 	struct outcome o = { 0 };
 
+	char *pidfile = path_join(test_tmp(), "child.pid"), *text, *cause = NULL;
+	pid_t child;
+
 	setenv("FAKE_BATCH_SIZE", "child", 1);
+	setenv("FAKE_CHILD_PIDFILE", pidfile, 1);
 	run_inv(two_stages, &o, 0);
+	unsetenv("FAKE_CHILD_PIDFILE");
 	ASSERT_STR(o.status, "done");
 	expect_agent(&o, "batch-size", "timeout", "agents.timeout");
-	/* The grandchild it started went with its group. */
-	ASSERT_INT(system("! pgrep -f '[s]leep 300' >/dev/null"), ==, 0);
+	/* The grandchild it started (this one, not any sleep on the machine) went with its group. */
+	text = file_read(pidfile, 64, NULL, &cause);
+	ASSERT(text != NULL);
+	child = (pid_t)strtol(text, NULL, 10);
+	ASSERT(child > 0);
+	ASSERT(!test_pid_running(child));
+	free(text);
+	free(pidfile);
 	return 0;
 }
 

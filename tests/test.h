@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 /* Each test runs in a process of its own: a failed assertion exits it. */
 #define ASSERT(x) do {							\
@@ -53,5 +54,7 @@ const char *test_build(void);
 const char *test_tmp(void);
 /* Write text to tmp/name; returns the path (static until next call). */
 const char *test_write(const char *name, const char *text);
+/* Whether pid is alive and not a zombie. */
+int test_pid_running(pid_t pid);
 
 #endif
