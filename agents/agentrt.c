@@ -329,6 +329,9 @@ publish_text(const char *report_text)
 	if (c.prepares > 0)
 		buf_printf(&b, ", and the stage's `prepare` instead %ld time%s", c.prepares,
 		    c.prepares == 1 ? "" : "s");
+	/* What another agent's hold left in place (pipeline_handover_take()). */
+	if (c.prepares > 0 && c.prefixes == 0)
+		buf_puts(&b, ": the stages before it were in place from the other agents' runs");
 	buf_puts(&b, ".\n");
 	return b.p;
 }

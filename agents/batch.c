@@ -730,8 +730,9 @@ report(struct batch *bt)
 		    dbagent_driver(sp)->name, BATCH_PROBE_ROWS, sp->db_table);
 	else
 		buf_printf(&b, "Measured with `%s`: for each size, setup and the stages "
-		    "before %s ran untimed, then the command was timed, under the "
-		    "measurement lock. Throughput counts %s.\n\n", sp->batch_command,
+		    "before %s ran untimed (or only its `prepare`, when they were already in "
+		    "place: the counts are at the end), then the command was timed, under "
+		    "the measurement lock. Throughput counts %s.\n\n", sp->batch_command,
 		    sp->stages[bt->stage].name, bt->rows_from != NULL ? bt->rows_from :
 		    "runs per second (no row count: set `rows` in the spec)");
 	buf_printf(&b, "Sizes were visited in a shuffled order per repetition (seed "
