@@ -25,12 +25,7 @@ open(pidfile, "w").write(str(os.getpid()))
 s.serve_forever()
 PY
 CDN_PID=$!
-i=0
-until [ -s "$T/serial.pid" ]; do
-	i=$((i + 1))
-	[ $i -gt 100 ] && fail "the serial server did not start: $(cat "$T/serial.log")"
-	sleep 0.05
-done
+wait_pidfile "$T/serial.pid" "$T/serial.log"
 cat >"$T/spec.yaml" <<EOS
 version: 1
 name: serial

@@ -88,10 +88,16 @@ start_cdn() {
 	"$B/tests/slow-cdn" --root "$T/www" --port "$CDN_PORT" --latency-ms "$1" \
 	    --rate "$2" --idle-exit 120 --pidfile "$T/cdn.pid" 2>"$T/cdn.log" &
 	CDN_PID=$!
+	wait_pidfile "$T/cdn.pid" "$T/cdn.log"
+}
+
+# wait_pidfile PIDFILE LOG: a fixture server is up when it has written its
+# pid file (after it bound its port); fail with its log after 5 s.
+wait_pidfile() {
 	i=0
-	until [ -s "$T/cdn.pid" ]; do
+	until [ -s "$1" ]; do
 		i=$((i + 1))
-		[ $i -gt 100 ] && fail "fixture server did not start: $(cat "$T/cdn.log")"
+		[ $i -gt 100 ] && fail "fixture server did not start: $(cat "$2")"
 		sleep 0.05
 	done
 }
