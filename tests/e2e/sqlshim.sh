@@ -4,7 +4,9 @@
 # with the fold, every row still lands, in one commit; ROLLBACK keeps its
 # meaning; a statement that cannot run in a transaction still runs; a
 # process that exits without closing still commits; programs that never
-# load SQLite are untouched.
+# load SQLite are untouched. Settings under test are applied at each open
+# of the one database named, hold against the client's own PRAGMAs, and
+# leave other databases alone.
 . "$PERFD_TEST_SRC/tests/e2e/lib.sh"
 L="$B/perfd-sqlshim.so"
 [ -f "$L" ] || fail "no $L"
@@ -19,6 +21,7 @@ under() {
 	LD_PRELOAD="$L" PERFD_SQLSHIM=$mode PERFD_SQLSHIM_OUT="$T/counts" "$@"
 }
 counts() { awk '{ w += $2; c += $4; f += $6 } END { printf "writes %d commits %d folded %d", w, c, f }' counts; }
+applied() { awk '{ s += $8; o += $10 } END { printf "set %d overridden %d", s, o }' counts; }
 
 # The shell, each INSERT in autocommit: 200 commits as it is, 1 folded.
 for i in $(seq 200); do echo "INSERT INTO t VALUES ($i, 'x');"; done >ins.sql
@@ -75,6 +78,35 @@ for py in /usr/bin/python3 python3; do
 		[ "$(counts)" = "writes 300 commits 1 folded 300" ] || fail "$py folded $open: $(counts)"
 	done
 done
+
+# Settings at open: the shell and Python's module, each with its own PRAGMA
+# of a setting under test (skipped, and the value under test set again:
+# SQLite applies synchronous when it prepares the statement), and a second
+# database the settings are not for.
+export PERFD_SQLSHIM_PRAGMAS="journal_mode=wal;synchronous=normal"
+rm -f s.db* o.db*; sqlite3 s.db "$schema"; sqlite3 o.db "$schema"
+PERFD_SQLSHIM_DB="$T/./s.db" under count sqlite3 s.db \
+    "PRAGMA main.synchronous = FULL; PRAGMA journal_mode = delete" \
+    "SELECT 'sync=' || synchronous FROM pragma_synchronous" "INSERT INTO t VALUES (1, 'x')" >out
+[ "$(cat out)" = sync=1 ] || fail "shell: synchronous under test did not hold: $(cat out)"
+[ "$(sqlite3 s.db 'PRAGMA journal_mode')" = wal ] || fail "shell: journal mode not applied"
+[ "$(applied)" = "set 1 overridden 2" ] || fail "shell settings: $(applied)"
+PERFD_SQLSHIM_DB="$T/s.db" under count sqlite3 o.db "INSERT INTO t VALUES (1, 'x')"
+[ "$(sqlite3 o.db 'PRAGMA journal_mode')" = delete ] || fail "another database was changed"
+[ "$(applied)" = "set 0 overridden 0" ] || fail "another database: $(applied)"
+cat >set.py <<'EOF'
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+con.execute("PRAGMA synchronous=FULL")
+con.execute("INSERT INTO t VALUES (1, 'p')")
+con.commit()
+print(con.execute("PRAGMA synchronous").fetchone()[0])
+EOF
+rm -f p.db*; sqlite3 p.db "$schema"
+PERFD_SQLSHIM_DB=p.db under count python3 set.py p.db >out
+[ "$(cat out)" = 1 ] || fail "python: synchronous under test did not hold: $(cat out)"
+[ "$(applied)" = "set 1 overridden 1" ] || fail "python settings: $(applied)"
+unset PERFD_SQLSHIM_PRAGMAS
 
 # A program that never loads SQLite: untouched, and it writes no counts.
 under tx sh -c 'echo hello >out.txt'
