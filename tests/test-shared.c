@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,6 +58,18 @@ TEST_IMPL(stats_median_ci)
 	ASSERT(stats_settled(&st, 0.36, 0));
 	ASSERT(!stats_settled(&st, 0.35, 0));
 	ASSERT(stats_settled(&st, 0.35, 6));
+	/* At 0.05 the lower end is stats_compute()'s; shared by 5 claims (0.01) it is lower. */
+	ASSERT_NEAR(stats_median_lower(x, 30, 0.05), 10, 1e-12);
+	ASSERT_NEAR(stats_median_lower(x, 30, 0.01), 8, 1e-12);
+	/* 6 values bound the median at 0.05 (1/64 < 2.5%), 8 at 0.01 (1/256 < 0.5%), 7 not. */
+	ASSERT_INT(stats_median_lower_n(0.05), ==, 6);
+	ASSERT_INT(stats_median_lower_n(0.01), ==, 8);
+	ASSERT(isinf(stats_median_lower(x, 7, 0.01)));
+	ASSERT_NEAR(stats_median_lower(x, 8, 0.01), 23, 1e-12);	/* the least of 30..23 */
+	/* Its rank: at 0.01 the least of 9 (one value at or below t rules "above t" out), 8th of 30. */
+	ASSERT_INT(stats_median_lower_rank(9, 0.01), ==, 1);
+	ASSERT_INT(stats_median_lower_rank(30, 0.01), ==, 8);
+	ASSERT_INT(stats_median_lower_rank(7, 0.01), ==, 0);
 	return 0;
 }
 

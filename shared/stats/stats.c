@@ -51,6 +51,17 @@ binom_half_cdf(int n, int k)
 	return sum;
 }
 
+/* The CI's rank: the largest j with P(X < j) <= alpha / 2, X ~ binomial(n, 1/2). */
+static int
+median_rank(int n, double alpha)
+{
+	int j;
+
+	for (j = 0; j + 1 <= n / 2 && binom_half_cdf(n, j) <= alpha / 2; j++)
+		;
+	return j;
+}
+
 static double
 median_of(double *tmp, int n)
 {
@@ -88,9 +99,7 @@ stats_compute(const double *x, int n, struct stats *o)
 	 * The CI ranks: the largest j with P(X < j) <= 2.5%, so that
 	 * [x(j), x(n-j+1)] (1-based) covers the median with >= 95%.
 	 */
-	for (j = 0; j + 1 <= n / 2 && binom_half_cdf(n, j) <= 0.025; j++)
-		;
-	if (j >= 1) {
+	if ((j = median_rank(n, 0.05)) >= 1) {
 		o->ci_lo = s[j - 1];
 		o->ci_hi = s[n - j];
 		o->ci_exact = 1;
@@ -102,6 +111,38 @@ stats_compute(const double *x, int n, struct stats *o)
 		s[i] = fabs(x[i] - o->median);
 	o->mad = median_of(s, n);
 	free(s);
+}
+
+double
+stats_median_lower(const double *x, int n, double alpha)
+{
+	double *s, lo;
+	int j = n > 0 ? median_rank(n, alpha) : 0;
+
+	if (j < 1)
+		return -INFINITY;
+	s = xmalloc(sizeof *s * (size_t)n);
+	memcpy(s, x, sizeof *s * (size_t)n);
+	stats_sort(s, n);
+	lo = s[j - 1];
+	free(s);
+	return lo;
+}
+
+int
+stats_median_lower_rank(int n, double alpha)
+{
+	return n > 0 ? median_rank(n, alpha) : 0;
+}
+
+int
+stats_median_lower_n(double alpha)
+{
+	int n = 1;
+
+	while (median_rank(n, alpha) < 1)
+		n++;
+	return n;
 }
 
 int

@@ -26,6 +26,22 @@ void stats_compute(const double *x, int n, struct stats *out);
  */
 int stats_settled(const struct stats *, double rel, double floor);
 
+/*
+ * The lower end of the median's (1 - alpha) CI from order statistics (the
+ * same ranks as stats_compute()'s at alpha 0.05), or -INFINITY when n is
+ * too small for any: what a claim of "above" needs when alpha is shared
+ * among several claims (Bonferroni: 0.05 / their count).
+ */
+double stats_median_lower(const double *x, int n, double alpha);
+/* The least n for which stats_median_lower() has a bound at alpha. */
+int stats_median_lower_n(double alpha);
+/*
+ * The rank (1-based, 0: none) of the value stats_median_lower() returns
+ * for n values at alpha: a claim of "above t" needs fewer than this many
+ * values at or below t.
+ */
+int stats_median_lower_rank(int n, double alpha);
+
 /* Percentile p in [0, 100] of sorted values, linear interpolation. */
 double stats_percentile_sorted(const double *sorted, int n, double p);
 
