@@ -1,6 +1,8 @@
 /* agentrt.c - the runtime every agent process uses: arguments, progress, lock. */
 #include "agentrt.h"
 #include "dbdriver.h"
+#include "file.h"
+#include "investigation.h"
 #include "lock.h"
 #include "paths.h"
 #include "pipeline.h"
@@ -233,24 +235,85 @@ agent_held_ms(const struct agent *a)
 }
 
 /*
- * This agent's part of the budget's time in the lock: profiling two parts
- * (every verdict rests on its shares), each other agent that measures for
- * this spec one.
+ * Agent i's part of the budget's time in the lock, for this spec:
+ * profiling two (every verdict rests on its shares), each other agent
+ * that measures for it one, an agent with nothing to measure none.
  */
 static double
-lock_part(const struct agent *a)
+lock_part(const struct spec *sp, int i)
 {
-	const struct spec *sp = a->spec;
-	int parts = 2 + sp->has_database + (sp->has_database && sp->client_stage != NULL) +
-	    sp->has_batch;
+	switch (i) {
+	case INV_PROFILING:
+		return 2;
+	case INV_DB_CONFIG:
+		return sp->has_database;
+	case INV_CLIENT_LIBRARY:
+		return sp->has_database && sp->client_stage != NULL;
+	case INV_BATCH_SIZE:
+		return sp->has_batch;
+	default:
+		return 0;
+	}
+}
 
-	return (strcmp(a->name, inv_agents[INV_PROFILING].name) == 0 ? 2.0 : 1.0) / parts;
+/* The time agent i held the lock, when it has published its findings (it is done): 1, else 0. */
+static int
+lock_spent(const struct agent *a, int i, double *held_ms)
+{
+	char *dir = path_join(a->inv_dir, inv_agents[i].name);
+	char *path = path_join(dir, INV_FINDINGS_FILE), *why = NULL;
+	char *text = file_read(path, 1 << 20, NULL, &why);
+	cJSON *j = text != NULL ? cJSON_Parse(text) : NULL;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(j,
+	    "time"), "lock_held_ms");
+	int done = cJSON_IsNumber(t);
+
+	if (done)
+		*held_ms = fmax(0, t->valuedouble);
+	cJSON_Delete(j);
+	free(text);
+	free(why);
+	free(path);
+	free(dir);
+	return done;
+}
+
+double
+agent_lock_allowance(const struct agent *a, double pool)
+{
+	int me = inv_agent_index(a->name);
+	double left = pool, parts = 0, held;
+
+	if (me < 0 || lock_part(a->spec, me) == 0)
+		return pool;
+	for (int i = 0; i < INV_INVESTIGATORS; i++) {
+		if (lock_part(a->spec, i) == 0)
+			continue;
+		if (i != me && lock_spent(a, i, &held))
+			left -= held;
+		else
+			parts += lock_part(a->spec, i);
+	}
+	return fmax(0, left) * lock_part(a->spec, me) / parts;
+}
+
+/* Whether every other agent that measures for the spec is done. */
+static int
+others_done(const struct agent *a)
+{
+	int me = inv_agent_index(a->name);
+	double held;
+
+	for (int i = 0; i < INV_INVESTIGATORS; i++)
+		if (i != me && lock_part(a->spec, i) > 0 && !lock_spent(a, i, &held))
+			return 0;
+	return 1;
 }
 
 /*
  * Two limits: the wall clock (AGENT_BUDGET_SHARE of the budget from the
  * start; all of it for integration), and this agent's share of the time
- * in the lock (its part of the same: lock_part()).
+ * in the lock (agent_lock_allowance()).
  * The second is what keeps the sharing fair: one agent's long holds (a
  * batch sweep's whole repetition) would otherwise spend the others' wall
  * time while they wait, and starve them.
@@ -267,13 +330,27 @@ agent_time_left(const struct agent *a)
 	if (strcmp(a->name, inv_agents[INV_INTEGRATION].name) == 0)
 		return budget - wall;
 	return fmin(budget * AGENT_BUDGET_SHARE - wall,
-	    budget * AGENT_BUDGET_SHARE * lock_part(a) - agent_held_ms(a));
+	    agent_lock_allowance(a, budget * AGENT_BUDGET_SHARE) - agent_held_ms(a));
 }
 
 int
 agent_fits(const struct agent *a, double est_ms)
 {
 	return agent_time_left(a) >= est_ms;
+}
+
+int
+agent_fits_later(const struct agent *a, double est_ms)
+{
+	double budget = (double)a->spec->budget_ms;
+
+	while (!agent_fits(a, est_ms)) {
+		if (others_done(a) ||
+		    budget * AGENT_BUDGET_SHARE - now_ms_since(a->started_ns) < est_ms)
+			return 0;
+		usleep(100 * 1000);
+	}
+	return 1;
 }
 
 void

@@ -64,10 +64,26 @@ double agent_held_ms(const struct agent *);
  * holding, and what this process ran through the pipeline.
  */
 void agent_time(const struct agent *, struct findings_time *);
+/*
+ * This agent's part of pool ms in the lock: the pool less what the agents
+ * that are done held, shared by part among those still measuring
+ * (profiling two parts, each other agent that measures for the spec one).
+ * An agent that needed less than its part (client-library when the
+ * observation already measured its fold) so leaves the rest to the others.
+ */
+double agent_lock_allowance(const struct agent *, double pool);
 /* Ms left before this agent's deadline (INFINITY without a budget). */
 double agent_time_left(const struct agent *);
 /* Whether a measurement expected to take est_ms still fits (always, without a budget). */
 int agent_fits(const struct agent *, double est_ms);
+/*
+ * The same, and when it does not fit yet, wait — the lock not held — for
+ * the other measuring agents to be done, since what they leave of their
+ * parts comes to this one: while the budget's wall clock still leaves
+ * est_ms. For a measurement an agent can make last (profiling's parallel
+ * transfers); two agents waiting on each other would wait out the clock.
+ */
+int agent_fits_later(const struct agent *, double est_ms);
 /*
  * Say what the budget cut short ("profiling: 8 counted runs where auto
  * allows 30"): published as a warning "budget: ..." that the master

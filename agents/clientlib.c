@@ -140,7 +140,7 @@ chart_bars(struct clientlib *c, double observed, struct svg_bar *bars, char **no
 	bars[n] = (struct svg_bar){ "the stage as it runs", observed / 1000, 0, notes[n] };
 	n++;
 	if (d->pairs > 0) {
-		double folded = d->rows * 1000 / d->folded_ms;
+		double folded = d->rows * 1000 / d->changed_ms;
 
 		notes[n] = md_rate(folded);
 		bars[n] = (struct svg_bar){ "the stage with its commits folded into one",
@@ -200,7 +200,7 @@ report_gain(struct clientlib *c, struct buf *b)
 		    "**x%.2f** (95%% CI x%.2f–x%.2f). Both sides wrote %.0f rows. The pairs "
 		    "stopped at %.0f: %s.\n",
 		    c->a->spec->client_stage, d->pairs, d->pairs, d->as_is_ms, d->commits,
-		    d->writes, d->folded_ms, d->folded_commits, d->writes, d->speedup, d->lo,
+		    d->writes, d->changed_ms, d->folded_commits, d->writes, d->speedup, d->lo,
 		    d->hi, d->rows, d->pairs, d->stopped != NULL ? d->stopped : "?");
 		return;
 	}
@@ -358,7 +358,7 @@ decide_folded(struct clientlib *c, struct findings *f, const char *obs)
 	if (c->speedup <= CLIENT_WITHIN) {
 		char *fig = xasprintf("run with its commits folded into one transaction, the "
 		    "stage took %.1f ms against %.1f ms as it is (x%.2f, measured on the "
-		    "pipeline)", d->folded_ms, d->as_is_ms, c->speedup);
+		    "pipeline)", d->changed_ms, d->as_is_ms, c->speedup);
 
 		decide_leave(c, f, obs, fig);
 		free(fig);
@@ -371,7 +371,7 @@ decide_folded(struct clientlib *c, struct findings *f, const char *obs)
 	    "(%.0f commits a run) and %.0f times with its commits folded into one by "
 	    "perfd's preload library, alternated: median %.1f ms as it is, %.1f ms in one "
 	    "transaction", c->o.pattern, c->o.evidence, d->pairs, d->commits, d->pairs,
-	    d->as_is_ms, d->folded_ms);
+	    d->as_is_ms, d->changed_ms);
 }
 
 /* The verdict from perfd's probe, bounded by the stage: leave, or the advice with its figure. */

@@ -691,7 +691,7 @@ static const struct obs_field {
 	{ "capture_rows", offsetof(struct dbagent_obs, capture_rows), 'd' },
 	{ "fold_pairs", offsetof(struct dbagent_obs, fold.pairs), 'd' },
 	{ "fold_as_is_ms", offsetof(struct dbagent_obs, fold.as_is_ms), 'd' },
-	{ "fold_folded_ms", offsetof(struct dbagent_obs, fold.folded_ms), 'd' },
+	{ "fold_folded_ms", offsetof(struct dbagent_obs, fold.changed_ms), 'd' },
 	{ "fold_speedup", offsetof(struct dbagent_obs, fold.speedup), 'd' },
 	{ "fold_lo", offsetof(struct dbagent_obs, fold.lo), 'd' },
 	{ "fold_hi", offsetof(struct dbagent_obs, fold.hi), 'd' },
@@ -840,9 +840,22 @@ observe_here(struct agent *a, struct db_capture *cap, int *captured, struct dbag
 	o->syncs_per_commit = cap->syncs_per_commit;
 	observe_traced(a, o);
 	infer(o);
-	observe_nosync(a, o, cap);
 	dbfold_measure(a, o, &o->fold);
+	/*
+	 * The no-sync rounds only serve to bound a probe figure: none is
+	 * needed when every database figure is the stage's own (settings and
+	 * the fold on the stage, batch sizes through the pipeline's command
+	 * or not swept at all).
+	 */
+	if (!dbagent_settings_on_stage(o) || (sp->has_batch && sp->batch_command == NULL))
+		observe_nosync(a, o, cap);
 	return 0;
+}
+
+int
+dbagent_settings_on_stage(const struct dbagent_obs *o)
+{
+	return o->fold.pairs > 0 && o->wall_ms <= DBAGENT_ON_STAGE_MAX_MS;
 }
 
 /* The observation for the other agents, whole or not at all (failures too). */

@@ -87,6 +87,15 @@ struct dbagent_obs {
 };
 
 /*
+ * Whether db-config measures settings on the stage itself
+ * (dbfold_settings) instead of on its probe: perfd's preload library sees
+ * the client (its commits could be folded), and the stage is short enough
+ * to run a few pairs of times per candidate setting.
+ */
+#define DBAGENT_ON_STAGE_MAX_MS	5000.0
+int dbagent_settings_on_stage(const struct dbagent_obs *);
+
+/*
  * Observe (or read the investigation's observation); when this agent makes
  * it, it captures the database into *cap in the same run and sets
  * *captured (else *cap is untouched: see dbagent_capture()). 0, or -1 with

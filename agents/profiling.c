@@ -507,6 +507,12 @@ measure_concurrency(struct prof *p, int i)
 	if (ps->conc[0].runs == 0 || ps->nconc == 1)
 		return;
 	/*
+	 * Under a budget, the first level may not fit this agent's part of
+	 * the lock yet: it waits for the others, whose unused time comes to
+	 * it (measure_levels() decides, and says what it cut).
+	 */
+	(void)agent_fits_later(p->a, CONC_MIN_RUNS * stage_longest(p, ps));
+	/*
 	 * One hold of the lock around a run's prefix (setup, the stages
 	 * before), every transfer, and the teardown: a server the setup
 	 * starts is up for the whole measurement, and stopped with the rest

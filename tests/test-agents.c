@@ -1,9 +1,17 @@
-/* test-agents.c - the database agents' split of a stage into own work and the database's part. */
+/* test-agents.c - the agents' share of a budget's lock time, and the database agents' split of a stage. */
 #include "test.h"
 
 #include "dbagent.h"
+#include "dbfold.h"
+#include "dbdriver.h"
+#include "paths.h"
+#include "stats.h"
+#include "util.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /*
  * A stage of 250 ms for 300 rows, user CPU 20 ms, observed with `pairs`
@@ -102,5 +110,63 @@ TEST_IMPL(dbagent_split_spread_said)
 	t = dbagent_split_text(&s, RATE_A60 * 40);
 	ASSERT(strstr(t, "from 250.0 to 5666.0 ms across its runs") != NULL);
 	free(t);
+	return 0;
+}
+
+/*
+ * The budget's time in the lock: profiling two parts, each other agent that
+ * measures for the spec one; what an agent that is done did not use goes
+ * to those still measuring, by part.
+ */
+TEST_IMPL(agent_lock_pool)
+{
+	const char *path = test_write("pool.yaml", "version: 1\nname: pool\npipeline:\n"
+	    "  stages:\n    - {name: load, run: 'true'}\n"
+	    "database: {kind: sqlite, path: x.db, table: t}\nclient: {stage: load}\n"
+	    "batch: {stage: load, command: 'true {batch}', current: 1, sizes: [1, 2]}\n");
+	char *errors = NULL, *dir = path_join(test_tmp(), "client-library");
+	char *findings = path_join(dir, "findings.json");
+	struct spec *sp = spec_parse_file(path, &db_driver_spec_kinds, &errors);
+	struct agent prof = { .name = "profiling", .spec = sp, .inv_dir = (char *)test_tmp() };
+	struct agent batch = { .name = "batch-size", .spec = sp, .inv_dir = (char *)test_tmp() };
+
+	ASSERT(sp != NULL);
+	/* Five parts: profiling 2, db-config, client-library and batch-size 1 each. */
+	ASSERT(fabs(agent_lock_allowance(&prof, 1000) - 400) < 1e-9);
+	ASSERT(fabs(agent_lock_allowance(&batch, 1000) - 200) < 1e-9);
+	/* client-library is done after 100 ms: the 900 left go to the four parts still measuring. */
+	ASSERT(mkdir(dir, 0700) == 0);
+	ASSERT(test_write("client-library/findings.json", "{\"time\": {\"lock_held_ms\": 100}}") != NULL);
+	ASSERT(fabs(agent_lock_allowance(&prof, 1000) - 450) < 1e-9);
+	ASSERT(fabs(agent_lock_allowance(&batch, 1000) - 225) < 1e-9);
+	/* A findings file still being written (no time in it) counts as not done. */
+	ASSERT(test_write("client-library/findings.json", "{") != NULL);
+	ASSERT(fabs(agent_lock_allowance(&prof, 1000) - 400) < 1e-9);
+	unlink(findings);
+	rmdir(dir);
+	free(findings);
+	free(dir);
+	free(errors);
+	spec_free(sp);
+	return 0;
+}
+
+/*
+ * A long stage caps a series' pairs, but never below the pairs a settings
+ * series needs to tell its gain from none: capped at 3, a x2.8 setting on
+ * a 2.1 s stage was never kept (the stage was 1.9 s on one machine, 2.1 s
+ * on another).
+ */
+TEST_IMPL(dbfold_most_pairs_long_stage)
+{
+	int need = stats_median_lower_n(0.05 / 5);
+
+	ASSERT(need == 8);
+	ASSERT(dbfold_most_pairs(need, 9, 1900) == 9);
+	ASSERT(dbfold_most_pairs(need, 9, 2100) == need);
+	ASSERT(stats_median_lower_rank(dbfold_most_pairs(need, 9, 2100), 0.05 / 5) >= 1);
+	/* The fold needs no verdict: a long stage's three pairs. */
+	ASSERT(dbfold_most_pairs(0, 15, 2100) == 3);
+	ASSERT(dbfold_most_pairs(0, 15, 1900) == 15);
 	return 0;
 }

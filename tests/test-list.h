@@ -56,4 +56,6 @@
 	X(dbagent_split_rounds)			\
 	X(dbagent_split_unresolved_rounds)	\
 	X(dbagent_split_no_rounds)		\
-	X(dbagent_split_spread_said)
+	X(dbagent_split_spread_said)	\
+	X(agent_lock_pool)			\
+	X(dbfold_most_pairs_long_stage)

@@ -29,11 +29,17 @@ batch:
   sizes: [1, 10, 100, 1000, 10000]
 EOS
 # The harness applies the recommended flag and times the loader itself,
-# alternating with the loader as it is. A stage bound by its syncs moves with
-# the disk: when perfd's time for the loader as it is and the harness's
-# differ by more than x1.5 the pair is measured once more.
+# alternating with the loader as it is. Both sides move with the machine:
+# the loader as it is with the disk (2,000 syncs), the recommended one with
+# Python's start-up (most of its 100-170 ms). perfd's figure is held to
+# within x1.5 of the harness's only when each side's time agrees with
+# perfd's own to within x1.25 (so that the two ratios were taken on the
+# same machine); otherwise the investigation and the pair are made again,
+# up to three times. (One suite failed at x1.6 with the harness's
+# recommended side at 167 ms against perfd's 116.)
 reset="rm -f data.db data.db-journal data.db-wal data.db-shm; sqlite3 data.db '$schema'"
-for attempt in 1 2; do
+close() { awk -v s="$1" -v b="$2" 'BEGIN { exit !(s <= 1.25 * b && b <= 1.25 * s) }'; }
+for attempt in 1 2 3; do
 	investigate sqlite-utils-loader
 	BF="$D/batch-size/findings.json"
 	rec=$(jget "$BF" data.recommended)
@@ -41,9 +47,14 @@ for attempt in 1 2; do
 	    "sqlite-utils insert data.db trades rows.csv --csv --batch-size $rec")
 	base=$1 fixed=$2
 	seen=$(jget "$BF" data.sizes.0.median_ms)
-	echo "batch size 1: perfd saw $seen ms, the harness $base ms"
-	same_machine "$seen" "$base" && break
-	[ $attempt = 2 ] && fail "the machine's speed moved more than x1.5 between perfd's measurement ($seen ms) and the harness's ($base ms), twice"
+	seen_fixed=
+	for i in 0 1 2 3 4; do
+		[ "$(jget "$BF" data.sizes.$i.size)" = "$rec" ] && seen_fixed=$(jget "$BF" data.sizes.$i.median_ms)
+	done
+	[ -n "$seen_fixed" ] || fail "no figure for the recommended size $rec"
+	echo "batch size 1: perfd saw $seen ms, the harness $base ms; batch $rec: perfd $seen_fixed ms, the harness $fixed ms"
+	close "$seen" "$base" && close "$seen_fixed" "$fixed" && break
+	[ $attempt = 3 ] && fail "the machine's speed moved more than x1.25 between perfd's measurement and the harness's, three times"
 done
 [ "$(jget "$BF" data.sizes.0.size)" = 1 ] || fail "sizes: the first is not the current 1"
 for a in profiling db-config client-library batch-size; do
@@ -62,7 +73,8 @@ awk -v p="$k" -v m="$real" 'BEGIN { r = p / m; exit !(r <= 1.5 && r >= 1 / 1.5) 
     fail "batch $rec: perfd predicts x$k, applying it gave x$real"
 
 # db-config's WAL (all that sqlite-utils lets a user set) applied by the
-# harness where the database is created: never claimed above x2 of it.
+# harness where the database is created: measured on the stage itself,
+# within x1.5 of it either way.
 F="$D/db-config/findings.json"
 jget "$F" recommendations.0.apply | grep -q "journal_mode = wal" || fail "db-config: $(jget "$F" headline)"
 wal=$(median_ms 5 "$reset; sqlite3 data.db 'PRAGMA journal_mode = wal;'" \
@@ -70,4 +82,5 @@ wal=$(median_ms 5 "$reset; sqlite3 data.db 'PRAGMA journal_mode = wal;'" \
 real=$(awk -v b="$base" -v a="$wal" 'BEGIN { print b / a }')
 k=$(jget "$F" recommendations.0.local_speedup)
 echo "WAL: perfd predicts x$k, applying it gave x$real ($base -> $wal ms)"
-probe_check "$F" "$real" 'p <= 2 * m' || fail "WAL: perfd predicts x$k, applying it gave x$real"
+[ "$(jget "$F" recommendations.0.evidence_kind)" = pipeline ] || fail "WAL: evidence kind"
+claim_check "$F" "$real" || fail "WAL: perfd predicts x$k, applying it gave x$real"
