@@ -23,6 +23,11 @@
 	X(findings_invalid)			\
 	X(pipeline_prepare_reruns)		\
 	X(pipeline_handover)		\
+	X(pgcluster_lifecycle)		\
+	X(pgcluster_missing_version)	\
+	X(pgread_capture_readonly)	\
+	X(pgread_redact_password)	\
+	X(file_remove_tree_links)	\
 	X(atomic_write_replaces)		\
 	X(file_keep_ends_cuts_middle)		\
 	X(utf8_escape_invalid)			\

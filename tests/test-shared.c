@@ -830,3 +830,209 @@ TEST_IMPL(investigation_contract)
 	free(path);
 	return 0;
 }
+
+#include "file.h"
+#include "path.h"
+#include "pgcluster.h"
+
+#include <sys/stat.h>
+
+/* A query's one value from psql on conninfo (caller frees), or NULL. */
+static char *
+psql_value(const char *conninfo, const char *sql)
+{
+	char *q = run_quote(conninfo), *qs = run_quote(sql);
+	char *cmd = xasprintf("psql %s -XAtc %s 2>&1", q, qs), line[512] = "";
+	FILE *p = popen(cmd, "r");
+
+	if (p != NULL && fgets(line, sizeof line, p) == NULL)
+		line[0] = '\0';
+	if (p != NULL)
+		pclose(p);
+	line[strcspn(line, "\n")] = '\0';
+	free(q);
+	free(qs);
+	free(cmd);
+	return p != NULL ? xstrdup(line) : NULL;
+}
+
+/*
+ * A scratch cluster: started with the settings given, on a unix socket in
+ * its own folder and no TCP port; stopped and removed, its server gone.
+ * As root it runs as postgres (the server refuses root).
+ */
+TEST_IMPL(pgcluster_lifecycle)
+{
+	const char *const settings[] = { "synchronous_commit=off", "max_wal_size=64MB", NULL };
+	struct pgcluster c;
+	char *cause = NULL, *ci, *v, *dir;
+	pid_t pid;
+
+	if (pgcluster_start(&c, test_tmp(), 15, settings, &cause) != 0) {
+		fprintf(stderr, "%s\n", cause);
+		ASSERT(0);
+	}
+	ASSERT(c.pid > 0 && c.dir != NULL);
+	ci = pgcluster_conninfo(&c);
+	v = psql_value(ci, "SHOW synchronous_commit");
+	ASSERT_STR(v, "off");
+	free(v);
+	v = psql_value(ci, "SHOW listen_addresses");
+	ASSERT_STR(v, "");
+	free(v);
+	v = psql_value(ci, "SELECT current_user");
+	ASSERT_STR(v, "perfd");
+	free(v);
+	if (geteuid() == 0) {
+		struct stat st;
+		char *data = path_join(c.dir, "data");
+
+		ASSERT(stat(data, &st) == 0 && st.st_uid != 0);
+		free(data);
+	}
+	pid = c.pid;
+	dir = xstrdup(c.dir);
+	pgcluster_stop(&c);
+	ASSERT(c.pid == 0 && c.dir == NULL);
+	ASSERT(kill(pid, 0) != 0);		/* reaped, not a zombie */
+	ASSERT(access(dir, F_OK) != 0);		/* removed */
+	/* Stopping again, or a cluster that never started, is harmless. */
+	pgcluster_stop(&c);
+	free(dir);
+	free(ci);
+	return 0;
+}
+
+/* A major version that is not installed: said, and nothing left behind. */
+TEST_IMPL(pgcluster_missing_version)
+{
+	struct pgcluster c;
+	char *cause = NULL;
+
+	ASSERT(pgcluster_start(&c, test_tmp(), 99, NULL, &cause) == -1);
+	ASSERT(strstr(cause, "PostgreSQL 99's server is not installed here") != NULL);
+	ASSERT(c.dir == NULL && c.pid == 0);
+	free(cause);
+	return 0;
+}
+
+/* rm -rf: everything under the folder goes; what a link points at stays. */
+TEST_IMPL(file_remove_tree_links)
+{
+	char *top = path_join(test_tmp(), "tree"), *keep = path_join(test_tmp(), "keep.txt");
+	char *link = path_join(top, "sub/link"), *deeper = path_join(top, "sub/deeper");
+
+	ASSERT(file_mkdir_p(deeper, 0700) == 0);
+	ASSERT(test_write("tree/sub/deeper/f.txt", "x") != NULL);
+	ASSERT(test_write("tree/g.txt", "y") != NULL);
+	ASSERT(test_write("keep.txt", "z") != NULL);
+	ASSERT(symlink(keep, link) == 0);
+	ASSERT(file_remove_tree(top) == 0);
+	ASSERT(access(top, F_OK) != 0);
+	ASSERT(access(keep, F_OK) == 0);
+	ASSERT(file_remove_tree(top) == 0);	/* nothing there: done */
+	free(top);
+	free(keep);
+	free(link);
+	free(deeper);
+	return 0;
+}
+
+#include "pgread.h"
+
+/* psql as the cluster's superuser; 0 when it succeeded. */
+static int
+psql_run(const char *conninfo, const char *sql)
+{
+	char *q = run_quote(conninfo), *qs = run_quote(sql);
+	char *cmd = xasprintf("psql %s -Xq -v ON_ERROR_STOP=1 -c %s >/dev/null 2>&1", q, qs);
+	int rc = system(cmd);
+
+	free(q);
+	free(qs);
+	free(cmd);
+	return rc;
+}
+
+/*
+ * What perfd reads of a PostgreSQL server, on a scratch cluster standing in
+ * for the user's: settings with their source and whether they need a
+ * restart, the table's definition and rows, the pressure counters; the
+ * session is read-only, and a whole capture writes nothing.
+ */
+TEST_IMPL(pgread_capture_readonly)
+{
+	const char *const settings[] = { "synchronous_commit=off", NULL };
+	const char *const names[] = { "synchronous_commit", "wal_buffers", "no_such", NULL };
+	struct pgcluster c;
+	struct pgread p;
+	char *cause = NULL, *ci, *before, *after;
+	PGconn *conn;
+	PGresult *r;
+
+	ASSERT(pgcluster_start(&c, test_tmp(), 15, settings, &cause) == 0);
+	ci = pgcluster_conninfo(&c);
+	ASSERT(psql_run(ci, "CREATE TABLE public.trades (id bigint PRIMARY KEY, "
+	    "price real NOT NULL DEFAULT 0, side text); CREATE INDEX trades_side ON trades "
+	    "(side); CREATE FUNCTION t() RETURNS trigger LANGUAGE plpgsql AS "
+	    "'BEGIN RETURN NEW; END'; CREATE TRIGGER trades_t BEFORE INSERT ON trades FOR "
+	    "EACH ROW EXECUTE FUNCTION t(); INSERT INTO trades SELECT g, 1.5, 'b' FROM "
+	    "generate_series(1, 42) g") == 0);
+	before = psql_value(ci, "SELECT tup_inserted + tup_updated + tup_deleted FROM "
+	    "pg_stat_database WHERE datname = 'postgres'");
+	ASSERT((conn = pgread_connect(ci, NULL, &cause)) != NULL);
+	ASSERT(pgread_capture(conn, "trades", names, &p, &cause) == 0);
+	ASSERT(p.version >= 150000 && p.version < 160000);
+	ASSERT(p.nsettings == 2);		/* no_such is left out */
+	ASSERT_STR(p.settings[0].value, "off");
+	ASSERT_STR(p.settings[0].source, "configuration file");
+	ASSERT(!p.settings[0].restart && p.settings[1].restart);
+	ASSERT_STR(p.table, "public.trades");
+	ASSERT(p.rows == 42 && p.nindexes == 2);
+	ASSERT(strstr(p.definition, "- column `price`: `real NOT NULL DEFAULT 0`") != NULL);
+	ASSERT(strstr(p.definition, "- index `trades_side`: `CREATE INDEX") != NULL);
+	ASSERT(strstr(p.definition, "- trigger `trades_t`: `CREATE TRIGGER") != NULL);
+	ASSERT(strstr(p.definition, "PRIMARY KEY (id)") != NULL);
+	/* The session refuses to write. */
+	r = PQexec(conn, "INSERT INTO trades VALUES (100, 1, 'x')");
+	ASSERT(PQresultStatus(r) == PGRES_FATAL_ERROR);
+	ASSERT(strstr(PQresultErrorMessage(r), "read-only transaction") != NULL);
+	PQclear(r);
+	pgread_free(&p);
+	/* A table that is not there, named. */
+	ASSERT(pgread_capture(conn, "public.nope", names, &p, &cause) == -1);
+	ASSERT(strstr(cause, "no table 'public.nope' on the server") != NULL);
+	free(cause);
+	cause = NULL;
+	PQfinish(conn);
+	after = psql_value(ci, "SELECT tup_inserted + tup_updated + tup_deleted FROM "
+	    "pg_stat_database WHERE datname = 'postgres'");
+	ASSERT_STR(after, before);
+	pgcluster_stop(&c);
+	/* A server that is not there. */
+	ASSERT(pgread_connect(ci, NULL, &cause) == NULL);
+	ASSERT(strstr(cause, "cannot connect to the PostgreSQL server") != NULL);
+	free(cause);
+	free(before);
+	free(after);
+	free(ci);
+	return 0;
+}
+
+/* A password in a connection string never shows. */
+TEST_IMPL(pgread_redact_password)
+{
+	char *a = pgread_redact("host=/run/postgresql dbname=market user=loader password=s3cr'et");
+	char *b = pgread_redact("postgresql://loader:s3cret@localhost:5433/market");
+	char *c = pgread_redact("host=/run/postgresql dbname=market");
+
+	ASSERT(a != NULL && strstr(a, "s3cr") == NULL && strstr(a, "password=********") != NULL);
+	ASSERT(strstr(a, "dbname=market") != NULL && strstr(a, "user=loader") != NULL);
+	ASSERT(b != NULL && strstr(b, "s3cret") == NULL && strstr(b, "port=5433") != NULL);
+	ASSERT(c != NULL && strstr(c, "********") == NULL);
+	ASSERT(pgread_redact("host='unterminated") == NULL);
+	free(a);
+	free(b);
+	free(c);
+	return 0;
+}

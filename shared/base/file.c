@@ -1,4 +1,4 @@
-/* file.c - whole files: atomic writes, bounded reads, folders, tails. */
+/* file.c - whole files: atomic writes, bounded reads, folders, tails, removal. */
 #include "file.h"
 #include "buf.h"
 #include "path.h"
@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -213,4 +214,21 @@ out:
 	free(tail);
 	close(fd);
 	return rc;
+}
+
+/* One entry of file_remove_tree()'s walk, children before their folder. */
+static int
+file_remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) != 0 && errno != ENOENT;
+}
+
+int
+file_remove_tree(const char *path)
+{
+	int rc = nftw(path, file_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+
+	return rc == 0 || (rc == -1 && errno == ENOENT) ? 0 : -1;
 }

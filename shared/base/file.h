@@ -1,4 +1,4 @@
-/* file.h - whole files: atomic writes, bounded reads, folders, tails. */
+/* file.h - whole files: atomic writes, bounded reads, folders, tails, removal. */
 #ifndef PERFD_FILE_H
 #define PERFD_FILE_H
 
@@ -26,6 +26,13 @@ char *file_read(const char *path, size_t max, size_t *len, char **cause);
 
 /* mkdir -p with mode for created folders; 0 or -1 with errno. */
 int file_mkdir_p(const char *path, int mode);
+
+/*
+ * rm -rf path: the folder and everything under it, symbolic links removed
+ * as links (never followed). 0 (also when there was nothing), or -1 with
+ * errno when something remained.
+ */
+int file_remove_tree(const char *path);
 
 /* The last nlines lines of a file (at most 64 KiB are read). */
 char *file_tail(const char *path, int nlines);

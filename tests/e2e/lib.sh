@@ -21,6 +21,7 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 cleanup() {
 	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null || true
 	[ -n "${CDN_PID:-}" ] && kill "$CDN_PID" 2>/dev/null || true
+	[ -n "${PG_DATA:-}" ] && stop_pg
 	# Anything a test investigation left running goes too.
 	for p in /proc/[0-9]*; do
 		grep -qs "PERFD_INVESTIGATION=" "$p/environ" 2>/dev/null &&
@@ -100,6 +101,39 @@ wait_pidfile() {
 		[ $i -gt 100 ] && fail "fixture server did not start: $(cat "$2")"
 		sleep 0.05
 	done
+}
+
+# start_pg: a private PostgreSQL server for this test, never the machine's
+# own: its data folder and its unix socket in $T/pg, no TCP port, trust
+# authentication on the socket only. The server refuses to run as root: as
+# root it runs as the account Debian's package makes (postgres), and $T
+# becomes traversable (not readable) for it. Exports PGHOST (the socket's
+# folder), PGPORT, PGUSER and PGDATABASE for psql and libpq; cleanup stops
+# it whatever happens.
+start_pg() {
+	PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+	[ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] ||
+	    fail "PostgreSQL's server is not installed (scripts/deps.sh installs it)"
+	PG_AS=
+	mkdir -p "$T/pg"
+	if [ "$(id -u)" = 0 ]; then
+		PG_AS="runuser -u postgres --"
+		chmod 711 "$T"
+		chown postgres "$T/pg"
+	fi
+	$PG_AS "$PG_BIN/initdb" -D "$T/pg/data" -U perfd_test --auth=trust -E UTF8 \
+	    --no-locale -N >"$T/pg/initdb.log" 2>&1 || fail "initdb: $(tail -5 "$T/pg/initdb.log")"
+	PG_DATA="$T/pg/data"
+	$PG_AS "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$T/pg/server.log" -w -t 30 \
+	    -o "-c listen_addresses='' -c unix_socket_directories='$T/pg' -c fsync=on" \
+	    start >/dev/null 2>&1 || fail "the test's PostgreSQL did not start: $(tail -5 "$T/pg/server.log")"
+	export PGHOST="$T/pg" PGPORT=5432 PGUSER=perfd_test PGDATABASE=postgres
+}
+
+# stop_pg: the test's server, stopped at once (nothing of it is kept).
+stop_pg() {
+	$PG_AS "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true
+	PG_DATA=
 }
 
 # trades_csv N SEED: N synthetic trades, "ts,price,qty,side" rows (no header).

@@ -1,0 +1,52 @@
+/* pgcluster.h - a scratch PostgreSQL cluster: started for experiments, stopped and removed after. */
+#ifndef PERFD_PGCLUSTER_H
+#define PERFD_PGCLUSTER_H
+
+#include <sys/types.h>
+
+/*
+ * PostgreSQL experiments never run on the user's server: they run on a
+ * cluster perfd makes itself (initdb) and runs itself (the postgres server
+ * as its child, not through pg_ctl, so its pid is known and nothing of it
+ * daemonises), of the user's server's major version, listening only on a
+ * unix socket in the cluster's own folder (no TCP port). The server
+ * refuses to run as root: when perfd is root it runs as the account
+ * Debian's package makes (postgres), in a folder under /tmp made for it,
+ * since the agent's own folder may sit under one that account cannot
+ * enter (/root). Stopped and removed by pgcluster_stop() whatever state
+ * it is in; a cluster whose owner was killed is stopped by the
+ * supervisor's leftover scan (the server inherits PERFD_INVESTIGATION).
+ *
+ * An agent reaps its children when it releases the measurement lock
+ * (agent_unlock()): a cluster is started and stopped within one hold, or
+ * its pid spared (pgcluster_pid()).
+ */
+struct pgcluster {
+	char	*dir;		/* the cluster's folder: data/, the socket, server.log */
+	char	*bin;		/* /usr/lib/postgresql/MAJOR/bin */
+	int	 major;
+	uid_t	 uid;		/* the account it runs as */
+	gid_t	 gid;
+	pid_t	 pid;		/* the server; 0 when not running */
+};
+
+/* The folder of major's server programs, or NULL with *cause when that version is not installed. */
+char *pgcluster_bin(int major, char **cause);
+
+/*
+ * Make a cluster in a new folder under parent (under /tmp when perfd is
+ * root), with settings ("name=value", NULL-terminated) in its
+ * configuration, and start it; 0 once it accepts connections, or -1 with
+ * *cause (the version not installed, initdb failed, the server did not
+ * start within its time: its log's last line), everything made removed.
+ */
+int pgcluster_start(struct pgcluster *, const char *parent, int major,
+    const char *const *settings, char **cause);
+
+/* A libpq connection string for it: the socket's folder, a superuser, database postgres. */
+char *pgcluster_conninfo(const struct pgcluster *);
+
+/* Stop it (fast shutdown, then SIGKILL after 5 s) and remove its folder; safe on any state. */
+void pgcluster_stop(struct pgcluster *);
+
+#endif

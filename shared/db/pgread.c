@@ -1,0 +1,258 @@
+/* pgread.c - what a read-only session sees of a user's PostgreSQL server. */
+#include "pgread.h"
+#include "buf.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A libpq message as one line, without its trailing newline (caller frees). */
+static char *
+pgread_message(const char *m)
+{
+	char *s = xstrdup(m != NULL && m[0] != '\0' ? m : "no message from the server");
+
+	while (s[0] != '\0' && (s[strlen(s) - 1] == '\n' || s[strlen(s) - 1] == ' '))
+		s[strlen(s) - 1] = '\0';
+	for (char *p = s; *p != '\0'; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return s;
+}
+
+PGconn *
+pgread_connect(const char *dsn, const char *password, char **cause)
+{
+	/*
+	 * The dsn is expanded first; the keywords after it override what it
+	 * says: the session is read-only whatever the dsn's own options.
+	 */
+	const char *keys[] = { "dbname", "options", "application_name", "password", NULL };
+	const char *values[] = { dsn, "-c default_transaction_read_only=on", "perfd (read-only)",
+	    password, NULL };
+	PGconn *c;
+	char *m;
+
+	if (password == NULL)
+		keys[3] = NULL;
+	c = PQconnectdbParams(keys, values, 1);
+	if (c != NULL && PQstatus(c) == CONNECTION_OK)
+		return c;
+	m = pgread_message(c != NULL ? PQerrorMessage(c) : "out of memory");
+	*cause = xasprintf("cannot connect to the PostgreSQL server: %s", m);
+	free(m);
+	PQfinish(c);
+	return NULL;
+}
+
+/* Run sql with up to two text parameters; the result, or NULL with *cause. */
+static PGresult *
+pgread_query(PGconn *c, const char *sql, const char *p1, const char *p2, char **cause)
+{
+	const char *params[2] = { p1, p2 };
+	int n = p2 != NULL ? 2 : p1 != NULL ? 1 : 0;
+	PGresult *r = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+	char *m;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		return r;
+	m = pgread_message(PQresultErrorMessage(r));
+	*cause = xasprintf("reading the server: %s", m);
+	free(m);
+	PQclear(r);
+	return NULL;
+}
+
+/* The settings called names, in that order; a name the server does not know is left out. */
+static int
+pgread_settings(PGconn *c, const char *const *names, struct pgread *p, char **cause)
+{
+	for (int i = 0; names != NULL && names[i] != NULL; i++) {
+		PGresult *r = pgread_query(c, "SELECT setting, coalesce(unit, ''), source, "
+		    "context = 'postmaster' FROM pg_settings WHERE name = $1", names[i], NULL, cause);
+		struct pgread_setting *s;
+
+		if (r == NULL)
+			return -1;
+		if (PQntuples(r) == 1) {
+			p->settings = xrealloc(p->settings, ((size_t)p->nsettings + 1) *
+			    sizeof *p->settings);
+			s = &p->settings[p->nsettings++];
+			s->name = xstrdup(names[i]);
+			s->value = xstrdup(PQgetvalue(r, 0, 0));
+			s->unit = xstrdup(PQgetvalue(r, 0, 1));
+			s->source = xstrdup(PQgetvalue(r, 0, 2));
+			s->restart = strcmp(PQgetvalue(r, 0, 3), "t") == 0;
+		}
+		PQclear(r);
+	}
+	return 0;
+}
+
+/* Each row of sql (on the table's oid) as a markdown item "- label `col0`: `col1`". */
+static int
+pgread_items(PGconn *c, const char *sql, const char *oid, const char *label, struct buf *b,
+    int *n, char **cause)
+{
+	PGresult *r = pgread_query(c, sql, oid, NULL, cause);
+
+	if (r == NULL)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		buf_printf(b, "- %s `%s`: `%s`\n", label, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+	if (n != NULL)
+		*n = PQntuples(r);
+	PQclear(r);
+	return 0;
+}
+
+/* The table's columns, constraints, indexes and triggers into p->definition. */
+static int
+pgread_definition(PGconn *c, const char *oid, struct pgread *p, char **cause)
+{
+	struct buf b = { 0 };
+	int rc;
+
+	rc = pgread_items(c, "SELECT a.attname, format_type(a.atttypid, a.atttypmod) || "
+	    "CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END || coalesce(' DEFAULT ' || "
+	    "pg_get_expr(d.adbin, d.adrelid), '') FROM pg_attribute a LEFT JOIN pg_attrdef d "
+	    "ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = $1::oid AND "
+	    "a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", oid, "column", &b, NULL,
+	    cause);
+	if (rc == 0)
+		rc = pgread_items(c, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+		    "WHERE conrelid = $1::oid ORDER BY conname", oid, "constraint", &b, NULL, cause);
+	if (rc == 0)
+		rc = pgread_items(c, "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) "
+		    "FROM pg_index WHERE indrelid = $1::oid ORDER BY 1", oid, "index", &b,
+		    &p->nindexes, cause);
+	if (rc == 0)
+		rc = pgread_items(c, "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE "
+		    "tgrelid = $1::oid AND NOT tgisinternal ORDER BY 1", oid, "trigger", &b, NULL,
+		    cause);
+	p->definition = b.p != NULL ? b.p : xstrdup("");
+	return rc;
+}
+
+/* The table (to_regclass: schema-qualified, or on the search_path), its definition and rows. */
+static int
+pgread_table(PGconn *c, const char *table, struct pgread *p, char **cause)
+{
+	PGresult *r = pgread_query(c, "SELECT c.oid::text, format('%I.%I', n.nspname, c.relname) "
+	    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = "
+	    "to_regclass($1) AND c.relkind IN ('r', 'p')", table, NULL, cause);
+	char *oid, *sql;
+	int rc;
+
+	if (r == NULL)
+		return -1;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		*cause = xasprintf("no table '%s' on the server", table);
+		return -1;
+	}
+	oid = xstrdup(PQgetvalue(r, 0, 0));
+	p->table = xstrdup(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	rc = pgread_definition(c, oid, p, cause);
+	free(oid);
+	if (rc != 0)
+		return -1;
+	/* The name as the server formatted it (%I): quoted where it must be. */
+	sql = xasprintf("SELECT count(*) FROM %s", p->table);
+	r = pgread_query(c, sql, NULL, NULL, cause);
+	free(sql);
+	if (r == NULL)
+		return -1;
+	p->rows = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return 0;
+}
+
+/* Checkpoints timed and requested, WAL buffers full: where this version keeps them. */
+static int
+pgread_pressure(PGconn *c, struct pgread *p, char **cause)
+{
+	const char *sql = p->version >= 170000 ?
+	    "SELECT num_timed, num_requested, (SELECT wal_buffers_full FROM pg_stat_wal) "
+	    "FROM pg_stat_checkpointer" :
+	    "SELECT checkpoints_timed, checkpoints_req, (SELECT wal_buffers_full FROM "
+	    "pg_stat_wal) FROM pg_stat_bgwriter";
+	PGresult *r = pgread_query(c, sql, NULL, NULL, cause);
+
+	if (r == NULL)
+		return -1;
+	p->checkpoints_timed = atof(PQgetvalue(r, 0, 0));
+	p->checkpoints_req = atof(PQgetvalue(r, 0, 1));
+	p->wal_buffers_full = atof(PQgetvalue(r, 0, 2));
+	PQclear(r);
+	return 0;
+}
+
+int
+pgread_capture(PGconn *c, const char *table, const char *const *names, struct pgread *p,
+    char **cause)
+{
+	memset(p, 0, sizeof *p);
+	p->version = PQserverVersion(c);
+	if (p->version < 140000) {
+		*cause = xasprintf("PostgreSQL %d.%d is older than perfd reads (14 and later)",
+		    p->version / 10000, p->version % 10000);
+		return -1;
+	}
+	if (pgread_settings(c, names, p, cause) != 0 || pgread_table(c, table, p, cause) != 0 ||
+	    pgread_pressure(c, p, cause) != 0) {
+		pgread_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+void
+pgread_free(struct pgread *p)
+{
+	for (int i = 0; i < p->nsettings; i++) {
+		free(p->settings[i].name);
+		free(p->settings[i].value);
+		free(p->settings[i].unit);
+		free(p->settings[i].source);
+	}
+	free(p->settings);
+	free(p->table);
+	free(p->definition);
+	memset(p, 0, sizeof *p);
+}
+
+/* value as a connection string writes it: quoted when it holds a blank or a quote. */
+static void
+pgread_value(struct buf *b, const char *v)
+{
+	if (v[0] != '\0' && strpbrk(v, " \t'\\") == NULL) {
+		buf_puts(b, v);
+		return;
+	}
+	buf_puts(b, "'");
+	for (; *v != '\0'; v++)
+		buf_printf(b, "%s%c", *v == '\'' || *v == '\\' ? "\\" : "", *v);
+	buf_puts(b, "'");
+}
+
+char *
+pgread_redact(const char *dsn)
+{
+	PQconninfoOption *opts = PQconninfoParse(dsn, NULL);
+	struct buf b = { 0 };
+
+	if (opts == NULL)
+		return NULL;
+	for (PQconninfoOption *o = opts; o->keyword != NULL; o++) {
+		if (o->val == NULL || o->val[0] == '\0')
+			continue;
+		buf_printf(&b, "%s%s=", b.p != NULL ? " " : "", o->keyword);
+		pgread_value(&b, strcmp(o->keyword, "password") == 0 ? "********" : o->val);
+	}
+	PQconninfoFree(opts);
+	return b.p != NULL ? b.p : xstrdup("");
+}
