@@ -30,6 +30,21 @@ on_term(int sig)
 	raise(sig);
 }
 
+/*
+ * The password the spec's dsn held comes in the environment, never in
+ * spec.json; taken out of it before any command of the pipeline runs, so
+ * that no stage inherits it.
+ */
+static void
+agent_take_secret(struct agent *a)
+{
+	const char *pw = getenv(inv_env_names[INV_ENV_DB_PASSWORD]);
+
+	if (pw != NULL && pw[0] != '\0')
+		a->spec->db_secret = xstrdup(pw);
+	unsetenv(inv_env_names[INV_ENV_DB_PASSWORD]);
+}
+
 int
 agent_init(struct agent *a, int argc, char **argv)
 {
@@ -76,6 +91,7 @@ agent_init(struct agent *a, int argc, char **argv)
 		free(errors);
 		return -1;
 	}
+	agent_take_secret(a);
 	a->lock_path = paths_lock(&cause);
 	if (a->lock_path == NULL) {
 		fprintf(stderr, "perfd-agent: %s\n", cause);

@@ -129,11 +129,12 @@ capturing_run(struct agent *a, int stage, struct db_capture *cap,
 	} else if (cap != NULL && c.rc != 0) {
 		if (c.rc == DB_ABSENT) {
 			char *db = dbagent_driver(sp)->label(sp);
+			int table = strstr(c.cause, "no table") != NULL;
 
 			*cause = xasprintf("the pipeline ran once (setup and the stages to "
-			    "%s) and did not create %s%s%s (%s)", sp->stages[stage].name,
-			    db, strstr(c.cause, "no table") != NULL ? " with table " : "",
-			    strstr(c.cause, "no table") != NULL ? sp->db_table : "", c.cause);
+			    "%s) and did not create %s%s%s%s (%s)", sp->stages[stage].name,
+			    table ? "table " : "", table ? sp->db_table : "", table ? " in " : "",
+			    db, c.cause);
 			free(db);
 		} else
 			*cause = xstrdup(c.cause);
@@ -381,6 +382,49 @@ observe_traced(struct agent *a, struct dbagent_obs *o)
 	o->net = t.net;
 }
 
+/*
+ * The server's own count of the stage's commits, where the kind keeps one
+ * (PostgreSQL: the client never syncs; the server does): read-only before
+ * and after one run. The stage's sessions report their counts as they end,
+ * a moment after the client has: read again until the rows written reach
+ * the stage's and stop moving (2 s at most). Each read is a transaction of
+ * perfd's own, taken off; other sessions on the same database count too.
+ */
+static void
+observe_server(struct agent *a, struct dbagent_obs *o)
+{
+	const struct spec *sp = a->spec;
+	const struct db_driver *d = dbagent_driver(sp);
+	double c0, r0, c1 = 0, r1 = 0, last = -1;
+	struct stage_result res = { 0 };
+	char *cause = NULL;
+	int reads = 0;
+
+	if (d->activity == NULL || d->activity(sp, &c0, &r0, &cause) != 0)
+		goto done;
+	agent_progress(a, 20, "counting its commits on the server");
+	if (pipeline_measure(sp, o->stage, NULL, a->dir, NULL, NULL, &res, &cause) != 0 ||
+	    !res.ok)
+		goto done;
+	for (uint64_t t0 = now_ns(); now_ms_since(t0) < 2000; usleep(50 * 1000)) {
+		if (d->activity(sp, &c1, &r1, &cause) != 0)
+			goto done;
+		reads++;
+		if (r1 - r0 >= o->rows && r1 == last)
+			break;
+		last = r1;
+	}
+	/* The first read's transaction, and every read but the last. */
+	o->server_commits = fmax(1, c1 - c0 - reads);
+	o->server_rows = r1 - r0;
+done:
+	if (cause != NULL) {
+		agent_log(a, "warn", "the server's commit count: %s", cause);
+		free(cause);
+	}
+	pipeline_result_free(&res);
+}
+
 static double one_run(struct agent *, const struct db_capture *, const char *const *,
     const struct dbagent_load *, double *cpu_ms, char **);
 
@@ -395,11 +439,13 @@ static double one_run(struct agent *, const struct db_capture *, const char *con
  * smaller claim.
  */
 static void
-wrapper_cost(double *wall_ms, double *cpu_ms)
+wrapper_cost(const struct db_driver *d, double *wall_ms, double *cpu_ms)
 {
+	char *wrapped = d->nosync_wrap("true");
+
 	*wall_ms = *cpu_ms = INFINITY;
 	for (int i = 0; i < WRAPPER_PAIRS; i++) {
-		struct run_opts with = { .cmd = "eatmydata /bin/sh -c true", .timeout_ms = 5000 };
+		struct run_opts with = { .cmd = wrapped, .timeout_ms = 5000 };
 		struct run_opts plain = { .cmd = "true", .timeout_ms = 5000 };
 		struct run_result a, b;
 
@@ -408,6 +454,7 @@ wrapper_cost(double *wall_ms, double *cpu_ms)
 		*wall_ms = fmin(*wall_ms, (double)((int64_t)a.wall_ns - (int64_t)b.wall_ns) / 1e6);
 		*cpu_ms = fmin(*cpu_ms, (a.user_s + a.sys_s - b.user_s - b.sys_s) * 1000);
 	}
+	free(wrapped);
 	*wall_ms = fmax(0, *wall_ms);
 	*cpu_ms = fmax(0, *cpu_ms);
 }
@@ -470,7 +517,7 @@ nosync_round(struct agent *a, const struct dbagent_obs *o, const struct db_captu
 	if (rate > 0) {
 		double pwall = l->rows * 1000 / rate;
 
-		wrapper_cost(&wwall, &wcpu);
+		wrapper_cost(dbagent_driver(sp), &wwall, &wcpu);
 		*stage_ms = as_is.wall_ms;
 		*nosync_ms = res.wall_ms;
 		*parts = (struct nosync_parts){ res.wall_ms - wwall,
@@ -548,8 +595,10 @@ nosync_enough(struct agent *a, const double *own, int n, int most, double spent,
 }
 
 /*
- * The client's own work, measured where syncs hide it: the stage under
- * eatmydata (fsync and fdatasync do nothing), and the probe's time for the
+ * The client's own work, measured where syncs hide it: the stage with its
+ * syncs skipped (the driver's nosync_wrap: eatmydata for SQLite, whose
+ * client syncs; synchronous_commit off in its sessions for PostgreSQL,
+ * whose server does), and the probe's time for the
  * same pattern with the driver's no-sync setting. The caller holds the
  * lock; nothing is set when either cannot run.
  */
@@ -557,6 +606,7 @@ static void
 observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *cap)
 {
 	const struct spec *sp = a->spec;
+	const struct db_driver *d = dbagent_driver(sp);
 	struct dbagent_load l = { 0 };
 	double wall[NOSYNC_MAX_PAIRS], own[NOSYNC_MAX_PAIRS], stage[NOSYNC_MAX_PAIRS];
 	struct nosync_parts parts[NOSYNC_MAX_PAIRS];
@@ -565,11 +615,11 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	const char *stopped = NULL;
 	char *q, *cmd;
 
-	if (sp->stages[o->stage].run == NULL || o->cadence <= 0 ||
-	    !run_works((char *const[]){ "eatmydata", "true", NULL }))
+	if (sp->stages[o->stage].run == NULL || o->cadence <= 0 || (d->nosync_tool != NULL &&
+	    !run_works((char *const[]){ (char *)d->nosync_tool, "true", NULL })))
 		return;
 	q = run_quote(sp->stages[o->stage].run);
-	cmd = xasprintf("eatmydata /bin/sh -c %s", q);
+	cmd = d->nosync_wrap(q);
 	l.rows = (int)fmin(fmax(o->rows, 100), 20000);
 	/* As the client commits: its own BEGIN and COMMIT, or autocommit. */
 	l.commit_every = o->client->tx_explicit || o->cadence >= 1.5 ?
@@ -615,6 +665,26 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	o->nosync_stopped = xstrdup(stopped != NULL ? stopped : "a round failed");
 }
 
+/* The pattern from the server's own count of the stage's commits (observe_server()). */
+static void
+infer_server(struct dbagent_obs *o)
+{
+	o->commits = round(o->server_commits);
+	o->cadence = o->rows / o->commits;
+	if (o->cadence <= 2)
+		o->pattern = xstrdup("one commit per row");
+	else if (o->commits <= 3) {
+		o->bulk = 1;
+		o->pattern = xstrdup("bulk: one or a few commits");
+	} else
+		o->pattern = xasprintf("about %.0f rows per commit", o->cadence);
+	o->evidence = xasprintf("%.0f transactions committed in the database during one run "
+	    "of the stage, for %.0f rows (%.0f rows written: the server's own counts, read "
+	    "before and after it; other sessions on that database count too): %s; %ld "
+	    "socket calls of the client", o->commits, o->rows, o->server_rows, o->pattern,
+	    o->net);
+}
+
 /*
  * Commits from syncs, by what one commit costs in the database's mode
  * (the capture's syncs_per_commit), and the pattern in words.
@@ -627,6 +697,10 @@ infer(struct dbagent_obs *o)
 	if (o->untraced != NULL) {
 		o->pattern = xstrdup("unknown (no system-call counts)");
 		o->evidence = xasprintf("%s: judged by throughput alone", o->untraced);
+		return;
+	}
+	if (o->server_commits > 0 && r > 0) {
+		infer_server(o);
 		return;
 	}
 	if (o->syncs == 0 || per <= 0 || r <= 0) {
@@ -683,6 +757,8 @@ static const struct obs_field {
 	{ "writes", offsetof(struct dbagent_obs, writes), 'l' },
 	{ "net", offsetof(struct dbagent_obs, net), 'l' },
 	{ "syncs_per_commit", offsetof(struct dbagent_obs, syncs_per_commit), 'd' },
+	{ "server_commits", offsetof(struct dbagent_obs, server_commits), 'd' },
+	{ "server_rows", offsetof(struct dbagent_obs, server_rows), 'd' },
 	{ "nosync_ms", offsetof(struct dbagent_obs, nosync_ms), 'd' },
 	{ "own_nosync_ms", offsetof(struct dbagent_obs, own_nosync_ms), 'd' },
 	{ "own_nosync_lo", offsetof(struct dbagent_obs, own_nosync_lo), 'd' },
@@ -839,6 +915,7 @@ observe_here(struct agent *a, struct db_capture *cap, int *captured, struct dbag
 	*captured = 1;
 	o->syncs_per_commit = cap->syncs_per_commit;
 	observe_traced(a, o);
+	observe_server(a, o);
 	infer(o);
 	dbfold_measure(a, o, &o->fold);
 	/*
@@ -1117,7 +1194,7 @@ dbagent_split_text(const struct dbagent_split *s, double new_rows_s)
 
 	static const char *const how[] = {
 		[DBAGENT_OWN_PROBE] = "the stage less the probe's time for its pattern",
-		[DBAGENT_OWN_NOSYNC] = "the stage run with its syncs turned off (eatmydata) "
+		[DBAGENT_OWN_NOSYNC] = "the stage run with its commits' syncs skipped "
 		    "less the probe's time for its pattern without syncs",
 		[DBAGENT_OWN_CPU] = "the stage's whole user CPU time, an upper bound: no "
 		    "closer estimate could be trusted",

@@ -76,6 +76,8 @@ struct dbagent_obs {
 	double		 capture_rows;	/* in the table the probe's copies start from */
 	char		*observer;	/* the agent that observed */
 	double		 syncs_per_commit;
+	double		 server_commits;	/* the server's count for one run; 0: none */
+	double		 server_rows;		/* rows it says were written then */
 	double		 commits;	/* 0 when unknown */
 	double		 cadence;	/* rows per commit, 0 when unknown */
 	int		 bulk;		/* one or a few commits */

@@ -82,7 +82,8 @@ read_settings(struct cfg *c)
 
 	for (int i = 0; i < d->nsettings; i++) {
 		c->cur[i] = xstrdup(c->cap.values[i]);
-		c->from[i] = c->cap.stored[i] ? "the database" : "connection default";
+		c->from[i] = c->cap.sources != NULL ? c->cap.sources[i] : c->cap.stored[i] ?
+		    "the database" : "connection default";
 	}
 	c->objects = xstrdup(c->cap.objects);
 	for (int k = 0; k < c->a->spec->ndb_pragmas; k++) {
@@ -471,13 +472,16 @@ how_lines(struct cfg *c, int *nsettings)
 
 			*eq = '\0';
 			if (stored(c, l[i]) == (pass == 0)) {
-				text = c->drv->apply_text(l[i], eq + 1);
+				text = pass == 1 && c->drv->session_text != NULL ?
+				    c->drv->session_text(l[i], eq + 1) :
+				    c->drv->apply_text(l[i], eq + 1);
 				if (pass == 0) {
 					char *db = c->drv->label(c->a->spec);
 					char *once = c->drv->apply_once(c->a->spec, text);
+					char *intro = xasprintf(c->drv->once_how, db);
 
-					buf_printf(&b, "Once, right after the pipeline creates "
-					    "`%s` (it is kept in the database): `%s`\n", db, once);
+					buf_printf(&b, "%s: `%s`\n", intro, once);
+					free(intro);
 					free(once);
 					free(db);
 				} else if (cl != NULL && cl->set_how != NULL) {
@@ -511,17 +515,13 @@ md_settings(struct buf *b, struct cfg *c)
 	const struct spec *sp = c->a->spec;
 	char *db = c->drv->label(sp);
 
-	buf_printf(b, "## Settings of `%s`\n\nRead through a read-only connection, "
-	    "as the pipeline leaves the database. Some settings are stored in the "
-	    "database; the others are per connection, and the database cannot tell "
-	    "what the pipeline sets: a connection default is what a new connection "
-	    "gets unless the pipeline changes it (declare its settings in "
-	    "`database.pragmas`).\n\n| setting | value | from |\n|---|---|---|\n", db);
+	buf_printf(b, "## Settings of `%s`\n\n%s\n\n| setting | value | from |\n"
+	    "|---|---|---|\n", db, c->drv->settings_intro);
 	free(db);
 	for (int i = 0; i < c->drv->nsettings; i++)
 		buf_printf(b, "| %s | %s | %s |\n", c->drv->settings[i], c->cur[i], c->from[i]);
-	buf_printf(b, "\nIndexes and triggers of `%s`:\n\n%s\n", sp->db_table,
-	    c->objects[0] ? c->objects : "- none\n");
+	buf_printf(b, "\n%s of `%s`:\n\n%s\n", c->cap.sources != NULL ? "The definition" :
+	    "Indexes and triggers", sp->db_table, c->objects[0] ? c->objects : "- none\n");
 }
 
 /* The stage as observed, or why it was not. */

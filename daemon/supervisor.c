@@ -847,6 +847,7 @@ agent_env(struct inv *v)
 		[INV_ENV_LOCK] = v->sup->lock_path,
 		[INV_ENV_SPEC_SOURCE] = v->spec_path,
 		[INV_ENV_BASELINE] = v->baseline,
+		[INV_ENV_DB_PASSWORD] = v->spec->db_secret,
 	};
 
 	return inv_env(environ, values);

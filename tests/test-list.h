@@ -9,6 +9,7 @@
 	X(spec_oversize)			\
 	X(spec_fetch_outside_workdir)		\
 	X(spec_dsn_kept)			\
+	X(spec_pg_password_kept_apart)	\
 	X(stats_basic)				\
 	X(stats_median_ci)			\
 	X(stats_outliers)			\
@@ -28,6 +29,7 @@
 	X(pgread_capture_readonly)	\
 	X(pgread_redact_password)	\
 	X(file_remove_tree_links)	\
+	X(proc_keep_spares_child)	\
 	X(atomic_write_replaces)		\
 	X(file_keep_ends_cuts_middle)		\
 	X(utf8_escape_invalid)			\

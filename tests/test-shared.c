@@ -1000,7 +1000,7 @@ TEST_IMPL(pgread_capture_readonly)
 	PQclear(r);
 	pgread_free(&p);
 	/* A table that is not there, named. */
-	ASSERT(pgread_capture(conn, "public.nope", names, &p, &cause) == -1);
+	ASSERT(pgread_capture(conn, "public.nope", names, &p, &cause) == PGREAD_ABSENT);
 	ASSERT(strstr(cause, "no table 'public.nope' on the server") != NULL);
 	free(cause);
 	cause = NULL;
@@ -1034,5 +1034,46 @@ TEST_IMPL(pgread_redact_password)
 	free(a);
 	free(b);
 	free(c);
+	return 0;
+}
+
+#include "proc.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+/*
+ * A child kept (a scratch database server) outlives the reaping that ends
+ * every lock hold; once unkept, the next reaping stops it. Children not
+ * kept are stopped as before.
+ */
+TEST_IMPL(proc_keep_spares_child)
+{
+	pid_t kept = fork(), other;
+
+	if (kept == 0) {
+		pause();
+		_exit(0);
+	}
+	ASSERT(kept > 0);
+	other = fork();
+	if (other == 0) {
+		pause();
+		_exit(0);
+	}
+	ASSERT(other > 0);
+	ASSERT(proc_keep(kept) == 0);
+	ASSERT(proc_reap_children(NULL, NULL) == 1);
+	ASSERT(kill(kept, 0) == 0);		/* still running */
+	ASSERT(waitpid(other, NULL, WNOHANG) < 0);	/* reaped already */
+	proc_unkeep(kept);
+	ASSERT(proc_reap_children(NULL, NULL) == 1);
+	ASSERT(kill(kept, 0) < 0);
+	/* PROC_KEPT at most. */
+	for (int i = 0; i < PROC_KEPT; i++)
+		ASSERT(proc_keep(100000 + i) == 0);
+	ASSERT(proc_keep(99) == -1);
+	for (int i = 0; i < PROC_KEPT; i++)
+		proc_unkeep(100000 + i);
 	return 0;
 }

@@ -274,3 +274,53 @@ TEST_IMPL(spec_fetch_outside_workdir)
 	free(json);
 	return 0;
 }
+
+/*
+ * A password in a PostgreSQL dsn is taken out of it at parse: kept in
+ * db_secret only, never in spec.json (which the agents read), and never
+ * in what a report names the database by.
+ */
+TEST_IMPL(spec_pg_password_kept_apart)
+{
+	const char *text = "version: 1\nname: x\npipeline:\n  stages:\n"
+	    "    - {name: a, run: 'true'}\ndatabase: {kind: postgresql, dsn: "
+	    "'password=s3cr3t-pw host=/run/postgresql dbname=market user=loader', "
+	    "table: public.trades}\n";
+	const char *uri = "version: 1\nname: x\npipeline:\n  stages:\n"
+	    "    - {name: a, run: 'true'}\ndatabase: {kind: postgresql, dsn: "
+	    "'postgresql://loader:s3cr3t-pw@localhost:5433/market', table: trades}\n";
+	char *errors = NULL, *json, *label;
+	struct spec *sp = spec_parse_text("spec.yaml", "/tmp", text, strlen(text),
+	    &db_driver_spec_kinds, &errors);
+
+	ASSERT(sp != NULL);
+	ASSERT_STR(sp->db_secret, "s3cr3t-pw");
+	ASSERT(strstr(sp->db_dsn, "s3cr3t") == NULL);
+	ASSERT(strstr(sp->db_dsn, "dbname=market") != NULL);
+	ASSERT(strstr(sp->db_dsn, "password") == NULL);
+	json = spec_to_json(sp);
+	ASSERT(strstr(json, "s3cr3t") == NULL);
+	ASSERT(strstr(json, "user=loader") != NULL);
+	label = db_driver("postgresql")->label(sp);
+	ASSERT(strstr(label, "s3cr3t") == NULL && strstr(label, "dbname=market") != NULL);
+	free(label);
+	free(json);
+	spec_free(sp);
+	/* A URI's password too; what remains still reaches the same server. */
+	sp = spec_parse_text("spec.yaml", "/tmp", uri, strlen(uri), &db_driver_spec_kinds,
+	    &errors);
+	ASSERT(sp != NULL);
+	ASSERT_STR(sp->db_secret, "s3cr3t-pw");
+	ASSERT(strstr(sp->db_dsn, "s3cr3t") == NULL);
+	ASSERT(strstr(sp->db_dsn, "port=5433") != NULL && strstr(sp->db_dsn, "user=loader"));
+	spec_free(sp);
+	/* No password: nothing kept, the dsn as written. */
+	text = "version: 1\nname: x\npipeline:\n  stages:\n    - {name: a, run: 'true'}\n"
+	    "database: {kind: postgresql, dsn: 'dbname=market', table: trades}\n";
+	sp = spec_parse_text("spec.yaml", "/tmp", text, strlen(text), &db_driver_spec_kinds,
+	    &errors);
+	ASSERT(sp != NULL && sp->db_secret == NULL);
+	ASSERT_STR(sp->db_dsn, "dbname=market");
+	spec_free(sp);
+	return 0;
+}

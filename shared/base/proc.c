@@ -68,6 +68,37 @@ proc_parent(pid_t pid)
 	return (pid_t)strtol(close_paren + 4, NULL, 10);
 }
 
+/* The children proc_keep() spares; 0: a free slot. */
+static pid_t kept[PROC_KEPT];
+
+int
+proc_keep(pid_t pid)
+{
+	for (int i = 0; i < PROC_KEPT; i++)
+		if (kept[i] == 0) {
+			kept[i] = pid;
+			return 0;
+		}
+	return -1;
+}
+
+void
+proc_unkeep(pid_t pid)
+{
+	for (int i = 0; i < PROC_KEPT; i++)
+		if (kept[i] == pid)
+			kept[i] = 0;
+}
+
+static int
+proc_kept(pid_t pid)
+{
+	for (int i = 0; i < PROC_KEPT; i++)
+		if (pid > 0 && kept[i] == pid)
+			return 1;
+	return 0;
+}
+
 struct reap {
 	int	(*spare)(pid_t, void *);
 	void	*arg;
@@ -79,7 +110,8 @@ reap_one(pid_t pid, void *arg)
 {
 	struct reap *r = arg;
 
-	if (proc_parent(pid) != getpid() || (r->spare != NULL && r->spare(pid, r->arg)))
+	if (proc_parent(pid) != getpid() || proc_kept(pid) ||
+	    (r->spare != NULL && r->spare(pid, r->arg)))
 		return 0;
 	proc_kill(pid);
 	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)

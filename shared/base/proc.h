@@ -33,4 +33,14 @@ pid_t proc_parent(pid_t pid);
  */
 int proc_reap_children(int (*spare)(pid_t, void *), void *arg);
 
+/*
+ * Spare pid from proc_reap_children() until proc_unkeep(pid): a child that
+ * outlives the measured sections the reaping ends (a scratch database
+ * server), which its owner stops itself. At most PROC_KEPT at a time; -1
+ * when that many are kept already.
+ */
+#define PROC_KEPT	8
+int proc_keep(pid_t pid);
+void proc_unkeep(pid_t pid);
+
 #endif

@@ -102,6 +102,12 @@ sq_check(const struct spec *sp, const char **key, char **why)
 		*why = xstrdup("database: missing required key 'path'");
 		return -1;
 	}
+	if (sp->db_table != NULL && strchr(sp->db_table, '.') != NULL) {
+		*key = "table";
+		*why = xasprintf("database.table: kind 'sqlite' takes the table's own name, "
+		    "without a schema before it ('%s')", sp->db_table);
+		return -1;
+	}
 	/* Only the scheme is echoed: a URL may carry a password. */
 	if (strstr(sp->db_path, "://") != NULL) {
 		*key = "path";
@@ -256,6 +262,13 @@ sq_close(struct db_scratch *s)
 	free(s);
 }
 
+/* fsync and fdatasync do nothing under eatmydata (a preload library). */
+static char *
+sq_nosync_wrap(const char *quoted)
+{
+	return xasprintf("eatmydata /bin/sh -c %s", quoted);
+}
+
 /*
  * The clients told apart, with advice that works as written in each: a
  * sqlite3 shell commits every statement unless told BEGIN; its .import is
@@ -305,12 +318,20 @@ const struct db_driver db_sqlite_driver = {
 	.count = sq_count,
 	.apply_text = sq_apply_text,
 	.apply_once = sq_apply_once,
+	.once_how = "Once, right after the pipeline creates `%s` (it is kept in the database)",
+	.settings_intro = "Read through a read-only connection, as the pipeline leaves the "
+	    "database. Some settings are stored in the database; the others are per "
+	    "connection, and the database cannot tell what the pipeline sets: a connection "
+	    "default is what a new connection gets unless the pipeline changes it (declare "
+	    "its settings in `database.pragmas`).",
 	.scratch = sq_scratch,
 	.set = sq_set,
 	.insert = sq_insert,
 	.insert_multi = sq_insert_multi,
 	.close = sq_close,
 	.nosync = "synchronous=off",
+	.nosync_wrap = sq_nosync_wrap,
+	.nosync_tool = "eatmydata",
 	.shim = "perfd-sqlshim.so",
 	.clients = sqlite_clients,
 	.nclients = (int)PERFD_ARRAY_LEN(sqlite_clients),

@@ -38,4 +38,13 @@ check(const struct spec *sp, const char **key, char **why)
 	return db_driver(sp->db_kind)->check(sp, key, why);
 }
 
-const struct spec_kinds db_driver_spec_kinds = { known, db_driver_kinds, check };
+static void
+keep_secret(struct spec *sp)
+{
+	const struct db_driver *d = db_driver(sp->db_kind);
+
+	if (d->keep_secret != NULL)
+		d->keep_secret(sp);
+}
+
+const struct spec_kinds db_driver_spec_kinds = { known, db_driver_kinds, check, keep_secret };

@@ -14,6 +14,7 @@
  * scratch copies made from that capture, never from the user's database.
  */
 struct db_scratch;
+struct db_server;
 
 /* capture() and count() when the database, or the table in it, does not exist (yet). */
 #define DB_ABSENT	(-2)
@@ -22,10 +23,14 @@ struct db_scratch;
 struct db_capture {
 	char		**values;	/* the driver's settings, normalised */
 	int		 *stored;	/* 1: the value lives in the database */
+	char		**sources;	/* where each value comes from, as the server
+					   says it ("configuration file"), or NULL */
 	char		 *objects;	/* the table's indexes and triggers, markdown */
 	double		  syncs_per_commit;	/* in its mode; 0 when unknown */
 	long long	  rows;		/* in the table */
 	char		 *copy;		/* the driver's copy, in the agent's folder */
+	struct db_server *server;	/* where scratch copies live when that is a
+					   server the driver runs, or NULL */
 };
 
 /*
@@ -60,6 +65,8 @@ struct db_driver {
 	 * (spec_kinds.check; *why is the caller's to free).
 	 */
 	int		(*check)(const struct spec *, const char **key, char **why);
+	/* Move a password out of the section into spec.db_secret (NULL: the kind has none). */
+	void		(*keep_secret)(struct spec *);
 	/* The user's database as a report names it, never with a secret (caller frees). */
 	char		*(*label)(const struct spec *);
 
@@ -75,8 +82,21 @@ struct db_driver {
 	long long	(*count)(const struct spec *, char **cause);
 	/* The statement a user runs to set it (caller frees). */
 	char		*(*apply_text)(const char *setting, const char *value);
+	/*
+	 * A per-connection setting as a client's set_how takes it, when that
+	 * is not apply_text()'s statement (caller frees); NULL: apply_text.
+	 */
+	char		*(*session_text)(const char *setting, const char *value);
 	/* A command line that runs that statement once on the user's database (caller frees). */
 	char		*(*apply_once)(const struct spec *, const char *statement);
+	/*
+	 * How a report introduces apply_once()'s line; %s: the database's
+	 * label. "Once, right after the pipeline creates `%s` (it is kept in
+	 * the database)".
+	 */
+	const char		*once_how;
+	/* What a report says of the settings capture() read, before their table. */
+	const char		*settings_intro;
 
 	/* A scratch database made from a capture, and work on it. */
 	struct db_scratch *(*scratch)(const struct spec *, const struct db_capture *,
@@ -92,6 +112,20 @@ struct db_driver {
 
 	/* The setting ("name=value") under which a commit skips its syncs. */
 	const char		*nosync;
+	/*
+	 * A shell line that runs quoted (a command, quoted for the shell) with
+	 * its commits' syncs skipped, the rest as it is (caller frees).
+	 */
+	char			*(*nosync_wrap)(const char *quoted);
+	const char		*nosync_tool;	/* the program that needs, or NULL */
+	/*
+	 * The server's own count of transactions committed and rows written
+	 * in the user's database so far, read-only, when the kind keeps one
+	 * (NULL: commits are counted from the client's syncs): 0, or -1 with
+	 * *cause.
+	 */
+	int			(*activity)(const struct spec *, double *commits, double *rows,
+				    char **cause);
 	/*
 	 * A preload library perfd installs beside perfd-agent, under which the
 	 * client's own stage runs with its commits folded into one transaction
@@ -119,5 +153,6 @@ extern const struct db_driver *const db_registry[];
 
 /* The kinds (one file each). */
 extern const struct db_driver db_sqlite_driver;
+extern const struct db_driver db_postgresql_driver;
 
 #endif

@@ -4,6 +4,7 @@
 #include "file.h"
 #include "now.h"
 #include "path.h"
+#include "proc.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -215,6 +216,8 @@ pgcluster_run(struct pgcluster *c, char **cause)
 		*cause = xasprintf("cannot start the scratch cluster: %s", strerror(errno));
 		return -1;
 	}
+	/* It outlives the lock hold it starts in: agent_unlock() must not stop it. */
+	proc_keep(c->pid);
 	while (!pgcluster_ready(c)) {
 		if (waitpid(c->pid, &status, WNOHANG) == c->pid ||
 		    now_ms_since(start) > PGCLUSTER_START_MS) {
@@ -258,23 +261,38 @@ pgcluster_conninfo(const struct pgcluster *c)
  * stop); a server that has not stopped within its time gets SIGKILL with
  * its whole process group, backends included.
  */
-void
-pgcluster_stop(struct pgcluster *c)
+static void
+pgcluster_halt(struct pgcluster *c)
 {
 	uint64_t start = now_ns();
 
-	if (c->pid > 0) {
-		kill(c->pid, SIGINT);
-		while (waitpid(c->pid, NULL, WNOHANG) == 0) {
-			if (now_ms_since(start) > PGCLUSTER_STOP_MS) {
-				kill(-c->pid, SIGKILL);
-				waitpid(c->pid, NULL, 0);
-				break;
-			}
-			usleep(10 * 1000);
+	if (c->pid <= 0)
+		return;
+	kill(c->pid, SIGINT);
+	while (waitpid(c->pid, NULL, WNOHANG) == 0) {
+		if (now_ms_since(start) > PGCLUSTER_STOP_MS) {
+			kill(-c->pid, SIGKILL);
+			waitpid(c->pid, NULL, 0);
+			break;
 		}
-		c->pid = 0;
+		usleep(10 * 1000);
 	}
+	proc_unkeep(c->pid);
+	c->pid = 0;
+}
+
+int
+pgcluster_restart(struct pgcluster *c, char **cause)
+{
+	*cause = NULL;
+	pgcluster_halt(c);
+	return pgcluster_run(c, cause);
+}
+
+void
+pgcluster_stop(struct pgcluster *c)
+{
+	pgcluster_halt(c);
 	if (c->dir != NULL)
 		(void)file_remove_tree(c->dir);
 	free(c->dir);

@@ -18,8 +18,8 @@
  * supervisor's leftover scan (the server inherits PERFD_INVESTIGATION).
  *
  * An agent reaps its children when it releases the measurement lock
- * (agent_unlock()): a cluster is started and stopped within one hold, or
- * its pid spared (pgcluster_pid()).
+ * (agent_unlock()); the server is spared from that (proc_keep()) until
+ * pgcluster_stop(), so one cluster serves many lock holds.
  */
 struct pgcluster {
 	char	*dir;		/* the cluster's folder: data/, the socket, server.log */
@@ -45,6 +45,12 @@ int pgcluster_start(struct pgcluster *, const char *parent, int major,
 
 /* A libpq connection string for it: the socket's folder, a superuser, database postgres. */
 char *pgcluster_conninfo(const struct pgcluster *);
+
+/*
+ * Stop its server and start it again on the same folder (a setting of
+ * context postmaster takes effect only so): 0, or -1 with *cause.
+ */
+int pgcluster_restart(struct pgcluster *, char **cause);
 
 /* Stop it (fast shutdown, then SIGKILL after 5 s) and remove its folder; safe on any state. */
 void pgcluster_stop(struct pgcluster *);

@@ -25,6 +25,8 @@ struct pgread {
 	int			 nsettings;
 	char			*table;		/* the table as the server names it */
 	char			*definition;	/* columns, constraints, indexes, triggers: markdown */
+	char			*ddl;		/* the statements that make it again elsewhere */
+	char			*fks;		/* its foreign keys (left out of ddl), markdown, or NULL */
 	int			 nindexes;
 	long long		 rows;
 	/* Pressure counters since the statistics were last reset. */
@@ -38,16 +40,31 @@ struct pgread {
  */
 PGconn *pgread_connect(const char *dsn, const char *password, char **cause);
 
+/* pgread_capture() and pgread_count() when there is no such table. */
+#define PGREAD_ABSENT	(-2)
+
 /*
  * Read the server's version, the settings called names (NULL-terminated),
- * the table's definition and row count, and the pressure counters. 0, or
- * -1 with *cause ("no table 'public.trades'", "permission denied ...").
+ * the table's definition and row count, and the pressure counters. 0,
+ * PGREAD_ABSENT, or -1 with *cause ("permission denied ...").
  */
 int pgread_capture(PGconn *, const char *table, const char *const *names, struct pgread *,
     char **cause);
 void pgread_free(struct pgread *);
 
+/*
+ * The transactions committed and rows inserted, updated or deleted in the
+ * session's database so far (pg_stat_database, as of the last time the
+ * server's sessions reported them): 0, or -1 with *cause.
+ */
+int pgread_activity(PGconn *, double *commits, double *rows, char **cause);
+
+/* The rows in table now: PGREAD_ABSENT, or -1 with *cause. */
+long long pgread_count(PGconn *, const char *table, char **cause);
+
 /* dsn with any password in it replaced by "********" (caller frees); NULL when it does not parse. */
 char *pgread_redact(const char *dsn);
+/* dsn without its password, the rest as libpq reads it (caller frees); NULL when it does not parse. */
+char *pgread_without_password(const char *dsn);
 
 #endif

@@ -10,5 +10,6 @@
  */
 const struct db_driver *const db_registry[] = {
 	&db_sqlite_driver,
+	&db_postgresql_driver,
 	NULL
 };

@@ -67,6 +67,7 @@ enum inv_env_id {
 	INV_ENV_LOCK,		/* the measurement lock's file */
 	INV_ENV_SPEC_SOURCE,	/* the spec file as the user gave it */
 	INV_ENV_BASELINE,	/* a previous investigation's folder, or "" */
+	INV_ENV_DB_PASSWORD,	/* the password the spec's dsn held, or "" (spec.db_secret) */
 	INV_ENV_COUNT
 };
 

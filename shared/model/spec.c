@@ -770,7 +770,7 @@ find_node(yaml_document_t *doc, const char *a, const char *b)
 
 /* The database section: its kind known, then as that kind's driver wants it. */
 static void
-check_database(struct ctx *c, const struct spec *sp)
+check_database(struct ctx *c, struct spec *sp)
 {
 	const char *key = NULL;
 	char *why = NULL;
@@ -783,7 +783,22 @@ check_database(struct ctx *c, const struct spec *sp)
 	else if (c->kinds->check(sp, &key, &why) != 0) {
 		err_at(c, find_node(c->doc, "database", key), "%s", why);
 		free(why);
-	}
+	} else if (c->kinds->keep_secret != NULL)
+		c->kinds->keep_secret(sp);
+}
+
+/* One word of letters, digits and _ not starting with a digit, or two such joined by a dot. */
+static int
+table_name(const char *s)
+{
+	static const char word[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+	size_t n = strspn(s, word);
+
+	if (n == 0 || isdigit((unsigned char)s[0]))
+		return 0;
+	if (s[n] == '.')
+		return table_name(s + n + 1) && strchr(s + n + 1, '.') == NULL;
+	return s[n] == '\0';
 }
 
 static int
@@ -906,11 +921,11 @@ check_cross(struct ctx *c, struct spec *sp, const char *base)
 		err_at(c, find_node(c->doc, "batch", "command"), "batch.command: must "
 		    "contain '{batch}' where the batch size goes");
 	check_database(c, sp);
-	if (sp->db_table != NULL && (strspn(sp->db_table, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(sp->db_table) ||
-	    isdigit((unsigned char)sp->db_table[0])))
+	if (sp->db_table != NULL && !table_name(sp->db_table))
 		err_at(c, find_node(c->doc, "database", "table"), "database.table: "
-		    "'%s' is not a plain table name (letters, digits, _)", sp->db_table);
+		    "'%s' is not a table name (letters, digits and _, not starting with "
+		    "a digit; a schema before a dot where the kind has schemas)",
+		    sp->db_table);
 	if (c->nerrors == 0) {
 		struct stat st;
 		const char *given = sp->workdir != NULL ? sp->workdir : ".";
@@ -1114,6 +1129,9 @@ spec_free(struct spec *sp)
 	free(sp->db_kind);
 	free(sp->db_path);
 	free(sp->db_dsn);
+	if (sp->db_secret != NULL)
+		explicit_bzero(sp->db_secret, strlen(sp->db_secret));
+	free(sp->db_secret);
 	free(sp->db_table);
 	for (int i = 0; i < sp->ndb_pragmas; i++)
 		free(sp->db_pragmas[i]);

@@ -44,7 +44,13 @@ struct spec {
 	int	 has_database;
 	char	*db_kind;
 	char	*db_path;	/* a file kind's: absolute (relative ones are under workdir) */
-	char	*db_dsn;	/* a server kind's connection string, as written */
+	char	*db_dsn;	/* a server kind's connection string, its password taken out */
+	/*
+	 * The password the dsn held (kinds->keep_secret), or NULL: never
+	 * written anywhere (spec.json, reports, logs); the supervisor hands it
+	 * to the agents in their environment (INV_ENV_DB_PASSWORD).
+	 */
+	char	*db_secret;
 	char	*db_table;
 	char	**db_pragmas;	/* "name=value": the pipeline's per-connection settings */
 	int	 ndb_pragmas;
@@ -76,6 +82,11 @@ struct spec_kinds {
 	 * *why, the whole message (caller frees).
 	 */
 	int		 (*check)(const struct spec *, const char **key, char **why);
+	/*
+	 * After a check that passed: move any secret out of the section
+	 * into db_secret, so that what stays may be shown (NULL: none).
+	 */
+	void		 (*keep_secret)(struct spec *);
 };
 
 /*

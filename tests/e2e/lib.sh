@@ -110,6 +110,7 @@ wait_pidfile() {
 # becomes traversable (not readable) for it. Exports PGHOST (the socket's
 # folder), PGPORT, PGUSER and PGDATABASE for psql and libpq; cleanup stops
 # it whatever happens.
+# PG_OPTS: more of the server's options ("-c name=value ...").
 start_pg() {
 	PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 	[ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] ||
@@ -125,7 +126,7 @@ start_pg() {
 	    --no-locale -N >"$T/pg/initdb.log" 2>&1 || fail "initdb: $(tail -5 "$T/pg/initdb.log")"
 	PG_DATA="$T/pg/data"
 	$PG_AS "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$T/pg/server.log" -w -t 30 \
-	    -o "-c listen_addresses='' -c unix_socket_directories='$T/pg' -c fsync=on" \
+	    -o "-c listen_addresses='' -c unix_socket_directories='$T/pg' -c fsync=on ${PG_OPTS:-}" \
 	    start >/dev/null 2>&1 || fail "the test's PostgreSQL did not start: $(tail -5 "$T/pg/server.log")"
 	export PGHOST="$T/pg" PGPORT=5432 PGUSER=perfd_test PGDATABASE=postgres
 }
