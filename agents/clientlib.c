@@ -19,18 +19,33 @@
 #define ROWS_TX		20000
 #define ROWS_PER_STMT	100
 
+/* The last two only where the kind has them (PostgreSQL): skipped for the others. */
 static const struct pattern {
 	const char	*name;
 	int		 prepared;
 	int		 tx;		/* 0 autocommit, 1 one transaction */
 	int		 multi;		/* rows per statement, 0 single */
+	int		 how;		/* DBAGENT_INSERT, _COPY, _PIPELINE */
 } patterns[] = {
-	{ "SQL text, autocommit", 0, 0, 0 },
-	{ "prepared, autocommit", 1, 0, 0 },
-	{ "SQL text in a transaction", 0, 1, 0 },
-	{ "prepared in a transaction", 1, 1, 0 },
-	{ "multi-row VALUES (100 rows per statement) in a transaction", 1, 1, ROWS_PER_STMT },
+	{ "SQL text, autocommit", 0, 0, 0, DBAGENT_INSERT },
+	{ "prepared, autocommit", 1, 0, 0, DBAGENT_INSERT },
+	{ "SQL text in a transaction", 0, 1, 0, DBAGENT_INSERT },
+	{ "prepared in a transaction", 1, 1, 0, DBAGENT_INSERT },
+	{ "multi-row VALUES (100 rows per statement) in a transaction", 1, 1, ROWS_PER_STMT,
+	  DBAGENT_INSERT },
+	{ "COPY FROM STDIN (one statement for all rows)", 0, 1, 0, DBAGENT_COPY },
+	{ "pipeline mode (libpq: prepared, sent without waiting), in a transaction", 1, 1, 0,
+	  DBAGENT_PIPELINE },
 };
+
+/* Whether the database's kind can play pattern i. */
+static int
+pattern_runs(const struct db_driver *d, int i)
+{
+	return patterns[i].how == DBAGENT_INSERT ||
+	    (patterns[i].how == DBAGENT_COPY && d->insert_copy != NULL) ||
+	    (patterns[i].how == DBAGENT_PIPELINE && d->insert_pipeline != NULL);
+}
 #define NPATTERNS ((int)PERFD_ARRAY_LEN(patterns))
 
 struct clientlib {
@@ -58,8 +73,10 @@ measure_patterns(struct clientlib *c, char **cause)
 	for (int i = 0; i < NPATTERNS; i++) {
 		const struct pattern *p = &patterns[i];
 		int rows = p->tx ? ROWS_TX : ROWS_AUTOCOMMIT;
-		struct dbagent_load l = { rows, p->tx ? rows : 0, p->prepared, p->multi };
+		struct dbagent_load l = { rows, p->tx ? rows : 0, p->prepared, p->multi, p->how };
 
+		if (!pattern_runs(dbagent_driver(c->a->spec), i))
+			continue;
 		agent_progress(c->a, 35 + 55 * i / NPATTERNS, "probe: %s", p->name);
 		if (dbagent_measure(c->a, &c->cap, NULL, &l, reps, &c->st[i], cause) != 0)
 			return -1;
@@ -126,6 +143,8 @@ target_pattern(const struct db_client *cl)
 		return 2;
 	if (strcmp(cl->writes, "multi") == 0)
 		return 4;
+	if (strcmp(cl->writes, "copy") == 0)
+		return 5;
 	return 3;
 }
 
@@ -148,6 +167,10 @@ chart_bars(struct clientlib *c, double observed, struct svg_bar *bars, char **no
 		return n + 1;
 	}
 	for (int i = 0; i < NPATTERNS; i++, n++) {
+		if (c->st[i].n == 0) {
+			n--;
+			continue;
+		}
 		notes[n] = md_rate(c->st[i].median);
 		bars[n] = (struct svg_bar){ patterns[i].name, c->st[i].median / 1000,
 		    c->st[i].ci_hi / 1000, notes[n] };
@@ -242,7 +265,7 @@ report_probe(struct clientlib *c, struct buf *b)
 		const struct stats *st = rate(c, i);
 		char *m, *l, *h;
 
-		if (i == NPATTERNS && c->now != NPATTERNS)
+		if ((i == NPATTERNS && c->now != NPATTERNS) || st->n == 0)
 			continue;
 		m = md_rate(st->median);
 		l = md_rate(st->ci_lo);

@@ -615,7 +615,8 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	const char *stopped = NULL;
 	char *q, *cmd;
 
-	if (sp->stages[o->stage].run == NULL || o->cadence <= 0 || (d->nosync_tool != NULL &&
+	if (sp->stages[o->stage].run == NULL || o->cadence <= 0 || d->nosync_wrap == NULL ||
+	    (d->nosync_tool != NULL &&
 	    !run_works((char *const[]){ (char *)d->nosync_tool, "true", NULL })))
 		return;
 	q = run_quote(sp->stages[o->stage].run);
@@ -1262,8 +1263,14 @@ one_run(struct agent *a, const struct db_capture *cap, const char *const *settin
 		}
 	}
 	cpu0 = now_cpu_s();
-	secs = l->per_stmt > 0 ? d->insert_multi(s, l->rows, l->per_stmt, cause) :
-	    d->insert(s, l->rows, l->commit_every, l->prepared, cause);
+	if (l->how == DBAGENT_COPY)
+		secs = d->insert_copy(s, l->rows, cause);
+	else if (l->how == DBAGENT_PIPELINE)
+		secs = d->insert_pipeline(s, l->rows, cause);
+	else if (l->per_stmt > 0)
+		secs = d->insert_multi(s, l->rows, l->per_stmt, cause);
+	else
+		secs = d->insert(s, l->rows, l->commit_every, l->prepared, cause);
 	if (cpu_ms != NULL)
 		*cpu_ms = (now_cpu_s() - cpu0) * 1000;
 	agent_unlock(a);

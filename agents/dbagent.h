@@ -185,7 +185,11 @@ struct dbagent_load {
 	int	 commit_every;
 	int	 prepared;
 	int	 per_stmt;
+	int	 how;		/* DBAGENT_INSERT, or a kind's own bulk path */
 };
+#define DBAGENT_INSERT		0
+#define DBAGENT_COPY		1	/* driver->insert_copy */
+#define DBAGENT_PIPELINE	2	/* driver->insert_pipeline */
 
 /*
  * Rows/s of a load on a fresh scratch copy of the capture with `settings`

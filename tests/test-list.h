@@ -26,8 +26,10 @@
 	X(pipeline_handover)		\
 	X(pgcluster_lifecycle)		\
 	X(pgcluster_missing_version)	\
+	X(pgcluster_dies_with_owner)	\
 	X(pgread_capture_readonly)	\
 	X(pgread_redact_password)	\
+	X(pgprobe_patterns)		\
 	X(file_remove_tree_links)	\
 	X(proc_keep_spares_child)	\
 	X(atomic_write_replaces)		\

@@ -772,12 +772,27 @@ TEST_IMPL(db_driver_registry)
 	ASSERT(d->nsettings > 0);
 	ASSERT(db_driver("postgres") == NULL);
 	ASSERT(db_driver(NULL) == NULL);
-	ASSERT_STR(db_driver_kinds(), "sqlite");
+	ASSERT_STR(db_driver_kinds(), "sqlite, postgresql");
 	{
 		char *t = d->apply_text("journal_mode", "wal");
 
 		ASSERT_STR(t, "PRAGMA journal_mode = wal;");
 		free(t);
+	}
+	/* PostgreSQL: the server's settings by ALTER SYSTEM, a restart said where one is needed. */
+	d = db_driver("postgresql");
+	ASSERT(d != NULL && d->shim == NULL && d->activity != NULL && d->insert_copy != NULL);
+	ASSERT_STR(d->rules, "postgresql.yaml");
+	{
+		char *t = d->apply_text("max_wal_size", "4GB"), *r = d->apply_text("wal_buffers",
+		    "16MB"), *s = d->session_text("synchronous_commit", "off");
+
+		ASSERT_STR(t, "ALTER SYSTEM SET max_wal_size = '4GB';");
+		ASSERT(strstr(r, "restart the server") != NULL);
+		ASSERT_STR(s, "synchronous_commit=off");
+		free(t);
+		free(r);
+		free(s);
 	}
 	return 0;
 }
@@ -792,7 +807,7 @@ TEST_IMPL(investigation_contract)
 	char *doc = file_read(path, 1 << 20, NULL, &cause);
 	const char *values[INV_ENV_COUNT] = { "id", "lock", "spec", NULL };
 	char *base[] = { "HOME=/h", "PERFD_LOCK=/stale", "PERFD_LOCKX=keep",
-	    "PERFD_INVESTIGATION=outer", NULL };
+	    "PERFD_INVESTIGATION=outer", "PERFD_DB_PASSWORD=outer-secret", NULL };
 	char **env;
 
 	ASSERT(doc != NULL);
@@ -824,7 +839,8 @@ TEST_IMPL(investigation_contract)
 	ASSERT_STR(env[3], "PERFD_LOCK=lock");
 	ASSERT_STR(env[4], "PERFD_SPEC_SOURCE=spec");
 	ASSERT_STR(env[5], "PERFD_BASELINE=");
-	ASSERT(env[6] == NULL);
+	ASSERT_STR(env[6], "PERFD_DB_PASSWORD=");
+	ASSERT(env[7] == NULL);
 	inv_env_free(env);
 	free(doc);
 	free(path);
@@ -900,6 +916,38 @@ TEST_IMPL(pgcluster_lifecycle)
 	pgcluster_stop(&c);
 	free(dir);
 	free(ci);
+	return 0;
+}
+
+/*
+ * An owner that dies without stopping its cluster (killed, or a test that
+ * failed half-way: two clusters were left running so) takes the server with
+ * it. The folder is the leftover scan's to remove, here the test's.
+ */
+TEST_IMPL(pgcluster_dies_with_owner)
+{
+	struct pgcluster c;
+	char *cause = NULL, buf[512] = "";
+	int fds[2], status, n;
+	pid_t owner, server = 0;
+
+	ASSERT(pipe(fds) == 0);
+	if ((owner = fork()) == 0) {
+		if (pgcluster_start(&c, test_tmp(), 15, NULL, &cause) != 0)
+			_exit(1);
+		dprintf(fds[1], "%d %s", (int)c.pid, c.dir);
+		_exit(0);		/* without pgcluster_stop() */
+	}
+	close(fds[1]);
+	n = (int)read(fds[0], buf, sizeof buf - 1);
+	close(fds[0]);
+	ASSERT(waitpid(owner, &status, 0) == owner && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0);
+	ASSERT(n > 0 && sscanf(buf, "%d", &server) == 1 && server > 0);
+	for (int i = 0; i < 500 && kill(server, 0) == 0; i++)
+		usleep(10 * 1000);
+	ASSERT(kill(server, 0) != 0);
+	ASSERT(file_remove_tree(strchr(buf, ' ') + 1) == 0);
 	return 0;
 }
 
@@ -1075,5 +1123,64 @@ TEST_IMPL(proc_keep_spares_child)
 	ASSERT(proc_keep(99) == -1);
 	for (int i = 0; i < PROC_KEPT; i++)
 		proc_unkeep(100000 + i);
+	return 0;
+}
+
+#include "pgprobe.h"
+
+/*
+ * The probe's ways of writing rows on a scratch cluster, each landing the
+ * rows it says (values made for every type it knows, NULL for one it does
+ * not), and a failure of each named with the server's words.
+ */
+TEST_IMPL(pgprobe_patterns)
+{
+	const char *ddl = "CREATE TABLE public.t (id bigint PRIMARY KEY, ts timestamptz NOT "
+	    "NULL, price real, side text, ok bool, u uuid, j jsonb, d date, s smallint, "
+	    "p point, made timestamptz DEFAULT now())";
+	struct pgcluster c;
+	struct pgprobe p;
+	char *cause = NULL, *ci, *v;
+
+	ASSERT(pgcluster_start(&c, test_tmp(), 15, NULL, &cause) == 0);
+	ci = pgcluster_conninfo(&c);
+	ASSERT(pgprobe_open(&p, PQconnectdb(ci), "public.t", ddl, &cause) == 0);
+	ASSERT(p.ncols == 10);			/* made: left to its default */
+	ASSERT(pgprobe_insert(&p, 50, 0, 0, &cause) > 0);	/* SQL text, autocommit */
+	ASSERT(pgprobe_insert(&p, 50, 10, 1, &cause) > 0);	/* prepared, every 10 */
+	ASSERT(pgprobe_insert_multi(&p, 100, 25, &cause) > 0);
+	ASSERT(pgprobe_copy(&p, 1000, &cause) > 0);
+	ASSERT(pgprobe_pipeline(&p, 1200, &cause) > 0);	/* more than one sync */
+	v = psql_value(ci, "SELECT count(*), count(DISTINCT id), count(p), count(made) FROM t");
+	ASSERT_STR(v, "2400|2400|0|2400");
+	free(v);
+	/* The next rows again: each way fails on the primary key, and says so. */
+	p.next = 0;
+	ASSERT(pgprobe_copy(&p, 10, &cause) < 0);
+	ASSERT(strstr(cause, "duplicate key value") != NULL);
+	free(cause);
+	cause = NULL;
+	p.next = 0;
+	ASSERT(pgprobe_pipeline(&p, 10, &cause) < 0);
+	ASSERT(strstr(cause, "duplicate key value") != NULL);
+	free(cause);
+	cause = NULL;
+	/* The connection is usable after either. */
+	p.next = 5000;
+	if (pgprobe_insert(&p, 5, 0, 1, &cause) < 0)
+		fprintf(stderr, "after: %s\n", cause);
+	ASSERT(cause == NULL);
+	pgprobe_close(&p);
+	v = psql_value(ci, "SELECT to_regclass('public.t') IS NULL");
+	ASSERT_STR(v, "t");			/* dropped by close */
+	free(v);
+	/* A NOT NULL column of a type it cannot fill: refused, named. */
+	ASSERT(pgprobe_open(&p, PQconnectdb(ci), "public.t", "CREATE TABLE public.t (a int, "
+	    "b point NOT NULL)", &cause) == -1);
+	ASSERT(strstr(cause, "column b of type point (NOT NULL, no default)") != NULL);
+	free(cause);
+	pgprobe_close(&p);
+	pgcluster_stop(&c);
+	free(ci);
 	return 0;
 }

@@ -383,6 +383,18 @@ pg_insert_multi(struct db_scratch *x, int rows, int per_stmt, char **cause)
 	return pgprobe_insert_multi(&x->p, rows, per_stmt, cause);
 }
 
+static double
+pg_insert_copy(struct db_scratch *x, int rows, char **cause)
+{
+	return pgprobe_copy(&x->p, rows, cause);
+}
+
+static double
+pg_insert_pipeline(struct db_scratch *x, int rows, char **cause)
+{
+	return pgprobe_pipeline(&x->p, rows, cause);
+}
+
 static void
 pg_close(struct db_scratch *x)
 {
@@ -427,7 +439,7 @@ pg_activity(const struct spec *sp, double *commits, double *rows, char **cause)
 static const struct db_client pg_clients[] = {
 	{ "psql-copy", "psql's \\copy", "\\copy|COPY ",
 	  "load the rows with one `\\copy` (one transaction) instead of one per chunk",
-	  "multi", "start psql as `PGOPTIONS='-c %s' psql ...`", 1 },
+	  "copy", "start psql as `PGOPTIONS='-c %s' psql ...`", 1 },
 	{ "python", "Python's psycopg", "python|python3|.py|psycopg",
 	  "insert every row before one `con.commit()` (`cur.executemany(...)` with all "
 	  "the rows, then `con.commit()`; or `cur.copy(...)`) instead of committing each "
@@ -472,6 +484,8 @@ const struct db_driver db_postgresql_driver = {
 	.set = pg_set,
 	.insert = pg_insert,
 	.insert_multi = pg_insert_multi,
+	.insert_copy = pg_insert_copy,
+	.insert_pipeline = pg_insert_pipeline,
 	.close = pg_close,
 	.nosync = "synchronous_commit=off",
 	.nosync_wrap = pg_nosync_wrap,

@@ -44,7 +44,8 @@ struct db_client {
 	const char	*match;		/* words that identify it, '|' between */
 	const char	*tx_how;	/* many rows per transaction, in its terms */
 	const char	*writes;	/* what its rows are sent as, so what tx_how
-					   reaches: "text", "prepared" or "multi" */
+					   reaches: "text", "prepared", "multi" or
+					   "copy" (a kind with insert_copy) */
 	const char	*set_how;	/* a per-connection setting; %s: the statement;
 					   NULL: the client offers no way */
 	int		 tx_explicit;	/* it sends BEGIN and COMMIT around each of
@@ -108,13 +109,19 @@ struct db_driver {
 			    int prepared, char **cause);
 	double		(*insert_multi)(struct db_scratch *, int rows, int per_stmt,
 			    char **cause);
+	/* Seconds for rows in one COPY FROM STDIN; NULL: the kind has none. */
+	double		(*insert_copy)(struct db_scratch *, int rows, char **cause);
+	/* Seconds for rows sent in the client library's pipeline mode, one transaction; NULL: none. */
+	double		(*insert_pipeline)(struct db_scratch *, int rows, char **cause);
 	void		(*close)(struct db_scratch *);	/* and remove the copy */
 
 	/* The setting ("name=value") under which a commit skips its syncs. */
 	const char		*nosync;
 	/*
 	 * A shell line that runs quoted (a command, quoted for the shell) with
-	 * its commits' syncs skipped, the rest as it is (caller frees).
+	 * its commits' syncs skipped, the rest as it is (caller frees); NULL:
+	 * the kind has no such way, and no no-sync rounds run (a probe figure's
+	 * bound then falls back, and says so).
 	 */
 	char			*(*nosync_wrap)(const char *quoted);
 	const char		*nosync_tool;	/* the program that needs, or NULL */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,6 +85,9 @@ pgcluster_folder(struct pgcluster *c, const char *parent, char **cause)
 	return 0;
 }
 
+/* The process that forks the cluster's programs, for their check that it still lives. */
+static pid_t pgcluster_owner;
+
 /*
  * In a child: become the cluster's account, send output to log (in the
  * cluster's folder), exec argv. Never returns.
@@ -103,6 +107,13 @@ pgcluster_exec(const struct pgcluster *c, const char *log, char *const argv[])
 	if (geteuid() == 0 && (setgroups(0, NULL) != 0 || setgid(c->gid) != 0 ||
 	    setuid(c->uid) != 0))
 		_exit(126);
+	/*
+	 * An owner that dies without stopping it (killed, or a test that
+	 * failed half-way) takes its server with it: SIGQUIT is the server's
+	 * immediate shutdown. Set after the change of user, which clears it.
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGQUIT) != 0 || getppid() != pgcluster_owner)
+		_exit(125);
 	execv(argv[0], argv);
 	_exit(127);
 }
@@ -130,9 +141,10 @@ pgcluster_initdb(struct pgcluster *c, char **cause)
 	char *argv[] = { initdb, "-D", data, "-U", "perfd", "-A", "trust", "-E", "UTF8",
 	    "--no-locale", "-N", NULL };
 	int status = -1;
-	pid_t pid = fork();
+	pid_t pid;
 
-	if (pid == 0)
+	pgcluster_owner = getpid();
+	if ((pid = fork()) == 0)
 		pgcluster_exec(c, log, argv);
 	if (pid > 0)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -206,6 +218,7 @@ pgcluster_run(struct pgcluster *c, char **cause)
 	uint64_t start = now_ns();
 	int status;
 
+	pgcluster_owner = getpid();
 	if ((c->pid = fork()) == 0)
 		pgcluster_exec(c, log, argv);
 	free(server);

@@ -294,6 +294,149 @@ pgprobe_insert_multi(struct pgprobe *p, int rows, int per_stmt, char **cause)
 	return rc == 0 ? (double)(now_ns() - t0) / 1e9 : -1;
 }
 
+/* COPY's text format: a tab between values, \N for NULL. */
+static void
+pgprobe_copy_row(const struct pgprobe *p, long long n, struct buf *b)
+{
+	char v[PGPROBE_VALUE];
+
+	for (int i = 0; i < p->ncols; i++) {
+		const char *val = pgprobe_value(p->kinds[i], n, v);
+
+		buf_printf(b, "%s%s", i ? "\t" : "", val != NULL ? val : "\\N");
+	}
+	buf_puts(b, "\n");
+}
+
+/* The end of a COPY or a pipeline: every result until none, the first failure into *cause. */
+static int
+pgprobe_results(PGconn *c, const char *what, char **cause)
+{
+	PGresult *r;
+	int rc = 0;
+
+	while ((r = PQgetResult(c)) != NULL) {
+		ExecStatusType s = PQresultStatus(r);
+
+		if (rc == 0 && s != PGRES_COMMAND_OK && s != PGRES_PIPELINE_SYNC &&
+		    s != PGRES_TUPLES_OK) {
+			*cause = xasprintf("%s on the scratch cluster: %s", what,
+			    s == PGRES_PIPELINE_ABORTED ? "aborted after an earlier error" :
+			    PQresultErrorMessage(r));
+			rc = -1;
+		}
+		PQclear(r);
+	}
+	return rc;
+}
+
+double
+pgprobe_copy(struct pgprobe *p, int rows, char **cause)
+{
+	struct buf sql = { 0 }, data = { 0 };
+	PGresult *r;
+	char *why = NULL;
+	uint64_t t0;
+	int rc = 0;
+
+	if (p->ncols == 0)
+		return pgprobe_insert(p, rows, 0, 1, cause);
+	buf_printf(&sql, "COPY %s (", p->table);
+	for (int i = 0; i < p->ncols; i++)
+		buf_printf(&sql, "%s%s", i ? ", " : "", p->cols[i]);
+	buf_puts(&sql, ") FROM STDIN");
+	t0 = now_ns();
+	r = PQexec(p->conn, sql.p);
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		why = xasprintf("COPY on the scratch cluster: %s", PQresultErrorMessage(r));
+		rc = -1;
+	}
+	PQclear(r);
+	/* In chunks of about 64 KiB, as a client streams a file. */
+	for (int i = 0; i < rows && rc == 0; i++) {
+		pgprobe_copy_row(p, p->next++, &data);
+		if (data.len >= 65536 || i + 1 == rows) {
+			rc = PQputCopyData(p->conn, data.p, (int)data.len) == 1 ? 0 : -1;
+			data.len = 0;
+		}
+	}
+	if (PQputCopyEnd(p->conn, rc == 0 ? NULL : "perfd: the probe stopped") != 1 && rc == 0)
+		rc = -1;
+	if (pgprobe_results(p->conn, "COPY", &why) != 0 || rc != 0) {
+		*cause = why != NULL ? why : xasprintf("COPY on the scratch cluster: %s",
+		    PQerrorMessage(p->conn));
+		why = NULL;
+		rc = -1;
+	}
+	buf_free(&sql);
+	buf_free(&data);
+	return rc == 0 ? (double)(now_ns() - t0) / 1e9 : -1;
+}
+
+/*
+ * Rows a pipeline sends before it waits for their results: the server's
+ * answers to more would fill the socket while the client still writes, and
+ * both would wait on the other.
+ */
+#define PGPROBE_PIPELINE_DEPTH	500
+
+double
+pgprobe_pipeline(struct pgprobe *p, int rows, char **cause)
+{
+	char (*vals)[PGPROBE_VALUE] = xcalloc((size_t)p->ncols + 1, sizeof *vals);
+	const char **params = xcalloc((size_t)p->ncols + 1, sizeof *params);
+	char *why = NULL;
+	uint64_t t0 = now_ns();
+	int rc = PQenterPipelineMode(p->conn) == 1 ? 0 : -1;
+
+	if (rc == 0)
+		rc = PQsendPrepare(p->conn, "perfd_pipe", p->insert_sql, 0, NULL) == 1 &&
+		    PQsendQueryParams(p->conn, "BEGIN", 0, NULL, NULL, NULL, NULL, 0) == 1 ?
+		    0 : -1;
+	for (int i = 0; i < rows && rc == 0; i++) {
+		pgprobe_bind(p, p->next++, 0, params, vals);
+		rc = PQsendQueryPrepared(p->conn, "perfd_pipe", p->ncols, params, NULL, NULL,
+		    0) == 1 ? 0 : -1;
+		if (rc == 0 && i + 1 == rows)
+			rc = PQsendQueryParams(p->conn, "COMMIT", 0, NULL, NULL, NULL, NULL,
+			    0) == 1 ? 0 : -1;
+		if (rc == 0 && ((i + 1) % PGPROBE_PIPELINE_DEPTH == 0 || i + 1 == rows))
+			rc = PQpipelineSync(p->conn) == 1 ? 0 : -1;
+		/* Each sync's results, up to and with its PGRES_PIPELINE_SYNC. */
+		while (rc == 0 && ((i + 1) % PGPROBE_PIPELINE_DEPTH == 0 || i + 1 == rows)) {
+			PGresult *r = PQgetResult(p->conn);
+			ExecStatusType s = r != NULL ? PQresultStatus(r) : PGRES_EMPTY_QUERY;
+
+			if (r != NULL && s != PGRES_COMMAND_OK && s != PGRES_PIPELINE_SYNC &&
+			    why == NULL) {
+				why = xasprintf("pipeline on the scratch cluster: %s",
+				    s == PGRES_PIPELINE_ABORTED ? "aborted after an earlier "
+				    "error" : PQresultErrorMessage(r));
+			}
+			PQclear(r);
+			if (s == PGRES_PIPELINE_SYNC)
+				break;
+		}
+		rc = rc == 0 && why == NULL ? 0 : -1;
+	}
+	if (rc != 0) {
+		char *more = NULL;
+
+		(void)pgprobe_results(p->conn, "pipeline", &more);
+		free(more);
+		*cause = why != NULL ? why : xasprintf("pipeline on the scratch cluster: %s",
+		    PQerrorMessage(p->conn));
+	}
+	PQexitPipelineMode(p->conn);
+	/* A failure leaves the transaction it began aborted: ended, so the connection serves on. */
+	if (rc != 0)
+		PQclear(PQexec(p->conn, "ROLLBACK"));
+	PQclear(PQexec(p->conn, "DEALLOCATE perfd_pipe"));
+	free(vals);
+	free(params);
+	return rc == 0 ? (double)(now_ns() - t0) / 1e9 : -1;
+}
+
 void
 pgprobe_close(struct pgprobe *p)
 {

@@ -36,6 +36,13 @@ int pgprobe_open(struct pgprobe *, PGconn *conn, const char *table, const char *
 double pgprobe_insert(struct pgprobe *, int rows, int commit_every, int prepared, char **cause);
 /* Seconds for rows in INSERTs of per_stmt rows each, in one transaction, or -1 with *cause. */
 double pgprobe_insert_multi(struct pgprobe *, int rows, int per_stmt, char **cause);
+/* Seconds for rows sent with one COPY FROM STDIN (one statement, autocommit), or -1 with *cause. */
+double pgprobe_copy(struct pgprobe *, int rows, char **cause);
+/*
+ * Seconds for rows as prepared INSERTs in libpq's pipeline mode (sent
+ * without waiting for each result), in one transaction, or -1 with *cause.
+ */
+double pgprobe_pipeline(struct pgprobe *, int rows, char **cause);
 /* Drop the table and close the connection. */
 void pgprobe_close(struct pgprobe *);
 

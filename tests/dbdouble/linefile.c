@@ -275,6 +275,13 @@ static const struct db_client lf_clients[] = {
 	  "text", NULL, 0 },
 };
 
+/* The double's commits fsync in the client, as SQLite's do: eatmydata skips them. */
+static char *
+lf_nosync_wrap(const char *quoted)
+{
+	return xasprintf("eatmydata /bin/sh -c %s", quoted);
+}
+
 const struct db_driver linefile_driver = {
 	.kind = "linefile",
 	.name = "LineFile",
@@ -293,7 +300,11 @@ const struct db_driver linefile_driver = {
 	.insert = lf_insert,
 	.insert_multi = lf_insert_multi,
 	.close = lf_close,
+	.once_how = "Once, right after the pipeline creates `%s` (it is kept in the database)",
+	.settings_intro = "Read from the folder's settings file, as the pipeline leaves it.",
 	.nosync = "sync=off",
+	.nosync_wrap = lf_nosync_wrap,
+	.nosync_tool = "eatmydata",
 	.clients = lf_clients,
 	.nclients = 1,
 };

@@ -122,9 +122,12 @@ EOS
 reset="rm -f rows.db; sqlite3 rows.db \"PRAGMA journal_mode=DELETE; $schema\""
 # The comparison holds only if the machine is the same machine for perfd and
 # for the harness: syncs slowed tenfold for seconds under load were seen
-# here. perfd's own time for the stage against the harness's tells; when
-# they differ by more than x1.5 the pair is measured once more.
-for attempt in 1 2; do
+# here. perfd's own time for each side against the harness's tells: both
+# within x1.25, else the investigation and the pair are made again, up to
+# three times. The folded side is a few ms (the shell's start-up, mostly),
+# so a moment of load moves it most: one suite saw x47.5 claimed against
+# x31.7 applied with that side at 5.3 ms in perfd and 7.0 in the harness.
+for attempt in 1 2 3; do
 	sh -c "$reset" >/dev/null
 	spec rowcommit rows.db "for i in \$(seq 300); do echo \\\"INSERT INTO trades (ts, price, side) VALUES (\$i, 1.5, 'b');\\\"; done | sqlite3 rows.db"
 	F="$D/client-library/findings.json"
@@ -134,9 +137,10 @@ for attempt in 1 2; do
 	before=$1 after=$2
 	real=$(awk -v b="$before" -v a="$after" 'BEGIN { print b / a }')
 	seen=$(jget "$D/db-observation.json" fold_as_is_ms)
-	echo "rowcommit: predicted x$k, applying it gave x$real ($before -> $after ms; perfd saw $seen ms)"
-	same_machine "$seen" "$before" && break
-	[ $attempt = 2 ] && fail "the machine's speed moved more than x1.5 between perfd's measurement ($seen ms) and the harness's ($before ms), twice"
+	seen_fo=$(jget "$D/db-observation.json" fold_folded_ms)
+	echo "rowcommit: predicted x$k, applying it gave x$real ($before -> $after ms; perfd saw $seen -> $seen_fo ms)"
+	close_to "$seen" "$before" && close_to "$seen_fo" "$after" && break
+	[ $attempt = 3 ] && fail "the machine's speed moved more than x1.25 between perfd's measurement ($seen -> $seen_fo ms) and the harness's ($before -> $after ms), three times"
 done
 grep -q "Pattern: \*\*one commit per row\*\*" "$D/client-library/CLIENT_ANALYSIS.md" ||
     fail "row-per-commit not classified: $(grep Pattern "$D/client-library/CLIENT_ANALYSIS.md")"

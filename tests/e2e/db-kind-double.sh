@@ -54,7 +54,7 @@ grep -q "nodsn.yaml:10:.*database.dsn: kind 'linefile' takes" err || fail "dsn: 
 # perfd's own registry does not have it: the kind is one registry line.
 spec good "dsn: dir=data"
 "$B/perfd" run good.yaml 2>err && fail "perfd knows linefile"
-grep -q "unsupported kind 'linefile' (supported: sqlite)" err || fail "kind: $(cat err)"
+grep -q "unsupported kind 'linefile' (supported: sqlite, postgresql)" err || fail "kind: $(cat err)"
 
 "$B/tests/dbdouble-perfd" run good.yaml >out 2>&1 || fail "the investigation: $(tail out)"
 D=$(ls -d "$T"/tmp/perf-optimization/*)

@@ -196,6 +196,12 @@ same_machine() {
 	awk -v s="$1" -v b="$2" 'BEGIN { exit !(s <= 1.5 * b && b <= 1.5 * s) }'
 }
 
+# close_to PERFD-MS HARNESS-MS: within x1.25 of each other, for a ratio whose
+# two sides must both have been taken on the same machine.
+close_to() {
+	awk -v s="$1" -v b="$2" 'BEGIN { exit !(s <= 1.25 * b && b <= 1.25 * s) }'
+}
+
 # claim_check FINDINGS MEASURED: a figure measured on the pipeline (the
 # user's own stage re-run with the change) is within x1.5 of what applying
 # the fix gave, either way, as the issue asks. A probe figure that says it

@@ -102,6 +102,10 @@ for f in /tmp/perfd-pg-* "$D"/*/pg-*; do
 	[ -e "$f" ] && [ "$f" -nt spec.yaml ] && fail "a scratch cluster's folder is left: $f"
 done
 
+# PostgreSQL's own ways of loading are among the patterns measured.
+for pat in "COPY FROM STDIN" "pipeline mode"; do
+	grep -q "^| $pat" "$D/client-library/CLIENT_ANALYSIS.md" || fail "client-library: no '$pat' row"
+done
 # The pattern, from the server's own count.
 grep -q "one commit per row.*transactions committed in the database" \
     "$D/client-library/CLIENT_ANALYSIS.md" || fail "pattern: $(grep -m1 Pattern "$D/client-library/CLIENT_ANALYSIS.md")"

@@ -24,18 +24,22 @@ client: {stage: ingest}
 EOS
 # The harness applies each fix and times the stage itself, alternating with
 # the loader as it is. A stage bound by its syncs moves with the disk: when
-# perfd's time for the loader as it is and the harness's differ by more
-# than x1.5, the investigation and the pair are made once more.
+# perfd's time for either side (the loader as it is, in one transaction)
+# and the harness's differ by more than x1.25, the investigation and the
+# pair are made again, up to three times (one suite saw x23.2 claimed
+# against x35.2 applied, the loader as it is at 597 ms in perfd and 871 in
+# the harness).
 reset="rm -f data.db data.db-journal data.db-wal data.db-shm; sqlite3 data.db '$schema'"
 load="/usr/bin/python3 loader.py rows.csv data.db"
-for attempt in 1 2; do
+for attempt in 1 2 3; do
 	investigate python-loader
 	set -- $(pair_ms 7 "$reset" "$load" "$load tx")
 	base=$1 tx=$2
 	seen=$(jget "$D/db-observation.json" fold_as_is_ms)
-	echo "the loader as it is: perfd saw $seen ms, the harness $base ms"
-	same_machine "$seen" "$base" && break
-	[ $attempt = 2 ] && fail "the machine's speed moved more than x1.5 between perfd's measurement ($seen ms) and the harness's ($base ms), twice"
+	seen_tx=$(jget "$D/db-observation.json" fold_folded_ms)
+	echo "the loader as it is: perfd saw $seen ms, the harness $base ms; in one transaction $seen_tx and $tx ms"
+	close_to "$seen" "$base" && close_to "$seen_tx" "$tx" && break
+	[ $attempt = 3 ] && fail "the machine's speed moved more than x1.25 between perfd's measurement ($seen -> $seen_tx ms) and the harness's ($base -> $tx ms), three times"
 done
 for a in profiling db-config client-library; do
 	[ "$(jget "$D/$a/status.json" status)" = ok ] || fail "$a: $(jget "$D/$a/status.json" reason)"

@@ -38,7 +38,6 @@ EOS
 # up to three times. (One suite failed at x1.6 with the harness's
 # recommended side at 167 ms against perfd's 116.)
 reset="rm -f data.db data.db-journal data.db-wal data.db-shm; sqlite3 data.db '$schema'"
-close() { awk -v s="$1" -v b="$2" 'BEGIN { exit !(s <= 1.25 * b && b <= 1.25 * s) }'; }
 for attempt in 1 2 3; do
 	investigate sqlite-utils-loader
 	BF="$D/batch-size/findings.json"
@@ -53,7 +52,7 @@ for attempt in 1 2 3; do
 	done
 	[ -n "$seen_fixed" ] || fail "no figure for the recommended size $rec"
 	echo "batch size 1: perfd saw $seen ms, the harness $base ms; batch $rec: perfd $seen_fixed ms, the harness $fixed ms"
-	close "$seen" "$base" && close "$seen_fixed" "$fixed" && break
+	close_to "$seen" "$base" && close_to "$seen_fixed" "$fixed" && break
 	[ $attempt = 3 ] && fail "the machine's speed moved more than x1.25 between perfd's measurement and the harness's, three times"
 done
 [ "$(jget "$BF" data.sizes.0.size)" = 1 ] || fail "sizes: the first is not the current 1"
