@@ -54,6 +54,13 @@ struct cfg {
 	struct dbfold	*set;
 	int		 combined_as;	/* the candidate that is the combination, or -1 */
 	char		*off_stage;	/* why the stage could not take settings (the probe ran) */
+	/*
+	 * The candidate the no-sync rounds measured on the stage itself
+	 * (rounds_candidate()), or -1; rounds: the stage's time as it is over
+	 * its time with it, round by round.
+	 */
+	int		 by_rounds;
+	struct stats	 rounds;
 };
 
 /* The index of a setting in the driver's list, or -1. */
@@ -378,6 +385,78 @@ on_stage_or_not(struct cfg *c)
 	}
 	c->base = (struct stats){ 0 };
 	return 0;
+}
+
+/*
+ * A kind whose no-sync setting is one a session sets for itself
+ * (PostgreSQL's synchronous_commit, through PGOPTIONS) has measured that
+ * candidate on the stage itself already: the no-sync rounds ran the stage
+ * with it, each round beside the stage as it is. When no other candidate
+ * gained on the probe, that is the figure: a pipeline one, where the
+ * probe's, bounded by the stage's own work, under-stated it (x1.2-1.3
+ * against x1.6-1.95 applied). The candidate's index, or -1.
+ */
+static int
+rounds_candidate(struct cfg *c)
+{
+	double ratio[DBAGENT_PAIRS_MAX];
+	int n = (int)c->o.nosync_pairs, k = -1;
+
+	if (!c->drv->nosync_on_stage || !c->observed || n < 3 || c->on_stage)
+		return -1;
+	for (int i = 0; i < c->ncand; i++) {
+		const struct rule *r = &c->rules.r[c->cand[i]];
+		char *kv = xasprintf("%s=%s", r->setting, r->recommend);
+
+		if (strcmp(kv, c->drv->nosync) == 0 && r->nrequires == 0)
+			k = i;
+		free(kv);
+	}
+	for (int i = 0; k >= 0 && i < c->ncand; i++)
+		if (i != k && c->keep[i])
+			return -1;
+	for (int j = 0; k >= 0 && j < n; j++)
+		ratio[j] = c->o.pair_stage_ms[j] / fmax(c->o.pair_nosync_ms[j], 1e-3);
+	if (k >= 0)
+		stats_compute(ratio, n, &c->rounds);
+	return k;
+}
+
+/* The verdict on the candidate the rounds measured on the stage. */
+static void
+decide_rounds(struct cfg *c, struct findings *f)
+{
+	const char *stage = c->a->spec->stages[c->o.stage].name;
+	const struct rule *rl = &c->rules.r[c->cand[c->by_rounds]];
+	const struct stats *s = &c->rounds;
+	struct recommendation *r;
+
+	if (!c->keep[c->by_rounds]) {
+		f->headline = xasprintf("Configuration already optimal: %s = %s for the stage's "
+		    "own sessions gains %+.1f%% on %s, measured on the stage itself (under 5%%, "
+		    "or not distinguishable from no gain); the server's settings gained nothing "
+		    "on perfd's probe.", rl->setting, rl->recommend, (s->median - 1) * 100, stage);
+		findings_vote(f, stage, "leave", "database settings already optimal: %+.1f%% on "
+		    "the stage", (s->median - 1) * 100);
+		return;
+	}
+	f->headline = xasprintf("%s = %s for the stage's own sessions gives x%.2f on %s, "
+	    "measured on the stage itself (x%.2f on perfd's probe); no other setting gained "
+	    "there.", rl->setting, rl->recommend, s->median, stage, c->ratio[c->by_rounds].median);
+	findings_vote(f, stage, "optimize", "x%.2f on the stage from %s = %s (measured on the "
+	    "stage)", s->median, rl->setting, rl->recommend);
+	r = findings_recommend(f, "db-settings", stage, "");
+	free(r->title);
+	r->title = xasprintf("Tune %s (1 setting)", c->drv->name);
+	r->local_speedup = s->median;
+	r->ci_lo = s->ci_lo;
+	r->ci_hi = s->ci_hi;
+	r->kind = EVIDENCE_PIPELINE;
+	free(r->effort);
+	r->effort = xstrdup("low");
+	r->evidence = xasprintf("the stage run %d times with %s = %s in every session it "
+	    "opens (%s), each beside a run of it as it is: the median of the rounds' "
+	    "ratios", s->n, rl->setting, rl->recommend, c->drv->nosync_on_stage);
 }
 
 static int
@@ -725,7 +804,17 @@ report(struct cfg *c, struct findings *f, const char *how)
 	else
 		md_candidates(&b, c);
 	buf_puts(&b, "\n![measured settings](config.svg)\n");
-	if (!c->on_stage && c->observed && c->st[c->ncand].n > 0) {
+	if (c->by_rounds >= 0) {
+		const struct rule *r = &c->rules.r[c->cand[c->by_rounds]];
+
+		buf_printf(&b, "\n## Measured on the stage itself\n\n`%s = %s` is a setting "
+		    "each session may set for itself: the stage ran with it in every session it "
+		    "opened (%s), %d times, each beside a run of the stage as it is. Its gain on "
+		    "the stage: **x%.2f** (95%% CI x%.2f–x%.2f, the median of the rounds' "
+		    "ratios); that figure, not the probe's, is the one that counts for it.\n",
+		    r->setting, r->recommend, c->drv->nosync_on_stage, c->rounds.n,
+		    c->rounds.median, c->rounds.ci_lo, c->rounds.ci_hi);
+	} else if (!c->on_stage && c->observed && c->st[c->ncand].n > 0) {
 		char *t = dbagent_split_text(&c->split, c->st[c->ncand].median);
 
 		buf_printf(&b, "\n## What the stage can gain\n\nA probe figure is not the "
@@ -948,6 +1037,10 @@ decide(struct cfg *c, struct findings *f, int nset)
 		decide_on_stage(c, f, nset);
 		return;
 	}
+	if (c->by_rounds >= 0) {
+		decide_rounds(c, f);
+		return;
+	}
 	/* A gain counts when it clears 5% and its CI clears no gain at all. */
 	if (g < CFG_WORTH || (c->ncand > 0 && c->ratio[c->ncand].ci_lo <= 1.0)) {
 		f->headline = xasprintf("Configuration already optimal: the best "
@@ -1026,6 +1119,7 @@ dbconfig_main(struct agent *a)
 	memset(&c, 0, sizeof c);
 	c.a = a;
 	c.drv = dbagent_driver(sp);
+	c.by_rounds = -1;
 	path = rules_path(c.drv->rules);
 	rc = rules_load(path, &c.rules, &cause);
 	free(path);
@@ -1047,6 +1141,9 @@ dbconfig_main(struct agent *a)
 		how = xstrdup("");
 		goto publish;
 	}
+	/* Kept or not by its own figure: the stage's, where there is one. */
+	if ((c.by_rounds = rounds_candidate(&c)) >= 0)
+		c.keep[c.by_rounds] = c.rounds.median >= CFG_WORTH && c.rounds.ci_lo > 1.0;
 	how = how_lines(&c, &nset);
 	decide(&c, f, nset);
 	if (f->nrecs > 0)

@@ -261,6 +261,49 @@ pg_capture(const struct spec *sp, const char *dir, struct db_capture *c, char **
 	return 0;
 }
 
+/* When the server last loaded its configuration, as a new session sees it (caller frees), or NULL. */
+static char *
+pg_loaded(struct db_server *s)
+{
+	char *ci = pgcluster_conninfo(&s->c), *t = NULL;
+	PGconn *conn = PQconnectdb(ci);
+	PGresult *r = PQexec(conn, "SELECT pg_conf_load_time()::text");
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK)
+		t = xstrdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(conn);
+	free(ci);
+	return t;
+}
+
+/*
+ * Reload the configuration and wait (2 s at most) until a new session has
+ * it: pg_reload_conf() only signals the server. A session opened before
+ * the server has read the file again runs with the old settings, and
+ * takes the new ones at some later command: the side of a pair measured
+ * "as it is" right after a candidate ran partly with the candidate (one
+ * suite saw synchronous_commit = off gain 1.5%). The server signals every
+ * session before a new one can see the new load time, so a session that
+ * sends one more command after this has them too.
+ */
+static int
+pg_reload(struct db_server *s, PGconn *conn, char **cause)
+{
+	char *before = pg_loaded(s), *now = NULL;
+	int rc = pgprobe_exec(conn, "SELECT pg_reload_conf()", cause);
+
+	for (int i = 0; rc == 0 && before != NULL && i < 200; i++) {
+		free(now);
+		if ((now = pg_loaded(s)) != NULL && strcmp(now, before) != 0)
+			break;
+		usleep(10 * 1000);
+	}
+	free(before);
+	free(now);
+	return rc;
+}
+
 /* The server's settings back to the user's (ALTER SYSTEM RESET ALL): 0, or -1 with *cause. */
 static int
 pg_reset(struct db_server *s, char **cause)
@@ -270,7 +313,7 @@ pg_reset(struct db_server *s, char **cause)
 	int rc = pgprobe_exec(conn, "ALTER SYSTEM RESET ALL", cause);
 
 	if (rc == 0)
-		rc = pgprobe_exec(conn, "SELECT pg_reload_conf()", cause);
+		rc = pg_reload(s, conn, cause);
 	PQfinish(conn);
 	free(ci);
 	if (rc == 0 && s->restarted) {
@@ -322,29 +365,23 @@ pg_scratch(const struct spec *sp, const struct db_capture *c, const char *path, 
 	return x;
 }
 
-/* Whether a new session sees name at value (a reload reaches sessions at their next command). */
-static int
-pg_took(struct db_server *s, const char *name, const char *value)
+/* The session's value of name, as SHOW says it (caller frees), or NULL. */
+static char *
+pg_show(PGconn *conn, const char *name)
 {
-	char *ci = pgcluster_conninfo(&s->c), *cause = NULL;
-	PGconn *conn = PQconnectdb(ci);
-	PGresult *r = PQexecParams(conn, "SELECT current_setting($1) = $2 OR "
-	    "(SELECT setting FROM pg_settings WHERE name = $1) = $2", 2, NULL,
-	    (const char *[]){ name, value }, NULL, NULL, 0);
-	int took = PQresultStatus(r) == PGRES_TUPLES_OK && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PGresult *r = PQexecParams(conn, "SELECT current_setting($1)", 1, NULL,
+	    (const char *[]){ name }, NULL, NULL, 0);
+	char *v = PQresultStatus(r) == PGRES_TUPLES_OK ? xstrdup(PQgetvalue(r, 0, 0)) : NULL;
 
 	PQclear(r);
-	PQfinish(conn);
-	free(ci);
-	free(cause);
-	return took;
+	return v;
 }
 
 static int
 pg_set(struct db_scratch *x, const char *setting, const char *value, char **cause)
 {
 	struct db_server *s = x->srv;
-	char *sql = xasprintf("ALTER SYSTEM SET %s = '%s'", setting, value);
+	char *sql = xasprintf("ALTER SYSTEM SET %s = '%s'", setting, value), *was, *is;
 	int rc = pgprobe_exec(x->p.conn, sql, cause);
 
 	free(sql);
@@ -360,14 +397,20 @@ pg_set(struct db_scratch *x, const char *setting, const char *value, char **caus
 		}
 		return rc;
 	}
+	was = rc == 0 ? pg_show(x->p.conn, setting) : NULL;
 	if (rc == 0)
-		rc = pgprobe_exec(x->p.conn, "SELECT pg_reload_conf()", cause);
-	/* The reload is signalled, not waited for: until a new session sees it. */
-	for (int i = 0; rc == 0 && i < 200 && !pg_took(s, setting, value); i++)
-		usleep(10 * 1000);
-	/* This session takes it at its next command; one now, so that the timed ones have it. */
-	if (rc == 0)
-		rc = pgprobe_exec(x->p.conn, "SELECT 1", cause);
+		rc = pg_reload(s, x->p.conn, cause);
+	/* This session takes it at its next command: that one, so that the timed ones have it. */
+	is = rc == 0 ? pg_show(x->p.conn, setting) : NULL;
+	/* SHOW may spell a value its own way (wal_compression = on is "pglz"): changed is enough. */
+	if (rc == 0 && (is == NULL || (was != NULL && strcmp(was, is) == 0 &&
+	    strcmp(was, value) != 0))) {
+		*cause = xasprintf("on the scratch cluster, %s = %s did not take effect (still "
+		    "%s)", setting, value, is != NULL ? is : "unknown");
+		rc = -1;
+	}
+	free(was);
+	free(is);
 	return rc;
 }
 
@@ -489,6 +532,7 @@ const struct db_driver db_postgresql_driver = {
 	.close = pg_close,
 	.nosync = "synchronous_commit=off",
 	.nosync_wrap = pg_nosync_wrap,
+	.nosync_on_stage = "PGOPTIONS",
 	.activity = pg_activity,
 	.shim = NULL,
 	.clients = pg_clients,

@@ -126,6 +126,12 @@ struct db_driver {
 	char			*(*nosync_wrap)(const char *quoted);
 	const char		*nosync_tool;	/* the program that needs, or NULL */
 	/*
+	 * How nosync_wrap sets the nosync setting itself on the stage's own
+	 * sessions ("PGOPTIONS"), so that the no-sync rounds measure that
+	 * candidate on the stage; NULL when it only resembles it (eatmydata).
+	 */
+	const char		*nosync_on_stage;
+	/*
 	 * The server's own count of transactions committed and rows written
 	 * in the user's database so far, read-only, when the kind keeps one
 	 * (NULL: commits are counted from the client's syncs): 0, or -1 with
