@@ -18,14 +18,15 @@
  * cluster's configuration as the server has them, so that an experiment
  * starts where the user's server is. synchronous_commit first: it is the
  * one a session may set for itself (the others are the server's).
+ * NULL-terminated, as pgread_capture() takes names.
  */
 static const char *const pg_settings[] = {
 	"synchronous_commit", "wal_buffers", "max_wal_size", "min_wal_size",
 	"checkpoint_timeout", "checkpoint_completion_target", "wal_compression",
 	"commit_delay", "commit_siblings", "shared_buffers", "wal_level", "fsync",
-	"full_page_writes", "autovacuum",
+	"full_page_writes", "autovacuum", NULL
 };
-#define NSETTINGS ((int)PERFD_ARRAY_LEN(pg_settings))
+#define NSETTINGS ((int)PERFD_ARRAY_LEN(pg_settings) - 1)
 
 /* Settings the server takes only at its start (context postmaster). */
 static int
