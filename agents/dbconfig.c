@@ -387,6 +387,25 @@ on_stage_or_not(struct cfg *c)
 	return 0;
 }
 
+/* The settings recommendation on stage: its title, figure and kind; the caller says its evidence. */
+static struct recommendation *
+settings_rec(struct cfg *c, struct findings *f, const char *stage, int nset, double k,
+    double lo, double hi, enum evidence kind)
+{
+	struct recommendation *r = findings_recommend(f, "db-settings", stage, "");
+
+	free(r->title);
+	r->title = xasprintf("Tune %s (%d setting%s)", c->drv->name, nset,
+	    nset == 1 ? "" : "s");
+	r->local_speedup = k;
+	r->ci_lo = lo;
+	r->ci_hi = hi;
+	r->kind = kind;
+	free(r->effort);
+	r->effort = xstrdup("low");
+	return r;
+}
+
 /*
  * A kind whose no-sync setting is one a session sets for itself
  * (PostgreSQL's synchronous_commit, through PGOPTIONS) has measured that
@@ -445,15 +464,7 @@ decide_rounds(struct cfg *c, struct findings *f)
 	    "there.", rl->setting, rl->recommend, s->median, stage, c->ratio[c->by_rounds].median);
 	findings_vote(f, stage, "optimize", "x%.2f on the stage from %s = %s (measured on the "
 	    "stage)", s->median, rl->setting, rl->recommend);
-	r = findings_recommend(f, "db-settings", stage, "");
-	free(r->title);
-	r->title = xasprintf("Tune %s (1 setting)", c->drv->name);
-	r->local_speedup = s->median;
-	r->ci_lo = s->ci_lo;
-	r->ci_hi = s->ci_hi;
-	r->kind = EVIDENCE_PIPELINE;
-	free(r->effort);
-	r->effort = xstrdup("low");
+	r = settings_rec(c, f, stage, 1, s->median, s->ci_lo, s->ci_hi, EVIDENCE_PIPELINE);
 	r->evidence = xasprintf("the stage run %d times with %s = %s in every session it "
 	    "opens (%s), each beside a run of it as it is: the median of the rounds' "
 	    "ratios", s->n, rl->setting, rl->recommend, c->drv->nosync_on_stage);
@@ -953,17 +964,8 @@ recommend(struct cfg *c, struct findings *f, int nset, double g)
 	findings_vote(f, stage, "optimize", "x%.2f on the stage from %d setting "
 	    "change%s (probe x%.2f, bounded by the stage)", c->speedup, nset,
 	    nset == 1 ? "" : "s", g);
-	r = findings_recommend(f, "db-settings", stage, "");
-	free(r->title);
-	r->title = xasprintf("Tune %s (%d setting%s)", c->drv->name, nset,
-	    nset == 1 ? "" : "s");
-	r->local_speedup = c->speedup;
-	r->ci_lo = c->lo;
-	r->ci_hi = c->hi;
-	r->kind = EVIDENCE_PROBE;
+	r = settings_rec(c, f, stage, nset, c->speedup, c->lo, c->hi, EVIDENCE_PROBE);
 	r->bound = dbagent_split_text(&c->split, all->median);
-	free(r->effort);
-	r->effort = xstrdup("low");
 	now = md_rate(c->base.median);
 	then = md_rate(all->median);
 	r->evidence = xasprintf("perfd's probe of %d inserts committed every %d "
@@ -986,16 +988,7 @@ recommend_on_stage(struct cfg *c, struct findings *f, int nset, double g)
 	    nset == 1 ? "" : "s", g, stage, c->st[c->ncand].median, c->base.median);
 	findings_vote(f, stage, "optimize", "x%.2f on the stage from %d setting change%s "
 	    "(measured on the stage)", g, nset, nset == 1 ? "" : "s");
-	r = findings_recommend(f, "db-settings", stage, "");
-	free(r->title);
-	r->title = xasprintf("Tune %s (%d setting%s)", c->drv->name, nset,
-	    nset == 1 ? "" : "s");
-	r->local_speedup = g;
-	r->ci_lo = r_all->ci_lo;
-	r->ci_hi = r_all->ci_hi;
-	r->kind = EVIDENCE_PIPELINE;
-	free(r->effort);
-	r->effort = xstrdup("low");
+	r = settings_rec(c, f, stage, nset, g, r_all->ci_lo, r_all->ci_hi, EVIDENCE_PIPELINE);
 	r->evidence = xasprintf("the stage run %d times with the settings applied on each "
 	    "connection it opens to the database, in alternation with it as it is: %.1f ms "
 	    "against %.1f ms (medians; the speed-up is the median of the pairs' ratios)",
