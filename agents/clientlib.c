@@ -47,6 +47,7 @@ pattern_runs(const struct db_driver *d, int i)
 	    (patterns[i].how == DBAGENT_PIPELINE && d->insert_pipeline != NULL);
 }
 #define NPATTERNS ((int)PERFD_ARRAY_LEN(patterns))
+#define PATTERN_COPY	5	/* patterns[]: COPY FROM STDIN */
 
 struct clientlib {
 	struct agent		*a;
@@ -102,6 +103,8 @@ now_pattern(struct clientlib *c, char **cause)
 	/* Autocommit only for a client that sends no BEGIN of its own. */
 	if (o->cadence <= 2 && !o->client->tx_explicit)
 		return prepared ? 1 : 0;
+	if (o->bulk && dbagent_writes_copy(c->a->spec, o))
+		return PATTERN_COPY;
 	if (o->bulk)
 		return prepared ? 3 : 2;
 	/* Enough rows for a few hundred commits at most, a few thousand at least. */
@@ -137,14 +140,16 @@ pattern_name(struct clientlib *c, int i)
 
 /* The pattern the client's own advice reaches: its statements, in one transaction. */
 static int
-target_pattern(const struct db_client *cl)
+target_pattern(struct clientlib *c)
 {
+	const struct db_client *cl = c->o.client;
+
+	if (dbagent_writes_copy(c->a->spec, &c->o))
+		return PATTERN_COPY;
 	if (strcmp(cl->writes, "text") == 0)
 		return 2;
 	if (strcmp(cl->writes, "multi") == 0)
 		return 4;
-	if (strcmp(cl->writes, "copy") == 0)
-		return 5;
 	return 3;
 }
 
@@ -478,7 +483,7 @@ clientlib_main(struct agent *a)
 		free(cause);
 		return rc;
 	}
-	c.target = target_pattern(c.o.client);
+	c.target = target_pattern(&c);
 	observed = c.o.rows * 1000 / c.o.wall_ms;
 	f = findings_new(a->name, "ok");
 	for (int s = 0; s < sp->nstages; s++)

@@ -382,46 +382,93 @@ observe_traced(struct agent *a, struct dbagent_obs *o)
 	o->net = t.net;
 }
 
+/* observe_server()'s read just before the timed stage. */
+struct server_before {
+	const struct spec	*spec;
+	struct db_activity	 a;
+	int			 read;
+	char			*cause;
+};
+
+static void
+server_before(void *arg, int after)
+{
+	struct server_before *s = arg;
+
+	if (!after)
+		s->read = dbagent_driver(s->spec)->activity(s->spec, &s->a, &s->cause) == 0;
+}
+
+/* o->server: the difference of the counts after (a) and before (s->a). */
+static void
+server_during(struct dbagent_obs *o, const struct server_before *s, const struct db_activity *a,
+    int reads)
+{
+	const struct db_activity *b = &s->a;
+
+	o->server = *a;
+	/*
+	 * The before read's transactions, and those of every read after but
+	 * the last (a session's counts are reported as it ends).
+	 */
+	o->server.commits = fmax(1, a->commits - b->commits - b->own - (reads - 1) * a->own);
+	o->server.rows = a->rows - b->rows;
+	o->server.checkpoints_req = a->checkpoints_req - b->checkpoints_req;
+	o->server.checkpoints_timed = a->checkpoints_timed - b->checkpoints_timed;
+	o->server.wal_buffers_full = a->wal_buffers_full - b->wal_buffers_full;
+	o->server.wal_bytes = a->wal_bytes - b->wal_bytes;
+	o->server.table_vacuums = a->table_vacuums - b->table_vacuums;
+	o->server.stmt_known = a->stmt_known && b->stmt_known;
+	o->server.insert_calls = a->insert_calls - b->insert_calls;
+	o->server.insert_rows = a->insert_rows - b->insert_rows;
+	o->server.copy_calls = a->copy_calls - b->copy_calls;
+	o->server.copy_rows = a->copy_rows - b->copy_rows;
+}
+
 /*
- * The server's own count of the stage's commits, where the kind keeps one
- * (PostgreSQL: the client never syncs; the server does): read-only before
- * and after one run. The stage's sessions report their counts as they end,
- * a moment after the client has: read again until the rows written reach
- * the stage's and stop moving (2 s at most). Each read is a transaction of
- * perfd's own, taken off; other sessions on the same database count too.
+ * The server's own counts over one run of the stage, where the kind keeps
+ * them (PostgreSQL: the client never syncs; the server does): read-only
+ * just before the timed stage and after it. The stage's sessions report
+ * their counts as they end, a moment after the client has: read again
+ * until the rows written reach the stage's and stop moving (2 s at most).
+ * Each read is a transaction of perfd's own, taken off; other sessions on
+ * the same database count too.
  */
 static void
 observe_server(struct agent *a, struct dbagent_obs *o)
 {
 	const struct spec *sp = a->spec;
 	const struct db_driver *d = dbagent_driver(sp);
-	double c0, r0, c1 = 0, r1 = 0, last = -1;
+	struct server_before before = { .spec = sp };
+	struct db_activity after = { 0 };
 	struct stage_result res = { 0 };
 	char *cause = NULL;
+	double last = -1;
 	int reads = 0;
 
-	if (d->activity == NULL || d->activity(sp, &c0, &r0, &cause) != 0)
-		goto done;
+	if (d->activity == NULL)
+		return;
 	agent_progress(a, 20, "counting its commits on the server");
-	if (pipeline_measure(sp, o->stage, NULL, a->dir, NULL, NULL, &res, &cause) != 0 ||
-	    !res.ok)
+	if (pipeline_measure(sp, o->stage, NULL, a->dir, server_before, &before, &res,
+	    &cause) != 0 || !res.ok || !before.read)
 		goto done;
 	for (uint64_t t0 = now_ns(); now_ms_since(t0) < 2000; usleep(50 * 1000)) {
-		if (d->activity(sp, &c1, &r1, &cause) != 0)
+		if (d->activity(sp, &after, &cause) != 0)
 			goto done;
 		reads++;
-		if (r1 - r0 >= o->rows && r1 == last)
+		if (after.rows - before.a.rows >= o->rows && after.rows == last)
 			break;
-		last = r1;
+		last = after.rows;
 	}
-	/* The first read's transaction, and every read but the last. */
-	o->server_commits = fmax(1, c1 - c0 - reads);
-	o->server_rows = r1 - r0;
+	server_during(o, &before, &after, reads);
 done:
+	if (cause == NULL && before.cause != NULL)
+		cause = before.cause, before.cause = NULL;
 	if (cause != NULL) {
-		agent_log(a, "warn", "the server's commit count: %s", cause);
+		agent_log(a, "warn", "the server's counts: %s", cause);
 		free(cause);
 	}
+	free(before.cause);
 	pipeline_result_free(&res);
 }
 
@@ -626,6 +673,7 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	l.commit_every = o->client->tx_explicit || o->cadence >= 1.5 ?
 	    (int)fmax(1, round(o->cadence)) : 0;
 	l.prepared = strcmp(o->client->writes, "text") != 0;
+	l.how = dbagent_writes_copy(sp, o) ? DBAGENT_COPY : DBAGENT_INSERT;
 	/*
 	 * In rounds: the stage as it is, the stage without syncs, the probe,
 	 * then what the wrapper costs, so that drift of the machine hits all
@@ -666,24 +714,42 @@ observe_nosync(struct agent *a, struct dbagent_obs *o, const struct db_capture *
 	o->nosync_stopped = xstrdup(stopped != NULL ? stopped : "a round failed");
 }
 
-/* The pattern from the server's own count of the stage's commits (observe_server()). */
+/* Rows per commit from which a load counts as bulk (its commits cost next to nothing). */
+#define DBAGENT_BULK_CADENCE	5000
+
+/*
+ * The pattern from the server's own count of the stage's commits
+ * (observe_server()), with what its statement statistics say of their
+ * shape where it keeps them.
+ */
 static void
-infer_server(struct dbagent_obs *o)
+infer_server(const struct spec *sp, struct dbagent_obs *o)
 {
-	o->commits = round(o->server_commits);
+	const struct db_driver *d = dbagent_driver(sp);
+	char *stmts = d->statements_text != NULL ? d->statements_text(&o->server,
+	    sp->db_table) : NULL;
+
+	o->commits = round(o->server.commits);
 	o->cadence = o->rows / o->commits;
+	/*
+	 * The database's count takes in other sessions' commits (autovacuum's
+	 * among them): a few thousand rows a commit and more is bulk, as is a
+	 * stage whose rows went in by COPY.
+	 */
 	if (o->cadence <= 2)
 		o->pattern = xstrdup("one commit per row");
-	else if (o->commits <= 3) {
+	else if (o->commits <= 3 || o->cadence >= DBAGENT_BULK_CADENCE ||
+	    (o->server.stmt_known && o->server.copy_rows >= 0.9 * o->rows)) {
 		o->bulk = 1;
 		o->pattern = xstrdup("bulk: one or a few commits");
 	} else
 		o->pattern = xasprintf("about %.0f rows per commit", o->cadence);
 	o->evidence = xasprintf("%.0f transactions committed in the database during one run "
 	    "of the stage, for %.0f rows (%.0f rows written: the server's own counts, read "
-	    "before and after it; other sessions on that database count too): %s; %ld "
-	    "socket calls of the client", o->commits, o->rows, o->server_rows, o->pattern,
-	    o->net);
+	    "before and after it; other sessions on that database count too): %s; %s%s%ld "
+	    "socket calls of the client", o->commits, o->rows, o->server.rows, o->pattern,
+	    stmts != NULL ? stmts : "", stmts != NULL ? "; " : "", o->net);
+	free(stmts);
 }
 
 /*
@@ -691,7 +757,7 @@ infer_server(struct dbagent_obs *o)
  * (the capture's syncs_per_commit), and the pattern in words.
  */
 static void
-infer(struct dbagent_obs *o)
+infer(const struct spec *sp, struct dbagent_obs *o)
 {
 	double r = o->rows, per = o->syncs_per_commit;
 
@@ -700,8 +766,8 @@ infer(struct dbagent_obs *o)
 		o->evidence = xasprintf("%s: judged by throughput alone", o->untraced);
 		return;
 	}
-	if (o->server_commits > 0 && r > 0) {
-		infer_server(o);
+	if (o->server.commits > 0 && r > 0) {
+		infer_server(sp, o);
 		return;
 	}
 	if (o->syncs == 0 || per <= 0 || r <= 0) {
@@ -758,8 +824,20 @@ static const struct obs_field {
 	{ "writes", offsetof(struct dbagent_obs, writes), 'l' },
 	{ "net", offsetof(struct dbagent_obs, net), 'l' },
 	{ "syncs_per_commit", offsetof(struct dbagent_obs, syncs_per_commit), 'd' },
-	{ "server_commits", offsetof(struct dbagent_obs, server_commits), 'd' },
-	{ "server_rows", offsetof(struct dbagent_obs, server_rows), 'd' },
+	{ "server_commits", offsetof(struct dbagent_obs, server.commits), 'd' },
+	{ "server_rows", offsetof(struct dbagent_obs, server.rows), 'd' },
+	{ "server_checkpoints_req", offsetof(struct dbagent_obs, server.checkpoints_req), 'd' },
+	{ "server_checkpoints_timed", offsetof(struct dbagent_obs, server.checkpoints_timed),
+	  'd' },
+	{ "server_wal_buffers_full", offsetof(struct dbagent_obs, server.wal_buffers_full),
+	  'd' },
+	{ "server_wal_bytes", offsetof(struct dbagent_obs, server.wal_bytes), 'd' },
+	{ "server_table_vacuums", offsetof(struct dbagent_obs, server.table_vacuums), 'd' },
+	{ "server_stmt_known", offsetof(struct dbagent_obs, server.stmt_known), 'i' },
+	{ "server_insert_calls", offsetof(struct dbagent_obs, server.insert_calls), 'd' },
+	{ "server_insert_rows", offsetof(struct dbagent_obs, server.insert_rows), 'd' },
+	{ "server_copy_calls", offsetof(struct dbagent_obs, server.copy_calls), 'd' },
+	{ "server_copy_rows", offsetof(struct dbagent_obs, server.copy_rows), 'd' },
 	{ "nosync_ms", offsetof(struct dbagent_obs, nosync_ms), 'd' },
 	{ "own_nosync_ms", offsetof(struct dbagent_obs, own_nosync_ms), 'd' },
 	{ "own_nosync_lo", offsetof(struct dbagent_obs, own_nosync_lo), 'd' },
@@ -892,7 +970,7 @@ observation_read(const struct spec *sp, const char *text, struct dbagent_obs *o)
 		return 0;
 	if (o->rows_from == NULL)
 		return -1;
-	infer(o);
+	infer(sp, o);
 	return 0;
 }
 
@@ -917,7 +995,7 @@ observe_here(struct agent *a, struct db_capture *cap, int *captured, struct dbag
 	o->syncs_per_commit = cap->syncs_per_commit;
 	observe_traced(a, o);
 	observe_server(a, o);
-	infer(o);
+	infer(sp, o);
 	dbfold_measure(a, o, &o->fold);
 	/*
 	 * The no-sync rounds only serve to bound a probe figure: none is
@@ -928,6 +1006,17 @@ observe_here(struct agent *a, struct db_capture *cap, int *captured, struct dbag
 	if (!dbagent_settings_on_stage(o) || (sp->has_batch && sp->batch_command == NULL))
 		observe_nosync(a, o, cap);
 	return 0;
+}
+
+int
+dbagent_writes_copy(const struct spec *sp, const struct dbagent_obs *o)
+{
+	const struct db_activity *d = &o->server;
+
+	if (dbagent_driver(sp)->insert_copy == NULL)
+		return 0;
+	return (o->client != NULL && strcmp(o->client->writes, "copy") == 0) ||
+	    (d->stmt_known && o->rows > 0 && d->copy_rows >= 0.9 * o->rows);
 }
 
 int

@@ -76,8 +76,11 @@ struct dbagent_obs {
 	double		 capture_rows;	/* in the table the probe's copies start from */
 	char		*observer;	/* the agent that observed */
 	double		 syncs_per_commit;
-	double		 server_commits;	/* the server's count for one run; 0: none */
-	double		 server_rows;		/* rows it says were written then */
+	/*
+	 * The server's counts over one run of the stage (their difference;
+	 * server.commits 0: none), where the kind keeps them.
+	 */
+	struct db_activity server;
 	double		 commits;	/* 0 when unknown */
 	double		 cadence;	/* rows per commit, 0 when unknown */
 	int		 bulk;		/* one or a few commits */
@@ -96,6 +99,14 @@ struct dbagent_obs {
  */
 #define DBAGENT_ON_STAGE_MAX_MS	5000.0
 int dbagent_settings_on_stage(const struct dbagent_obs *);
+
+/*
+ * Whether the stage's client sends its rows with COPY, so that a probe
+ * playing its pattern uses the kind's COPY too: its words say so (a
+ * client whose writes are "copy"), or the server's statement statistics
+ * counted COPY for most of the stage's rows; and the kind has one.
+ */
+int dbagent_writes_copy(const struct spec *, const struct dbagent_obs *);
 
 /*
  * Observe (or read the investigation's observation); when this agent makes

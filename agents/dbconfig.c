@@ -37,7 +37,9 @@ struct cfg {
 	int		 nleft_out;
 	int		*keep;		/* 1: a measured gain on its own */
 	int		*screened;	/* 1: no gain in the screening pairs: not run in full;
-				   2: not measured, the budget spent */
+				   2: not measured, the budget spent; 3: set
+				   aside for the one measured on the stage
+				   (rounds_candidate) */
 	struct stats	*st;		/* per candidate; [ncand] = combined */
 	struct stats	*ratio;		/* paired gains over the base, likewise */
 	struct stats	 base;
@@ -61,6 +63,7 @@ struct cfg {
 	 */
 	int		 by_rounds;
 	struct stats	 rounds;
+	char		*unmeasured;	/* why the probe could not run, or NULL */
 };
 
 /* The index of a setting in the driver's list, or -1. */
@@ -431,9 +434,21 @@ rounds_candidate(struct cfg *c)
 			k = i;
 		free(kv);
 	}
+	/*
+	 * Another candidate kept on the probe counts only when the combination
+	 * gained there beyond this one alone (its CI clears this one's
+	 * median): one that works the same way (an unlogged staging table
+	 * saves the same WAL flush per commit) is set aside, else the
+	 * combination's probe figure would stand in for this one's own on
+	 * the stage, which the probe under-states.
+	 */
 	for (int i = 0; k >= 0 && i < c->ncand; i++)
-		if (i != k && c->keep[i])
-			return -1;
+		if (i != k && c->keep[i]) {
+			if (!c->keep[k] || c->ratio[c->ncand].ci_lo > c->ratio[k].median)
+				return -1;
+			c->keep[i] = 0;
+			c->screened[i] = 3;
+		}
 	for (int j = 0; k >= 0 && j < n; j++)
 		ratio[j] = c->o.pair_stage_ms[j] / fmax(c->o.pair_nosync_ms[j], 1e-3);
 	if (k >= 0)
@@ -561,7 +576,12 @@ how_lines(struct cfg *c, int *nsettings)
 			char *eq = strchr(l[i], '='), *text;
 
 			*eq = '\0';
-			if (stored(c, l[i]) == (pass == 0)) {
+			text = pass == 0 && c->drv->procedure_how != NULL ?
+			    c->drv->procedure_how(c->a->spec, l[i], eq + 1, &c->cap) : NULL;
+			if (text != NULL) {
+				buf_printf(&b, "Around every load: %s\n", text);
+				free(text);
+			} else if (stored(c, l[i]) == (pass == 0)) {
 				text = pass == 1 && c->drv->session_text != NULL ?
 				    c->drv->session_text(l[i], eq + 1) :
 				    c->drv->apply_text(l[i], eq + 1);
@@ -628,30 +648,45 @@ md_stage(struct buf *b, struct cfg *c)
 	else
 		buf_printf(b, "## The stage as the pipeline runs it\n\nNot observed: %s.\n\n",
 		    c->unobserved);
+	if (c->observed && c->o.server.commits > 0 && c->drv->pressure_text != NULL) {
+		char *t = c->drv->pressure_text(&c->o.server, &c->cap);
+
+		buf_printf(b, "## Pressure on the server during the stage\n\n%s\n\n", t);
+		free(t);
+	}
 }
 
 /* The probe's candidates: how they were measured, each one's gain, combined. */
+/* The probe's load in words: "prepared inserts committed every 25 rows (...)". */
+static char *
+load_words(struct cfg *c)
+{
+	if (c->load.how == DBAGENT_COPY)
+		return xstrdup("all of them in one COPY, as the stage sends its rows");
+	return xasprintf("prepared inserts committed every %d row%s, %s",
+	    c->load.commit_every, c->load.commit_every == 1 ? "" : "s", c->cadence_from);
+}
+
 static void
 md_candidates(struct buf *b, struct cfg *c)
 {
 	const struct spec *sp = c->a->spec;
-	char *r1, *r2, *r3;
+	char *r1, *r2, *r3, *how = load_words(c);
 
 	r1 = md_rate(c->base.median);
 	r2 = md_rate(c->base.ci_lo);
 	r3 = md_rate(c->base.ci_hi);
 	buf_printf(b, "## perfd's probe: candidate changes\n\nThese figures are **perfd's "
 	    "own synthetic workload**, not the user's stage: %d rows shaped like `%s` "
-	    "(its real columns, indexes and triggers), prepared inserts committed every "
-	    "%d row%s (%s), into a fresh scratch copy per run, each run under the "
-	    "measurement lock. Every candidate ran in alternation with the current "
+	    "(its real columns, indexes and triggers), %s, into a fresh scratch copy per "
+	    "run, each run under the measurement lock. Every candidate ran in alternation with the current "
 	    "settings (after one warm-up): %d pairs to screen it, and more only when "
 	    "it gained there (up to 7, stopping from 3 when the CI of its gain is "
 	    "within +-5%%). Its gain is the median of the paired ratios, with the CI "
 	    "of that median. Current settings (the base side of the last pairs): %s "
-	    "rows/s (95%% CI %s–%s).\n\n", c->load.rows, sp->db_table, c->load.commit_every,
-	    c->load.commit_every == 1 ? "" : "s",
-	    c->cadence_from, CFG_SCREEN, r1, r2, r3);
+	    "rows/s (95%% CI %s–%s).\n\n", c->load.rows, sp->db_table, how, CFG_SCREEN, r1,
+	    r2, r3);
+	free(how);
 	free(r1);
 	free(r2);
 	free(r3);
@@ -665,7 +700,9 @@ md_candidates(struct buf *b, struct cfg *c)
 		    r->setting, r->nrequires ? " (with " : "", r->nrequires ?
 		    r->requires[0].setting : "", r->nrequires ? ")" : "",
 		    current(c, r->setting), r->recommend, pgain(c, i), c->ratio[i].ci_lo,
-		    c->ratio[i].ci_hi, c->screened[i] == 2 ? " — not measured: the budget was "
+		    c->ratio[i].ci_hi, c->screened[i] == 3 ? " — in the combination, no gain "
+		    "beyond the setting measured on the stage itself: set aside" : c->screened[i] == 2 ?
+		    " — not measured: the budget was "
 		    "spent" : c->screened[i] ? " — no gain in the screening pairs, not measured "
 		    "further" : c->keep[i] ? "" : " — no measurable gain, not recommended", rate,
 		    c->st[i].n, risk);
@@ -798,6 +835,18 @@ md_on_stage(struct buf *b, struct cfg *c)
 		buf_printf(b, "\nLeft out: %s.\n", c->left_out[i]);
 }
 
+/* The candidates the probe could not measure, and why: none is recommended, none guessed. */
+static void
+md_unmeasured(struct buf *b, struct cfg *c)
+{
+	buf_printf(b, "## Not measured\n\n%s.\n\nSo none of these candidates was "
+	    "measured, and none is recommended or given a figure:", c->unmeasured);
+	for (int i = 0; i < c->ncand; i++)
+		buf_printf(b, "%s `%s = %s`", i > 0 ? "," : "",
+		    c->rules.r[c->cand[i]].setting, c->rules.r[c->cand[i]].recommend);
+	buf_puts(b, c->ncand == 0 ? " (none applied to these settings).\n" : ".\n");
+}
+
 static char *
 report(struct cfg *c, struct findings *f, const char *how)
 {
@@ -808,6 +857,10 @@ report(struct cfg *c, struct findings *f, const char *how)
 	    sp->name, f->headline);
 	md_settings(&b, c);
 	md_stage(&b, c);
+	if (c->unmeasured != NULL) {
+		md_unmeasured(&b, c);
+		return b.p;
+	}
 	if (c->st == NULL)
 		return b.p;
 	if (c->on_stage)
@@ -886,8 +939,10 @@ chart(struct cfg *c)
 		title = xasprintf("%s with each setting, measured on the stage (median of "
 		    "its pairs)", c->a->spec->stages[c->o.stage].name);
 	else
-		title = xasprintf("%s: inserts committed every %d rows (whisker: CI upper end)",
-		    c->a->spec->db_table, c->load.commit_every);
+		title = c->load.how == DBAGENT_COPY ? xasprintf("%s: rows in one COPY "
+		    "(whisker: CI upper end)", c->a->spec->db_table) : xasprintf("%s: inserts "
+		    "committed every %d rows (whisker: CI upper end)", c->a->spec->db_table,
+		    c->load.commit_every);
 	svg = svg_hbar(title, c->on_stage ? "ms (shorter is faster)" : "thousand rows/s",
 	    bars, n);
 	path = agent_path(c->a, inv_agents[INV_DB_CONFIG].chart);
@@ -945,6 +1000,11 @@ observe(struct cfg *c, char **cause)
 	/* Runs long enough (tens of ms) that timer and scheduling noise is small. */
 	c->load.rows = (int)fmin(fmax(50.0 * c->load.commit_every, 2000), 50000);
 	c->load.prepared = 1;
+	/* A COPY is cheap: as many rows as the stage's, for the WAL (and checkpoints) it makes. */
+	if (c->observed && dbagent_writes_copy(c->a->spec, &c->o)) {
+		c->load.how = DBAGENT_COPY;
+		c->load.rows = (int)fmin(fmax(c->o.rows, 2000), 500000);
+	}
 	return 0;
 }
 
@@ -955,12 +1015,11 @@ recommend(struct cfg *c, struct findings *f, int nset, double g)
 	const char *stage = c->a->spec->stages[c->o.stage].name;
 	const struct stats *all = &c->st[c->ncand];
 	struct recommendation *r;
-	char *now, *then;
+	char *now, *then, *how = load_words(c);
 
 	f->headline = xasprintf("Tuning %s (%d setting%s) gives x%.2f on perfd's probe "
-	    "(inserts committed every %d, %s); bounded by the stage's own work, x%.2f "
-	    "on %s.", c->drv->name, nset, nset == 1 ? "" : "s", g, c->load.commit_every,
-	    c->cadence_from, c->speedup, stage);
+	    "(%s); bounded by the stage's own work, x%.2f on %s.", c->drv->name, nset,
+	    nset == 1 ? "" : "s", g, how, c->speedup, stage);
 	findings_vote(f, stage, "optimize", "x%.2f on the stage from %d setting "
 	    "change%s (probe x%.2f, bounded by the stage)", c->speedup, nset,
 	    nset == 1 ? "" : "s", g);
@@ -968,9 +1027,10 @@ recommend(struct cfg *c, struct findings *f, int nset, double g)
 	r->bound = dbagent_split_text(&c->split, all->median);
 	now = md_rate(c->base.median);
 	then = md_rate(all->median);
-	r->evidence = xasprintf("perfd's probe of %d inserts committed every %d "
-	    "on a scratch copy: x%.2f (paired runs; %s rows/s now, %s with the "
-	    "changes)", c->load.rows, c->load.commit_every, g, now, then);
+	r->evidence = xasprintf("perfd's probe of %d rows, %s, on a scratch copy: x%.2f "
+	    "(paired runs; %s rows/s now, %s with the changes)", c->load.rows, how, g, now,
+	    then);
+	free(how);
 	free(now);
 	free(then);
 }
@@ -1036,10 +1096,12 @@ decide(struct cfg *c, struct findings *f, int nset)
 	}
 	/* A gain counts when it clears 5% and its CI clears no gain at all. */
 	if (g < CFG_WORTH || (c->ncand > 0 && c->ratio[c->ncand].ci_lo <= 1.0)) {
+		char *how = load_words(c);
+
 		f->headline = xasprintf("Configuration already optimal: the best "
 		    "combination gains %+.1f%% on perfd's probe (under 5%%, or not "
-		    "distinguishable from no gain), inserts committed every %d (%s).",
-		    (g - 1) * 100, c->load.commit_every, c->cadence_from);
+		    "distinguishable from no gain), %s.", (g - 1) * 100, how);
+		free(how);
 		if (stage != NULL)
 			findings_vote(f, stage, "leave", "database settings already optimal: "
 			    "%+.1f%% on the probe", (g - 1) * 100);
@@ -1047,10 +1109,12 @@ decide(struct cfg *c, struct findings *f, int nset)
 	}
 	/* Without the stage's own cadence the probe's baseline is a guess. */
 	if (!c->observed || c->o.cadence <= 0) {
-		f->headline = xasprintf("The settings give x%.2f on perfd's probe (inserts "
-		    "committed every %d, %s), but %s: no figure for the stage is claimed.",
-		    g, c->load.commit_every, c->cadence_from, c->observed ? "the stage's commit "
-		    "pattern could not be observed" : c->unobserved);
+		char *how = load_words(c);
+
+		f->headline = xasprintf("The settings give x%.2f on perfd's probe (%s), but "
+		    "%s: no figure for the stage is claimed.", g, how, c->observed ? "the "
+		    "stage's commit pattern could not be observed" : c->unobserved);
+		free(how);
 		if (stage != NULL)
 			findings_vote(f, stage, "abstain", "x%.2f on perfd's probe; the "
 			    "stage's commit pattern could not be observed to bound it", g);
@@ -1090,6 +1154,7 @@ cfg_free(struct cfg *c)
 	free(c->set);
 	free(c->off_stage);
 	free(c->unobserved);
+	free(c->unmeasured);
 	rules_free(&c->rules);
 	dbagent_obs_free(&c->o);
 	if (c->cap.copy != NULL)
@@ -1128,6 +1193,7 @@ dbconfig_main(struct agent *a)
 		free(f->status);
 		f->status = xstrdup("failed");
 		f->headline = xasprintf("The probe failed: %s", cause);
+		c.unmeasured = xstrdup(cause);
 		for (int s = 0; s < sp->nstages; s++)
 			findings_vote(f, sp->stages[s].name, "abstain", "%s", f->headline);
 		free(cause);

@@ -30,6 +30,7 @@
 	X(pgread_capture_readonly)	\
 	X(pgread_redact_password)	\
 	X(pgprobe_patterns)		\
+	X(pgprobe_procedures)		\
 	X(file_remove_tree_links)	\
 	X(proc_keep_spares_child)	\
 	X(atomic_write_replaces)		\

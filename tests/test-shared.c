@@ -1037,6 +1037,11 @@ TEST_IMPL(pgread_capture_readonly)
 	ASSERT(!p.settings[0].restart && p.settings[1].restart);
 	ASSERT_STR(p.table, "public.trades");
 	ASSERT(p.rows == 42 && p.nindexes == 2);
+	/* The index a load may go without: not the primary key's. */
+	ASSERT(p.nsecondary == 1);
+	ASSERT_STR(p.secondary_drop, "DROP INDEX trades_side;");
+	ASSERT_STR(p.secondary_create, "CREATE INDEX trades_side ON public.trades USING btree "
+	    "(side);");
 	ASSERT(strstr(p.definition, "- column `price`: `real NOT NULL DEFAULT 0`") != NULL);
 	ASSERT(strstr(p.definition, "- index `trades_side`: `CREATE INDEX") != NULL);
 	ASSERT(strstr(p.definition, "- trigger `trades_t`: `CREATE TRIGGER") != NULL);
@@ -1180,6 +1185,81 @@ TEST_IMPL(pgprobe_patterns)
 	ASSERT(strstr(cause, "column b of type point (NOT NULL, no default)") != NULL);
 	free(cause);
 	pgprobe_close(&p);
+	pgcluster_stop(&c);
+	free(ci);
+	return 0;
+}
+
+/*
+ * The two ways of loading db-config measures on the scratch cluster: the
+ * secondary indexes dropped before the load and built after it (timed
+ * with it), and the rows staged in an unlogged table and moved after;
+ * each leaves the table as a plain load does. Then the How the driver
+ * gives for each, run as written on a cluster standing in for the user's.
+ */
+TEST_IMPL(pgprobe_procedures)
+{
+	const char *ddl = "CREATE TABLE public.t (id bigint PRIMARY KEY, price real, side "
+	    "text, made timestamptz DEFAULT now()); CREATE INDEX t_price ON t (price)";
+	const struct db_driver *d = &db_postgresql_driver;
+	struct pgcluster c;
+	struct pgprobe p;
+	struct db_capture cap;
+	struct spec sp;
+	char *cause = NULL, *ci, *v, *how;
+
+	ASSERT(pgcluster_start(&c, test_tmp(), 15, NULL, &cause) == 0);
+	ci = pgcluster_conninfo(&c);
+	ASSERT(pgprobe_open(&p, PQconnectdb(ci), "public.t", ddl, &cause) == 0);
+	ASSERT(pgprobe_build_after(&p, "DROP INDEX t_price;", "CREATE INDEX t_price ON t "
+	    "(price);", &cause) == 0);
+	v = psql_value(ci, "SELECT count(*) FROM pg_indexes WHERE indexname = 't_price'");
+	ASSERT_STR(v, "0");			/* dropped before the load */
+	free(v);
+	ASSERT(pgprobe_stage_unlogged(&p, &cause) == 0);
+	ASSERT(pgprobe_copy(&p, 300, &cause) > 0);
+	if (pgprobe_insert(&p, 20, 5, 1, &cause) < 0)
+		fprintf(stderr, "insert: %s\n", cause);
+	ASSERT(cause == NULL);
+	v = psql_value(ci, "SELECT (SELECT count(*) FROM t), (SELECT count(made) FROM t), "
+	    "(SELECT count(*) FROM perfd_staging), (SELECT relpersistence FROM pg_class WHERE "
+	    "relname = 'perfd_staging'), (SELECT count(*) FROM pg_indexes WHERE indexname = "
+	    "'t_price')");
+	/* Each load's rows moved (the staging table emptied after), the index built. */
+	ASSERT_STR(v, "320|320|0|u|1");
+	free(v);
+	pgprobe_close(&p);
+	v = psql_value(ci, "SELECT to_regclass('t') IS NULL AND to_regclass('perfd_staging') "
+	    "IS NULL");
+	ASSERT_STR(v, "t");
+	free(v);
+
+	/* The How, on a table of the user's with a secondary index. */
+	ASSERT(psql_run(ci, ddl) == 0);
+	memset(&sp, 0, sizeof sp);
+	sp.db_dsn = ci;
+	sp.db_table = "public.t";
+	ASSERT(d->capture(&sp, test_tmp(), &cap, &cause) == 0);
+	ASSERT(d->procedure_how(&sp, "wal_buffers", "16MB", &cap) == NULL);
+	how = d->procedure_how(&sp, "secondary indexes", "built after the load", &cap);
+	ASSERT(how != NULL && strncmp(how, "before it, `DROP INDEX t_price;`; after it, "
+	    "`CREATE INDEX t_price ON public.t USING btree (price);`", 97) == 0);
+	free(how);
+	ASSERT(psql_run(ci, "DROP INDEX t_price; INSERT INTO t SELECT g FROM "
+	    "generate_series(1, 10) g; CREATE INDEX t_price ON public.t USING btree (price);")
+	    == 0);
+	how = d->procedure_how(&sp, "staging table", "unlogged", &cap);
+	ASSERT(how != NULL && strstr(how, "`CREATE UNLOGGED TABLE perfd_staging (LIKE "
+	    "public.t INCLUDING DEFAULTS);`") != NULL && strstr(how, "`INSERT INTO public.t "
+	    "SELECT * FROM perfd_staging; DROP TABLE perfd_staging;`") != NULL);
+	free(how);
+	ASSERT(psql_run(ci, "CREATE UNLOGGED TABLE perfd_staging (LIKE public.t INCLUDING "
+	    "DEFAULTS); INSERT INTO perfd_staging (id) SELECT g FROM generate_series(11, 15) g; "
+	    "INSERT INTO public.t SELECT * FROM perfd_staging; DROP TABLE perfd_staging;") == 0);
+	v = psql_value(ci, "SELECT count(*), count(made) FROM t");
+	ASSERT_STR(v, "15|15");
+	free(v);
+	d->release(&cap);
 	pgcluster_stop(&c);
 	free(ci);
 	return 0;

@@ -1,4 +1,5 @@
 /* db-postgresql.c - the PostgreSQL implementation of the database driver. */
+#include "buf.h"
 #include "dbdriver.h"
 #include "file.h"
 #include "path.h"
@@ -24,9 +25,22 @@ static const char *const pg_settings[] = {
 	"synchronous_commit", "wal_buffers", "max_wal_size", "min_wal_size",
 	"checkpoint_timeout", "checkpoint_completion_target", "wal_compression",
 	"commit_delay", "commit_siblings", "shared_buffers", "wal_level", "fsync",
-	"full_page_writes", "autovacuum", NULL
+	"full_page_writes", "autovacuum",
+	/*
+	 * Then two ways of loading rather than settings, which db-config's
+	 * rules take as settings all the same (read off the table, measured
+	 * on the scratch cluster by pg_set(), advised by pg_procedure_how()):
+	 * the secondary indexes built after the load instead of during it,
+	 * and the rows loaded into an unlogged staging table first.
+	 */
+#define PG_INDEXES	"secondary indexes"
+#define PG_STAGING	"staging table"
+	PG_INDEXES, PG_STAGING
 };
-#define NSETTINGS ((int)PERFD_ARRAY_LEN(pg_settings) - 1)
+#define NSETTINGS	((int)PERFD_ARRAY_LEN(pg_settings))
+#define NSERVER		(NSETTINGS - 2)	/* the server's own, which pg_settings holds */
+#define PG_INDEXES_AFTER	"built after the load"
+#define PG_STAGING_UNLOGGED	"unlogged"
 
 /* Settings the server takes only at its start (context postmaster). */
 static int
@@ -46,6 +60,7 @@ struct db_server {
 	int		 major;
 	char		**settings;	/* "name=value" as the user's server has them */
 	char		*ddl, *table;
+	char		*secondary_drop, *secondary_create;	/* or NULL */
 	char		*failed;	/* why it could not start: said to every scratch() */
 	int		 restarted;	/* a setting that took a restart was changed */
 };
@@ -149,6 +164,27 @@ pg_apply_text(const char *setting, const char *value)
 	    "setting only at its start" : "");
 }
 
+/* What a user does around every load for a way of loading (caller frees), or NULL. */
+static char *
+pg_procedure_how(const struct spec *sp, const char *setting, const char *value,
+    const struct db_capture *c)
+{
+	const struct db_server *s = c->server;
+
+	if (strcmp(setting, PG_INDEXES) == 0 && strcmp(value, PG_INDEXES_AFTER) == 0 &&
+	    s != NULL && s->secondary_drop != NULL)
+		return xasprintf("before it, `%s`; after it, `%s` (queries on the table go "
+		    "without these indexes while the load runs)", s->secondary_drop,
+		    s->secondary_create);
+	if (strcmp(setting, PG_STAGING) == 0 && strcmp(value, PG_STAGING_UNLOGGED) == 0)
+		return xasprintf("load into an unlogged table made like it, `CREATE UNLOGGED "
+		    "TABLE perfd_staging (LIKE %s INCLUDING DEFAULTS);`, then move the rows in "
+		    "one statement, `INSERT INTO %s SELECT * FROM perfd_staging; DROP TABLE "
+		    "perfd_staging;` (an unlogged table is emptied by a crash: load it again "
+		    "then)", sp->db_table, sp->db_table);
+	return NULL;
+}
+
 /* A session's own setting, as PGOPTIONS and the clients' options take it. */
 static char *
 pg_session_text(const char *setting, const char *value)
@@ -178,6 +214,8 @@ pg_server_free(struct db_server *s)
 	free(s->settings);
 	free(s->ddl);
 	free(s->table);
+	free(s->secondary_drop);
+	free(s->secondary_create);
 	free(s->failed);
 	free(s);
 }
@@ -200,6 +238,26 @@ pg_release(struct db_capture *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* The two ways of loading (PG_INDEXES, PG_STAGING) as the table has them now. */
+static void
+pg_keep_procedures(const struct pgread *r, struct db_capture *c, struct db_server *s)
+{
+	int i = NSERVER;
+
+	c->values[i] = xstrdup(r->nsecondary > 0 ? "built during the load" : "none");
+	c->sources[i] = xasprintf("the table: %d secondary index%s not unique and behind no "
+	    "constraint", r->nsecondary, r->nsecondary == 1 ? "" : "es");
+	c->stored[i] = 1;
+	i++;
+	c->values[i] = xstrdup("none");
+	c->sources[i] = xstrdup("the stage writes into the table itself");
+	c->stored[i] = 1;
+	if (r->nsecondary > 0) {
+		s->secondary_drop = xstrdup(r->secondary_drop);
+		s->secondary_create = xstrdup(r->secondary_create);
+	}
+}
+
 /* What was read, into the capture and the server its experiments will run on. */
 static void
 pg_keep(const struct pgread *r, struct db_capture *c)
@@ -211,7 +269,7 @@ pg_keep(const struct pgread *r, struct db_capture *c)
 	c->sources = xcalloc(NSETTINGS, sizeof *c->sources);
 	c->stored = xcalloc(NSETTINGS, sizeof *c->stored);
 	s->settings = xcalloc(NSETTINGS + 1, sizeof *s->settings);
-	for (int i = 0; i < NSETTINGS; i++) {
+	for (int i = 0; i < NSERVER; i++) {
 		c->values[i] = xstrdup("?");
 		c->sources[i] = xstrdup("not on this server");
 		/* A session may set synchronous_commit for itself; the rest are the server's. */
@@ -226,6 +284,7 @@ pg_keep(const struct pgread *r, struct db_capture *c)
 				    r->settings[k].value);
 			}
 	}
+	pg_keep_procedures(r, c, s);
 	c->objects = r->fks == NULL ? xstrdup(r->definition) : xasprintf("%s%s(foreign keys "
 	    "are not made on the scratch cluster: the tables they point to are not "
 	    "there)\n", r->definition, r->fks);
@@ -239,6 +298,7 @@ pg_keep(const struct pgread *r, struct db_capture *c)
 static int
 pg_capture(const struct spec *sp, const char *dir, struct db_capture *c, char **cause)
 {
+	const char *names[NSERVER + 1];
 	PGconn *conn;
 	struct pgread r;
 	int rc;
@@ -246,7 +306,10 @@ pg_capture(const struct spec *sp, const char *dir, struct db_capture *c, char **
 	memset(c, 0, sizeof *c);
 	if ((conn = pg_connect(sp, cause)) == NULL)
 		return -1;
-	rc = pgread_capture(conn, sp->db_table, pg_settings, &r, cause);
+	/* The server's settings only, NULL-terminated as pgread takes them. */
+	memcpy(names, pg_settings, sizeof names - sizeof names[0]);
+	names[NSERVER] = NULL;
+	rc = pgread_capture(conn, sp->db_table, names, &r, cause);
 	PQfinish(conn);
 	if (rc != 0)
 		return rc == PGREAD_ABSENT ? DB_ABSENT : -1;
@@ -378,13 +441,43 @@ pg_show(PGconn *conn, const char *name)
 	return v;
 }
 
+/*
+ * A way of loading (PG_INDEXES, PG_STAGING) on the probe's table: 1 when
+ * setting is one (0 or -1 with *cause in *rc), else 0. Its other value is
+ * the table as it is: nothing to do.
+ */
+static int
+pg_set_procedure(struct db_scratch *x, const char *setting, const char *value, int *rc,
+    char **cause)
+{
+	struct db_server *s = x->srv;
+
+	*rc = 0;
+	if (strcmp(setting, PG_INDEXES) == 0) {
+		if (strcmp(value, PG_INDEXES_AFTER) == 0 && s->secondary_drop != NULL)
+			*rc = pgprobe_build_after(&x->p, s->secondary_drop, s->secondary_create,
+			    cause);
+		return 1;
+	}
+	if (strcmp(setting, PG_STAGING) == 0) {
+		if (strcmp(value, PG_STAGING_UNLOGGED) == 0)
+			*rc = pgprobe_stage_unlogged(&x->p, cause);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 pg_set(struct db_scratch *x, const char *setting, const char *value, char **cause)
 {
 	struct db_server *s = x->srv;
-	char *sql = xasprintf("ALTER SYSTEM SET %s = '%s'", setting, value), *was, *is;
-	int rc = pgprobe_exec(x->p.conn, sql, cause);
+	char *sql, *was, *is;
+	int rc;
 
+	if (pg_set_procedure(x, setting, value, &rc, cause))
+		return rc;
+	sql = xasprintf("ALTER SYSTEM SET %s = '%s'", setting, value);
+	rc = pgprobe_exec(x->p.conn, sql, cause);
 	free(sql);
 	if (rc == 0 && pg_needs_restart(setting)) {
 		s->restarted = 1;
@@ -461,16 +554,88 @@ pg_nosync_wrap(const char *quoted)
 }
 
 static int
-pg_activity(const struct spec *sp, double *commits, double *rows, char **cause)
+pg_activity(const struct spec *sp, struct db_activity *a, char **cause)
 {
 	PGconn *c = pg_connect(sp, cause);
 	int rc;
 
 	if (c == NULL)
 		return -1;
-	rc = pgread_activity(c, commits, rows, cause);
+	rc = pgread_activity(c, sp->db_table, a, cause);
 	PQfinish(c);
 	return rc;
+}
+
+/* The statement shapes pg_stat_statements counted on the table, one sentence. */
+static char *
+pg_statements_text(const struct db_activity *d, const char *table)
+{
+	struct buf b = { 0 };
+
+	if (!d->stmt_known)
+		return xstrdup("pg_stat_statements is not installed and loaded in that "
+		    "database, so statement shapes are not known");
+	buf_printf(&b, "pg_stat_statements counted, on %s: ", table);
+	if (d->insert_calls < 1 && d->copy_calls < 1)
+		buf_puts(&b, "no INSERT or COPY statement naming it");
+	if (d->insert_calls >= 1)
+		buf_printf(&b, "%.0f INSERT statement%s for %.0f rows (%.1f row%s per "
+		    "statement)", d->insert_calls, d->insert_calls == 1 ? "" : "s",
+		    d->insert_rows, d->insert_rows / d->insert_calls,
+		    d->insert_rows / d->insert_calls < 1.05 ? "" : "s");
+	if (d->copy_calls >= 1)
+		buf_printf(&b, "%s%.0f COPY for %.0f rows", d->insert_calls >= 1 ? ", " : "",
+		    d->copy_calls, d->copy_rows);
+	return b.p;
+}
+
+/* A captured setting by name, or "?". */
+static const char *
+pg_captured(const struct db_capture *cap, const char *name)
+{
+	for (int i = 0; i < NSETTINGS; i++)
+		if (cap->values != NULL && strcmp(pg_settings[i], name) == 0 &&
+		    cap->values[i] != NULL)
+			return cap->values[i];
+	return "?";
+}
+
+/*
+ * Checkpoints requested (by WAL volume, or by hand) beside timed ones,
+ * WAL buffers filling, autovacuum on the table: the counters that show a
+ * configuration the load strains, with the settings that govern them.
+ */
+static char *
+pg_pressure_text(const struct db_activity *d, const struct db_capture *cap)
+{
+	struct buf b = { 0 };
+	int seen = 0;
+
+	buf_printf(&b, "During one run of the stage the server wrote %.1f MB of WAL "
+	    "(max_wal_size = %s); checkpoints completed: %.0f requested, %.0f timed; WAL "
+	    "buffers full %.0f times (wal_buffers = %s); autovacuum or autoanalyze on the "
+	    "table: %.0f.", d->wal_bytes / 1e6, pg_captured(cap, "max_wal_size"),
+	    d->checkpoints_req, d->checkpoints_timed, d->wal_buffers_full,
+	    pg_captured(cap, "wal_buffers"), d->table_vacuums);
+	if (d->checkpoints_req >= 1 && (seen = 1))
+		buf_printf(&b, " **Checkpoint pressure**: the load's WAL filled max_wal_size "
+		    "and forced %.0f checkpoint%s before their time; each writes every dirty "
+		    "page, and full page images follow it in the WAL. A larger max_wal_size "
+		    "is what it asks for.", d->checkpoints_req, d->checkpoints_req == 1 ? "" :
+		    "s");
+	if (d->wal_buffers_full >= 1 && (seen = 1))
+		buf_puts(&b, " **WAL buffers full**: sessions wrote WAL out themselves "
+		    "instead of leaving it to the WAL writer; a larger wal_buffers is what "
+		    "it asks for.");
+	if (d->table_vacuums >= 1 && (seen = 1))
+		buf_puts(&b, " **Autovacuum ran on the table** during the load, competing "
+		    "with it for I/O.");
+	if (!seen)
+		buf_puts(&b, " No configuration pressure seen.");
+	buf_puts(&b, " (The server's counters, read before and after the stage; other "
+	    "sessions on the server count too, and a checkpoint counts once it "
+	    "completes.)");
+	return b.p;
 }
 
 /*
@@ -515,6 +680,7 @@ const struct db_driver db_postgresql_driver = {
 	.apply_text = pg_apply_text,
 	.apply_once = pg_apply_once,
 	.session_text = pg_session_text,
+	.procedure_how = pg_procedure_how,
 	.once_how = "Once, on the server (%s; ALTER SYSTEM keeps it in the server's "
 	    "configuration, run by a superuser)",
 	.settings_intro = "Read through a read-only session (default_transaction_read_only "
@@ -535,6 +701,8 @@ const struct db_driver db_postgresql_driver = {
 	.nosync_wrap = pg_nosync_wrap,
 	.nosync_on_stage = "PGOPTIONS",
 	.activity = pg_activity,
+	.statements_text = pg_statements_text,
+	.pressure_text = pg_pressure_text,
 	.shim = NULL,
 	.clients = pg_clients,
 	.nclients = (int)PERFD_ARRAY_LEN(pg_clients),

@@ -16,6 +16,27 @@
 struct db_scratch;
 struct db_server;
 
+/*
+ * A server's own counts, read-only, as activity() reads them; the agents
+ * take their difference around one run of the stage (other sessions on
+ * the server count too, and the report says so).
+ */
+struct db_activity {
+	double	commits;	/* transactions committed in the user's database */
+	double	rows;		/* rows inserted, updated or deleted there */
+	double	checkpoints_req, checkpoints_timed;	/* the whole server's */
+	double	wal_buffers_full, wal_bytes;
+	double	table_vacuums;	/* autovacuum and autoanalyze runs on the table */
+	/*
+	 * Statements that name the table, by the server's statement
+	 * statistics (pg_stat_statements): stmt_known 0 when it keeps none.
+	 */
+	int	stmt_known;
+	double	insert_calls, insert_rows, copy_calls, copy_rows;
+	int	own;		/* transactions the read itself commits, which
+				   count in commits once its session ends */
+};
+
 /* capture() and count() when the database, or the table in it, does not exist (yet). */
 #define DB_ABSENT	(-2)
 
@@ -88,6 +109,14 @@ struct db_driver {
 	 * is not apply_text()'s statement (caller frees); NULL: apply_text.
 	 */
 	char		*(*session_text)(const char *setting, const char *value);
+	/*
+	 * What a user does around every load when setting is a way of loading
+	 * rather than a setting (a rule may name one: "secondary indexes" =
+	 * "built after the load"), in words with its statements (caller
+	 * frees); NULL: setting is a setting (apply_text). May be NULL.
+	 */
+	char		*(*procedure_how)(const struct spec *, const char *setting,
+			    const char *value, const struct db_capture *);
 	/* A command line that runs that statement once on the user's database (caller frees). */
 	char		*(*apply_once)(const struct spec *, const char *statement);
 	/*
@@ -132,13 +161,23 @@ struct db_driver {
 	 */
 	const char		*nosync_on_stage;
 	/*
-	 * The server's own count of transactions committed and rows written
-	 * in the user's database so far, read-only, when the kind keeps one
-	 * (NULL: commits are counted from the client's syncs): 0, or -1 with
-	 * *cause.
+	 * The server's own counts so far (struct db_activity), read-only,
+	 * when the kind keeps them (NULL: commits are counted from the
+	 * client's syncs): 0, or -1 with *cause.
 	 */
-	int			(*activity)(const struct spec *, double *commits, double *rows,
+	int			(*activity)(const struct spec *, struct db_activity *,
 				    char **cause);
+	/*
+	 * What the statements counted during one run say, one sentence
+	 * ("400 INSERT statements on ... for 400 rows"), and what the
+	 * server's counters then say of its configuration ("checkpoint
+	 * pressure: ..."), in words, of that difference and the captured
+	 * settings (caller frees; NULL: nothing to say).
+	 */
+	char			*(*statements_text)(const struct db_activity *during,
+				    const char *table);
+	char			*(*pressure_text)(const struct db_activity *during,
+				    const struct db_capture *);
 	/*
 	 * A preload library perfd installs beside perfd-agent, under which the
 	 * client's own stage runs with its commits folded into one transaction

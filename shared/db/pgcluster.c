@@ -28,13 +28,18 @@
 char *
 pgcluster_bin(int major, char **cause)
 {
-	char *bin = xasprintf("/usr/lib/postgresql/%d/bin", major);
+	/* Debian's layout, one folder per major version, unless the environment names another. */
+	const char *root = getenv("PERFD_PG_LIBDIR");
+	char *bin = xasprintf("%s/%d/bin", root != NULL && root[0] != '\0' ? root :
+	    "/usr/lib/postgresql", major);
 	char *initdb = path_join(bin, "initdb"), *server = path_join(bin, "postgres");
 	int ok = access(initdb, X_OK) == 0 && access(server, X_OK) == 0;
 
 	if (!ok) {
-		*cause = xasprintf("PostgreSQL %d's server is not installed here (no %s)", major,
-		    initdb);
+		*cause = xasprintf("PostgreSQL %d's server is not installed here (no %s): "
+		    "perfd's experiments run on a scratch cluster of the server's own major "
+		    "version, so none could run (Debian: apt-get install postgresql-%d)", major,
+		    initdb, major);
 		free(bin);
 		bin = NULL;
 	}
@@ -266,7 +271,9 @@ pgcluster_start(struct pgcluster *c, const char *parent, int major,
 char *
 pgcluster_conninfo(const struct pgcluster *c)
 {
-	return xasprintf("host=%s port=5432 user=perfd dbname=postgres", c->dir);
+	/* Notices ("table does not exist, skipping") would only fill the agent's log. */
+	return xasprintf("host=%s port=5432 user=perfd dbname=postgres "
+	    "options='-c client_min_messages=warning'", c->dir);
 }
 
 /*

@@ -30,7 +30,11 @@ struct pgcluster {
 	pid_t	 pid;		/* the server; 0 when not running */
 };
 
-/* The folder of major's server programs, or NULL with *cause when that version is not installed. */
+/*
+ * The folder of major's server programs ($PERFD_PG_LIBDIR/<major>/bin, by
+ * default Debian's /usr/lib/postgresql/<major>/bin), or NULL with *cause
+ * when that version is not installed.
+ */
 char *pgcluster_bin(int major, char **cause);
 
 /*

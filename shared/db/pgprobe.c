@@ -176,6 +176,84 @@ pgprobe_open(struct pgprobe *p, PGconn *conn, const char *table, const char *ddl
 	return rc;
 }
 
+/*
+ * A load's start: the indexes a previous load built dropped again
+ * (untimed, as a user drops them before each load), then the time. A drop
+ * that fails leaves them, and the build after the load fails on them.
+ */
+static uint64_t
+pgprobe_start(struct pgprobe *p)
+{
+	if (p->built && p->before_build != NULL) {
+		char *why = NULL;
+
+		(void)pgprobe_exec(p->conn, p->before_build, &why);
+		free(why);
+	}
+	p->built = 0;
+	return now_ns();
+}
+
+/*
+ * A load's end: the statements its procedure runs after the rows are in
+ * (moved from the staging table, then the indexes built), timed with it.
+ * Seconds since t0, or -1 (with *cause when it is this that failed).
+ */
+static double
+pgprobe_done(struct pgprobe *p, int rc, uint64_t t0, char **cause)
+{
+	if (rc == 0 && p->after_move != NULL)
+		rc = pgprobe_exec(p->conn, p->after_move, cause);
+	if (rc == 0 && p->after_build != NULL && (rc = pgprobe_exec(p->conn, p->after_build,
+	    cause)) == 0)
+		p->built = 1;
+	return rc == 0 ? (double)(now_ns() - t0) / 1e9 : -1;
+}
+
+int
+pgprobe_build_after(struct pgprobe *p, const char *drop, const char *create, char **cause)
+{
+	if (pgprobe_exec(p->conn, drop, cause) != 0)
+		return -1;
+	free(p->before_build);
+	free(p->after_build);
+	p->before_build = xstrdup(drop);
+	p->after_build = xstrdup(create);
+	return 0;
+}
+
+int
+pgprobe_stage_unlogged(struct pgprobe *p, char **cause)
+{
+	struct buf cols = { 0 };
+	char *make;
+	int rc;
+
+	if (p->target != NULL)
+		return 0;
+	for (int i = 0; i < p->ncols; i++)
+		buf_printf(&cols, "%s%s", i ? ", " : "", p->cols[i]);
+	if (cols.p == NULL) {
+		*cause = xasprintf("%s has no column a staging table could carry", p->table);
+		return -1;
+	}
+	/* The probe's columns only: the rest take their defaults when the rows move. */
+	make = xasprintf("CREATE UNLOGGED TABLE " PGPROBE_STAGING " AS SELECT %s FROM %s "
+	    "WITH NO DATA", cols.p, p->table);
+	rc = pgprobe_exec(p->conn, make, cause);
+	free(make);
+	if (rc == 0) {
+		p->after_move = xasprintf("INSERT INTO %s (%s) SELECT %s FROM " PGPROBE_STAGING
+		    "; TRUNCATE " PGPROBE_STAGING, p->table, cols.p, cols.p);
+		p->target = p->table;
+		p->table = xstrdup(PGPROBE_STAGING);
+		free(p->insert_sql);
+		p->insert_sql = pgprobe_sql(p, 1, NULL);
+	}
+	buf_free(&cols);
+	return rc;
+}
+
 /* Row n's values as parameters for row k of a statement. */
 static void
 pgprobe_bind(const struct pgprobe *p, long long n, int k, const char **params,
@@ -231,7 +309,7 @@ pgprobe_insert(struct pgprobe *p, int rows, int commit_every, int prepared, char
 			    PQresultErrorMessage(r));
 		PQclear(r);
 	}
-	t0 = now_ns();
+	t0 = pgprobe_start(p);
 	for (int i = 0; i < rows && rc == 0; i++) {
 		if (commit_every > 0 && !in_tx)
 			rc = pgprobe_exec(p->conn, "BEGIN", cause);
@@ -249,7 +327,7 @@ pgprobe_insert(struct pgprobe *p, int rows, int commit_every, int prepared, char
 		PQclear(PQexec(p->conn, "DEALLOCATE perfd_row"));
 	free(vals);
 	free(params);
-	return rc == 0 ? (double)(now_ns() - t0) / 1e9 : -1;
+	return pgprobe_done(p, rc, t0, cause);
 }
 
 double
@@ -268,7 +346,7 @@ pgprobe_insert_multi(struct pgprobe *p, int rows, int per_stmt, char **cause)
 	vals = xcalloc((size_t)nparams, sizeof *vals);
 	params = xcalloc((size_t)nparams, sizeof *params);
 	sql = pgprobe_sql(p, per_stmt, NULL);
-	t0 = now_ns();
+	t0 = pgprobe_start(p);
 	rc = pgprobe_exec(p->conn, "BEGIN", cause);
 	while (rc == 0 && done + per_stmt <= rows) {
 		PGresult *r;
@@ -291,7 +369,7 @@ pgprobe_insert_multi(struct pgprobe *p, int rows, int per_stmt, char **cause)
 	free(sql);
 	free(vals);
 	free(params);
-	return rc == 0 ? (double)(now_ns() - t0) / 1e9 : -1;
+	return pgprobe_done(p, rc, t0, cause);
 }
 
 /* COPY's text format: a tab between values, \N for NULL. */
@@ -345,7 +423,7 @@ pgprobe_copy(struct pgprobe *p, int rows, char **cause)
 	for (int i = 0; i < p->ncols; i++)
 		buf_printf(&sql, "%s%s", i ? ", " : "", p->cols[i]);
 	buf_puts(&sql, ") FROM STDIN");
-	t0 = now_ns();
+	t0 = pgprobe_start(p);
 	r = PQexec(p->conn, sql.p);
 	if (PQresultStatus(r) != PGRES_COPY_IN) {
 		why = xasprintf("COPY on the scratch cluster: %s", PQresultErrorMessage(r));
@@ -370,7 +448,7 @@ pgprobe_copy(struct pgprobe *p, int rows, char **cause)
 	}
 	buf_free(&sql);
 	buf_free(&data);
-	return rc == 0 ? (double)(now_ns() - t0) / 1e9 : -1;
+	return pgprobe_done(p, rc, t0, cause);
 }
 
 /*
@@ -386,7 +464,7 @@ pgprobe_pipeline(struct pgprobe *p, int rows, char **cause)
 	char (*vals)[PGPROBE_VALUE] = xcalloc((size_t)p->ncols + 1, sizeof *vals);
 	const char **params = xcalloc((size_t)p->ncols + 1, sizeof *params);
 	char *why = NULL;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = pgprobe_start(p);
 	int rc = PQenterPipelineMode(p->conn) == 1 ? 0 : -1;
 
 	if (rc == 0)
@@ -434,14 +512,15 @@ pgprobe_pipeline(struct pgprobe *p, int rows, char **cause)
 	PQclear(PQexec(p->conn, "DEALLOCATE perfd_pipe"));
 	free(vals);
 	free(params);
-	return rc == 0 ? (double)(now_ns() - t0) / 1e9 : -1;
+	return pgprobe_done(p, rc, t0, cause);
 }
 
 void
 pgprobe_close(struct pgprobe *p)
 {
 	if (p->conn != NULL && p->table != NULL) {
-		char *drop = xasprintf("DROP TABLE IF EXISTS %s CASCADE", p->table);
+		char *drop = xasprintf("DROP TABLE IF EXISTS %s%s%s CASCADE", p->table,
+		    p->target != NULL ? ", " : "", p->target != NULL ? p->target : "");
 
 		PQclear(PQexec(p->conn, drop));
 		free(drop);
@@ -453,5 +532,9 @@ pgprobe_close(struct pgprobe *p)
 	free(p->kinds);
 	free(p->insert_sql);
 	free(p->table);
+	free(p->target);
+	free(p->after_move);
+	free(p->after_build);
+	free(p->before_build);
 	memset(p, 0, sizeof *p);
 }

@@ -23,7 +23,19 @@ struct pgprobe {
 				   d date, s timestamp, u uuid, n NULL */
 	char	*insert_sql;	/* INSERT INTO t (cols) VALUES ($1, ...) */
 	long long next;		/* the synthetic row counter */
+	/*
+	 * A load procedure (see pgprobe_build_after, pgprobe_stage_unlogged):
+	 * the table the rows end in when table is a staging table (else
+	 * NULL), and what runs after each load, timed with it.
+	 */
+	char	*target;
+	char	*after_move, *after_build;
+	char	*before_build;	/* the drop, again before each load after the first */
+	int	 built;		/* the last load built the indexes */
 };
+
+/* The unlogged table a staged load writes into first. */
+#define PGPROBE_STAGING	"perfd_staging"
 
 /*
  * Make the table (drop it first when there) from ddl on the connection
@@ -43,7 +55,16 @@ double pgprobe_copy(struct pgprobe *, int rows, char **cause);
  * without waiting for each result), in one transaction, or -1 with *cause.
  */
 double pgprobe_pipeline(struct pgprobe *, int rows, char **cause);
-/* Drop the table and close the connection. */
+/*
+ * Load procedures, set before a load and timed with each load from then
+ * on. build_after: run drop now (the secondary indexes), and create
+ * after each load. stage_unlogged: each load writes into an unlogged
+ * staging table of the probe's columns, whose rows move into the table
+ * in one statement after it. 0, or -1 with *cause.
+ */
+int pgprobe_build_after(struct pgprobe *, const char *drop, const char *create, char **cause);
+int pgprobe_stage_unlogged(struct pgprobe *, char **cause);
+/* Drop the table (and a staging table) and close the connection. */
 void pgprobe_close(struct pgprobe *);
 
 /* Run sql (no result rows wanted): 0, or -1 with *cause naming what failed. */

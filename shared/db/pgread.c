@@ -183,6 +183,31 @@ static const char *const pgread_ddl_queries[] = {
 	    "t.tgisinternal ORDER BY t.tgname",
 };
 
+/*
+ * The table's secondary indexes that a load may go without: not unique
+ * and behind no constraint, so that dropping one while the rows go in
+ * changes what the table accepts in no way.
+ */
+static int
+pgread_secondary(PGconn *c, const char *oid, struct pgread *p, char **cause)
+{
+	PGresult *r = pgread_query(c, "SELECT count(*), coalesce(string_agg(indexrelid::"
+	    "regclass::text, ', ' ORDER BY indexrelid), ''), coalesce(string_agg("
+	    "pg_get_indexdef(indexrelid) || ';', ' ' ORDER BY indexrelid), '') FROM pg_index i "
+	    "WHERE indrelid = $1::oid AND NOT indisunique AND NOT EXISTS (SELECT 1 FROM "
+	    "pg_constraint k WHERE k.conindid = i.indexrelid)", oid, NULL, cause);
+
+	if (r == NULL)
+		return -1;
+	p->nsecondary = atoi(PQgetvalue(r, 0, 0));
+	if (p->nsecondary > 0) {
+		p->secondary_drop = xasprintf("DROP INDEX %s;", PQgetvalue(r, 0, 1));
+		p->secondary_create = xstrdup(PQgetvalue(r, 0, 2));
+	}
+	PQclear(r);
+	return 0;
+}
+
 static int
 pgread_ddl(PGconn *c, const char *oid, struct pgread *p, char **cause)
 {
@@ -197,6 +222,8 @@ pgread_ddl(PGconn *c, const char *oid, struct pgread *p, char **cause)
 		    &fk, NULL, cause);
 	p->ddl = b.p != NULL ? b.p : xstrdup("");
 	p->fks = fk.p;
+	if (rc == 0)
+		rc = pgread_secondary(c, oid, p, cause);
 	return rc;
 }
 
@@ -278,18 +305,67 @@ pgread_capture(PGconn *c, const char *table, const char *const *names, struct pg
 	return 0;
 }
 
-int
-pgread_activity(PGconn *c, double *commits, double *rows, char **cause)
+/* The statements on table that pg_stat_statements counted, when it is there and loaded. */
+static void
+pgread_statements(PGconn *c, const char *table, struct db_activity *a)
 {
-	PGresult *r = pgread_query(c, "SELECT xact_commit, tup_inserted + tup_updated + "
-	    "tup_deleted FROM pg_stat_database WHERE datname = current_database()", NULL, NULL,
-	    cause);
+	char *cause = NULL;
+	PGresult *r = pgread_query(c, "SELECT to_regclass('pg_stat_statements') IS NOT NULL",
+	    NULL, NULL, &cause);
 
+	a->stmt_known = r != NULL && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	a->own += r != NULL;
+	PQclear(r);
+	if (!a->stmt_known)
+		goto done;
+	/* Not loaded (shared_preload_libraries) is an error here, and means none. */
+	r = pgread_query(c, "SELECT coalesce(sum(calls) FILTER (WHERE i), 0), "
+	    "coalesce(sum(rows) FILTER (WHERE i), 0), coalesce(sum(calls) FILTER (WHERE "
+	    "NOT i), 0), coalesce(sum(rows) FILTER (WHERE NOT i), 0) FROM (SELECT calls, "
+	    "rows, query ~* '^\\s*insert' AS i FROM pg_stat_statements WHERE dbid = (SELECT "
+	    "oid FROM pg_database WHERE datname = current_database()) AND query ~* "
+	    "'^\\s*(insert|copy)' AND strpos(lower(query), (SELECT lower(relname) FROM "
+	    "pg_class WHERE oid = to_regclass($1))) > 0) s", table, NULL, &cause);
+	if (r == NULL) {	/* rolled back: not among the commits */
+		a->stmt_known = 0;
+		goto done;
+	}
+	a->own++;
+	a->insert_calls = atof(PQgetvalue(r, 0, 0));
+	a->insert_rows = atof(PQgetvalue(r, 0, 1));
+	a->copy_calls = atof(PQgetvalue(r, 0, 2));
+	a->copy_rows = atof(PQgetvalue(r, 0, 3));
+	PQclear(r);
+done:
+	free(cause);
+}
+
+int
+pgread_activity(PGconn *c, const char *table, struct db_activity *a, char **cause)
+{
+	char *sql = xasprintf("SELECT d.xact_commit, d.tup_inserted + d.tup_updated + "
+	    "d.tup_deleted, %s, w.wal_buffers_full, w.wal_bytes, coalesce((SELECT "
+	    "autovacuum_count + autoanalyze_count FROM pg_stat_all_tables WHERE relid = "
+	    "to_regclass($1)), 0) FROM pg_stat_database d, %s, pg_stat_wal w WHERE "
+	    "d.datname = current_database()", PQserverVersion(c) >= 170000 ?
+	    "b.num_requested, b.num_timed" : "b.checkpoints_req, b.checkpoints_timed",
+	    PQserverVersion(c) >= 170000 ? "pg_stat_checkpointer b" : "pg_stat_bgwriter b");
+	PGresult *r = pgread_query(c, sql, table, NULL, cause);
+
+	free(sql);
 	if (r == NULL)
 		return -1;
-	*commits = atof(PQgetvalue(r, 0, 0));
-	*rows = atof(PQgetvalue(r, 0, 1));
+	memset(a, 0, sizeof *a);
+	a->commits = atof(PQgetvalue(r, 0, 0));
+	a->rows = atof(PQgetvalue(r, 0, 1));
+	a->checkpoints_req = atof(PQgetvalue(r, 0, 2));
+	a->checkpoints_timed = atof(PQgetvalue(r, 0, 3));
+	a->wal_buffers_full = atof(PQgetvalue(r, 0, 4));
+	a->wal_bytes = atof(PQgetvalue(r, 0, 5));
+	a->table_vacuums = atof(PQgetvalue(r, 0, 6));
+	a->own = 1;
 	PQclear(r);
+	pgread_statements(c, table, a);
 	return 0;
 }
 
@@ -332,6 +408,8 @@ pgread_free(struct pgread *p)
 	free(p->definition);
 	free(p->ddl);
 	free(p->fks);
+	free(p->secondary_drop);
+	free(p->secondary_create);
 	memset(p, 0, sizeof *p);
 }
 

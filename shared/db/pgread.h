@@ -2,6 +2,8 @@
 #ifndef PERFD_PGREAD_H
 #define PERFD_PGREAD_H
 
+#include "dbdriver.h"
+
 #include <libpq-fe.h>
 
 /*
@@ -28,6 +30,13 @@ struct pgread {
 	char			*ddl;		/* the statements that make it again elsewhere */
 	char			*fks;		/* its foreign keys (left out of ddl), markdown, or NULL */
 	int			 nindexes;
+	/*
+	 * Its secondary indexes a load may go without (not unique, behind no
+	 * constraint): how many, "DROP INDEX a, b;" and their CREATE INDEX
+	 * statements; NULL when none.
+	 */
+	int			 nsecondary;
+	char			*secondary_drop, *secondary_create;
 	long long		 rows;
 	/* Pressure counters since the statistics were last reset. */
 	double			 checkpoints_timed, checkpoints_req, wal_buffers_full;
@@ -53,11 +62,15 @@ int pgread_capture(PGconn *, const char *table, const char *const *names, struct
 void pgread_free(struct pgread *);
 
 /*
- * The transactions committed and rows inserted, updated or deleted in the
- * session's database so far (pg_stat_database, as of the last time the
- * server's sessions reported them): 0, or -1 with *cause.
+ * The server's counts so far, as of the last time its sessions reported
+ * them: transactions committed and rows written in the session's database
+ * (pg_stat_database), checkpoints and WAL (pg_stat_bgwriter or, from 17,
+ * pg_stat_checkpointer; pg_stat_wal), autovacuum runs on table, and, when
+ * pg_stat_statements is installed in that database and loaded, the
+ * INSERT and COPY statements whose text names the table. 0, or -1 with
+ * *cause.
  */
-int pgread_activity(PGconn *, double *commits, double *rows, char **cause);
+int pgread_activity(PGconn *, const char *table, struct db_activity *, char **cause);
 
 /* The rows in table now: PGREAD_ABSENT, or -1 with *cause. */
 long long pgread_count(PGconn *, const char *table, char **cause);

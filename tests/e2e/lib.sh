@@ -131,6 +131,20 @@ start_pg() {
 	export PGHOST="$T/pg" PGPORT=5432 PGUSER=perfd_test PGDATABASE=postgres
 }
 
+# db_failed LABEL PATTERN: in the investigation in $D, db-config and
+# client-library failed with PATTERN in their reason, while profiling
+# measured and the master report was written.
+db_failed() {
+	for a in db-config client-library; do
+		[ "$(jget "$D/$a/status.json" status)" = failed ] ||
+		    fail "$1: $a is $(jget "$D/$a/status.json" status): $(jget "$D/$a/findings.json" headline)"
+		jget "$D/$a/status.json" reason | grep -q -- "$2" ||
+		    fail "$1: $a says: $(jget "$D/$a/status.json" reason)"
+	done
+	[ "$(jget "$D/profiling/status.json" status)" = ok ] || fail "$1: profiling"
+	[ -f "$D/MASTER_INTEGRATION_REPORT.md" ] || fail "$1: no master report"
+}
+
 # stop_pg: the test's server, stopped at once (nothing of it is kept).
 stop_pg() {
 	$PG_AS "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 || true

@@ -19,8 +19,9 @@ real_agents
 cd "$T"
 # No autovacuum: its ANALYZE writes statistics rows that would blur the
 # count of rows written.
-PG_OPTS="-c autovacuum=off"
+PG_OPTS="-c autovacuum=off -c shared_preload_libraries=pg_stat_statements"
 start_pg
+psql -Xqc 'CREATE EXTENSION pg_stat_statements' || fail "pg_stat_statements"
 trades_csv 400 7 | awk -F, '{ print NR "," $0 }' >rows.csv
 # Every run of the loader and of setup leaves a line, to count what the
 # pipeline wrote.
@@ -106,9 +107,20 @@ done
 for pat in "COPY FROM STDIN" "pipeline mode"; do
 	grep -q "^| $pat" "$D/client-library/CLIENT_ANALYSIS.md" || fail "client-library: no '$pat' row"
 done
-# The pattern, from the server's own count.
-grep -q "one commit per row.*transactions committed in the database" \
-    "$D/client-library/CLIENT_ANALYSIS.md" || fail "pattern: $(grep -m1 Pattern "$D/client-library/CLIENT_ANALYSIS.md")"
+# The pattern, from the server's own count, and the statements' shape from
+# pg_stat_statements.
+C="$D/client-library/CLIENT_ANALYSIS.md"
+grep -q "one commit per row.*transactions committed in the database" "$C" ||
+    fail "pattern: $(grep -m1 Pattern "$C")"
+grep -q "pg_stat_statements counted, on public.trades: 400 INSERT statements for 400 rows (1.0 row per statement)" "$C" ||
+    fail "statements: $(grep -m1 Pattern "$C")"
+# COPY, against the stage's own pattern on the probe: more than x10.
+rate_of() { grep "^| $1" "$C" | head -1 | cut -d'|' -f3 | tr -d ' ,'; }
+copy=$(rate_of "COPY FROM STDIN")
+now=$(grep "(the stage's pattern)" "$C" | head -1 | cut -d'|' -f3 | tr -d ' ,')
+echo "client-library's probe: COPY $copy rows/s, the stage's pattern $now rows/s"
+awk -v c="$copy" -v n="$now" 'BEGIN { exit !(n > 0 && c > 10 * n) }' ||
+    fail "COPY is not x10 the stage's pattern: $copy against $now rows/s"
 
 # db-config's synchronous_commit = off, applied as its How says: for the
 # loader's own sessions.

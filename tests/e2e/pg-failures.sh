@@ -25,23 +25,13 @@ database:
 client: {stage: ingest}
 EOS
 }
-reasons() {
-	for a in db-config client-library; do
-		[ "$(jget "$D/$a/status.json" status)" = failed ] ||
-		    fail "$1: $a is $(jget "$D/$a/status.json" status): $(jget "$D/$a/findings.json" headline)"
-		jget "$D/$a/status.json" reason | grep -q -- "$2" ||
-		    fail "$1: $a says: $(jget "$D/$a/status.json" reason)"
-	done
-	[ "$(jget "$D/profiling/status.json" status)" = ok ] || fail "$1: profiling"
-	[ -f "$D/MASTER_INTEGRATION_REPORT.md" ] || fail "$1: no master report"
-}
 spec "true" "true" "$T/nowhere"
 investigate down
-reasons "server down" "cannot connect to the PostgreSQL server: connection to server on socket \"$T/nowhere/.s.PGSQL.5432\" failed"
+db_failed "server down" "cannot connect to the PostgreSQL server: connection to server on socket \"$T/nowhere/.s.PGSQL.5432\" failed"
 
 spec "psql -Xqc 'DROP TABLE IF EXISTS trades'" "true" "$T/pg"
 investigate no-table
-reasons "no table" "did not create table public.trades in .*dbname=postgres .*(no table 'public.trades' on the server)"
+db_failed "no table" "did not create table public.trades in .*dbname=postgres .*(no table 'public.trades' on the server)"
 
 cat >points.sh <<'EOS'
 seq 1 50 | sed 's/.*/INSERT INTO trades VALUES (&, point(&, 1));/' | psql -Xq

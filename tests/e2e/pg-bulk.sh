@@ -1,0 +1,93 @@
+# The database agents on a bulk loader (psql's \copy, one statement and one
+# transaction for all rows) into a PostgreSQL server the test starts with
+# the smallest max_wal_size there is (32MB) and pg_stat_statements loaded:
+# - client-library finds the pattern from the server's counts and the
+#   statement statistics (one COPY for every row) and leaves the client as
+#   it is ("already optimal");
+# - db-config reports the checkpoint pressure the load causes, with its
+#   figures: the WAL written in one run, which the harness measures itself
+#   around a run of the loader (within 25%), and checkpoints requested;
+# - db-config measures building the two secondary indexes after the load
+#   instead of during it, and its How, applied by the harness around the
+#   loader, gives what it predicts (a probe figure, bounded by the stage:
+#   within x2 either way).
+. "$PERFD_TEST_SRC/tests/e2e/lib.sh"
+real_agents
+cd "$T"
+PG_OPTS="-c max_wal_size=32MB -c min_wal_size=32MB -c shared_preload_libraries=pg_stat_statements"
+start_pg
+psql -Xqc 'CREATE EXTENSION pg_stat_statements' || fail "pg_stat_statements"
+# Rows of about 300 bytes: some 40 MB of WAL a run, past the 32 MB.
+rows=100000
+trades_csv $rows 11 | awk -F, '{ printf "%d,%s,note-%0240d\n", NR, $0, NR % 97 }' >rows.csv
+cat >setup.sh <<'EOS'
+#!/bin/sh
+psql -Xq -c 'DROP TABLE IF EXISTS trades; CREATE TABLE trades (id bigint PRIMARY KEY, ts bigint NOT NULL, price real, qty real, side text, note text); CREATE INDEX trades_price ON trades (price); CREATE INDEX trades_side_qty ON trades (side, qty)'
+EOS
+cat >load.sh <<'EOS'
+#!/bin/sh
+psql -Xq -v ON_ERROR_STOP=1 -c "\copy trades FROM 'rows.csv' WITH (FORMAT csv)"
+EOS
+chmod +x setup.sh load.sh
+cat >spec.yaml <<EOS
+version: 1
+name: pg-bulk
+rows: $rows
+pipeline:
+  warmup: 0
+  repetitions: 3
+  setup: ./setup.sh
+  stages:
+    - {name: ingest, run: ./load.sh}
+database:
+  kind: postgresql
+  dsn: "host=$T/pg dbname=postgres user=perfd_test"
+  table: public.trades
+client: {stage: ingest}
+EOS
+
+# The WAL one run of the loader writes, by the harness's own reading.
+wal() { psql -XAtc "SELECT wal_bytes FROM pg_stat_wal"; }
+./setup.sh
+w0=$(wal)
+./load.sh || fail "the loader"
+sleep 1
+w1=$(wal)
+wal_mb=$(awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
+
+investigate bulk
+for a in profiling db-config client-library integration; do
+	[ "$(jget "$D/$a/status.json" status)" = ok ] ||
+	    fail "$a: $(jget "$D/$a/status.json" status): $(jget "$D/$a/status.json" reason)"
+done
+C="$D/client-library/CLIENT_ANALYSIS.md"
+grep -q "Client usage already optimal" "$C" || fail "client-library: $(jget "$D/client-library/findings.json" headline)"
+grep -q "Pattern: \*\*bulk: one or a few commits\*\*" "$C" || fail "pattern: $(grep -m1 Pattern "$C")"
+grep -q "pg_stat_statements counted, on public.trades: 1 COPY for $rows rows" "$C" ||
+    fail "statements: $(grep -m1 Pattern "$C")"
+
+R="$D/db-config/CONFIG_ANALYSIS.md"
+line=$(grep -A2 "^## Pressure on the server during the stage" "$R" | tail -1)
+echo "db-config: $line"
+echo "the harness measured $wal_mb MB of WAL for one run of the loader"
+said=$(echo "$line" | sed -n 's/.*the server wrote \([0-9.]*\) MB of WAL (max_wal_size = 32MB).*/\1/p')
+[ -n "$said" ] || fail "no WAL figure with max_wal_size: $line"
+awk -v p="$said" -v m="$wal_mb" 'BEGIN { exit !(p <= 1.25 * m && m <= 1.25 * p) }' ||
+    fail "db-config says $said MB of WAL, the harness measured $wal_mb MB"
+echo "$line" | grep -q "\*\*Checkpoint pressure\*\*: the load's WAL filled max_wal_size and forced [1-9][0-9]* checkpoint" ||
+    fail "no checkpoint pressure: $line"
+F="$D/db-config/findings.json"
+how=$(jget "$F" recommendations.0.apply)
+pat='^Around every load: before it, `\([^`]*\)`; after it, `\([^`]*\)`.*'
+drop=$(echo "$how" | sed -n "s/$pat/\1/p")
+build=$(echo "$how" | sed -n "s/$pat/\2/p")
+[ "$drop" = "DROP INDEX trades_price, trades_side_qty;" ] && [ -n "$build" ] ||
+    fail "db-config does not build the indexes after the load: $(jget "$F" headline) / $how"
+printf 'psql -Xq -c "%s"\n./load.sh\npsql -Xq -c "%s"\n' "$drop" "$build" >fixed.sh
+set -- $(pair_ms 5 ./setup.sh ./load.sh "sh fixed.sh")
+real=$(awk -v b="$1" -v a="$2" 'BEGIN { print b / a }')
+echo "indexes after the load: perfd predicts x$(jget "$F" recommendations.0.local_speedup) ($(jget "$F" recommendations.0.evidence_kind)), applying it gave x$real ($1 -> $2 ms)"
+claim_check "$F" "$real" || fail "indexes after the load: perfd predicts x$(jget "$F" recommendations.0.local_speedup), applying it gave x$real"
+pgrep -af "perfd-pg-" >left.txt 2>/dev/null || true
+[ ! -s left.txt ] || fail "a scratch cluster is still running: $(cat left.txt)"
+echo ok
