@@ -1,4 +1,5 @@
 #!/bin/sh
-# make-data.sh - 1,000 synthetic trades (id, ts, price, qty, side) into rows.csv.
+# make-data.sh - 1,000 synthetic trades as the exchange sends them, one
+# "key=value ..." line each, into trades.txt.
 awk 'BEGIN { srand(7); for (i = 1; i <= 1000; i++)
-    printf "%d,%d,%.2f,%.4f,%s\n", i, 1790812800000 + i * 37, 68000 + rand() * 50, rand(), rand() < 0.5 ? "b" : "s" }' >rows.csv
+    printf "id=%d ts=%d price=%.2f qty=%.4f side=%s\n", i, 1790812800000 + i * 37, 68000 + rand() * 50, rand(), rand() < 0.5 ? "b" : "s" }' >trades.txt
