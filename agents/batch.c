@@ -63,6 +63,7 @@ struct batch {
 	struct db_capture cap;	/* what the probe copies */
 	struct dbagent_obs o;	/* the stage as it runs: the probe's bound */
 	int		 observed;
+	int		 prepared;	/* the probe's statements, as the client sends its own */
 	long		*commits;	/* per size, counted once (count_commits()) */
 	enum { COUNT_ANY, COUNT_SHIM, COUNT_STRACE } counted_by;
 	int		 cap_lo, cap_hi;	/* sizes with the same commits, or -1 */
@@ -115,7 +116,8 @@ visit_probe(struct batch *bt, struct bsize *z)
 	double secs;
 
 	agent_lock(bt->a);
-	secs = dbagent_driver(bt->a->spec)->insert(bt->pr, BATCH_PROBE_ROWS, (int)z->size, 1, &cause);
+	secs = dbagent_driver(bt->a->spec)->insert(bt->pr, BATCH_PROBE_ROWS, (int)z->size,
+	    bt->prepared, &cause);
 	agent_unlock(bt->a);
 	if (secs < 0) {
 		z->failure = xasprintf("batch %lld: %s", (long long)z->size, cause);
@@ -726,8 +728,9 @@ report(struct batch *bt)
 		buf_printf(&b, "Measured with perfd's %s probe: %d synthetic rows shaped "
 		    "like `%s` inserted into a scratch copy of the database (made from "
 		    "one read of it; the original is only read), committing every "
-		    "*size* rows with a prepared statement.\n\n",
-		    dbagent_driver(sp)->name, BATCH_PROBE_ROWS, sp->db_table);
+		    "*size* rows, each row's INSERT %s.\n\n",
+		    dbagent_driver(sp)->name, BATCH_PROBE_ROWS, sp->db_table, bt->prepared ?
+		    "prepared" : "as SQL text, as the client sends its rows");
 	else
 		buf_printf(&b, "Measured with `%s`: for each size, setup and the stages "
 		    "before %s ran untimed (or only its `prepare`, when they were already in "
@@ -861,6 +864,8 @@ probe_start(struct batch *bt, char **cause)
 	free(scratch);
 	if (bt->pr == NULL)
 		return -1;
+	/* SQL text for a client that sends its rows as text (psql), else prepared. */
+	bt->prepared = !bt->observed || strcmp(bt->o.client->writes, "text") != 0;
 	if (bt->current <= 0 && bt->observed && bt->o.cadence > 0) {
 		bt->current = (int64_t)round(bt->o.cadence);
 		bt->current_from = "the cadence observed in the stage";

@@ -747,8 +747,10 @@ infer_server(const struct spec *sp, struct dbagent_obs *o)
 	o->evidence = xasprintf("%.0f transactions committed in the database during one run "
 	    "of the stage, for %.0f rows (%.0f rows written: the server's own counts, read "
 	    "before and after it; other sessions on that database count too): %s; %s%s%ld "
-	    "socket calls of the client", o->commits, o->rows, o->server.rows, o->pattern,
-	    stmts != NULL ? stmts : "", stmts != NULL ? "; " : "", o->net);
+	    "send and receive calls on the client's sockets (about %.1f a row; a round trip "
+	    "to the server takes two or more)",
+	    o->commits, o->rows, o->server.rows, o->pattern, stmts != NULL ? stmts : "",
+	    stmts != NULL ? "; " : "", o->net, o->rows > 0 ? (double)o->net / o->rows : 0);
 	free(stmts);
 }
 

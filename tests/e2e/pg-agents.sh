@@ -8,8 +8,9 @@
 #   its How says (PGOPTIONS for the loader's sessions), within the bounds
 #   a figure of its evidence kind is held to;
 # - the server untouched: pg_settings and postgresql.auto.conf as before,
-#   and the server's own count of rows written is exactly what the
-#   pipeline's runs wrote (perfd's sessions wrote nothing);
+#   the server's own count of rows written is exactly what the pipeline's
+#   runs wrote (perfd's sessions wrote nothing), and the table's contents
+#   are what the pipeline's own commands leave;
 # - the dsn's password in no file perfd wrote (reports, logs, spec.json,
 #   the state database);
 # - no scratch cluster left running or on disk;
@@ -94,6 +95,16 @@ setups=$(grep -c setup runs.log) loads=$(grep -c load runs.log)
 echo "the pipeline ran setup $setups and the loader $loads times: one setup writes $setup_w rows, one load $load_w; the server counted $((after - before))"
 [ "$((after - before))" = "$((setups * setup_w + loads * load_w))" ] ||
     fail "perfd wrote to the user's server: it counted $((after - before)) rows written, the pipeline's runs account for $((setups * setup_w + loads * load_w))"
+# The table's contents as the pipeline's own commands leave it: what the
+# harness gets from running them (after setup and a load, or after setup
+# alone, whichever perfd ran last).
+contents() { psql -XAtc "SELECT count(*) || ' ' || coalesce(md5(string_agg(t::text, ',' ORDER BY id)), '') FROM trades t"; }
+left=$(contents)
+./setup.sh; after_setup=$(contents)
+./load.sh 1; after_load=$(contents)
+echo "the table as perfd left it: $left; after setup and a load: $after_load"
+[ "$left" = "$after_load" ] || [ "$left" = "$after_setup" ] ||
+    fail "the table is not as the pipeline leaves it: $left (setup: $after_setup; setup and load: $after_load)"
 grep -rl -- "$pw" "$D" "$XDG_STATE_HOME" out >pw.found 2>/dev/null || true
 [ ! -s pw.found ] || fail "the dsn's password is in: $(cat pw.found)"
 # No scratch cluster left running, nor its folder.
