@@ -4,6 +4,7 @@
 #include "file.h"
 #include "investigation.h"
 #include "lock.h"
+#include "matrix.h"
 #include "paths.h"
 #include "pipeline.h"
 #include "proc.h"
@@ -43,6 +44,23 @@ agent_take_secret(struct agent *a)
 	if (pw != NULL && pw[0] != '\0')
 		a->spec->db_secret = xstrdup(pw);
 	unsetenv(inv_env_names[INV_ENV_DB_PASSWORD]);
+}
+
+/* The spec as written kept apart; the agent measures its matrix's first cell. */
+static int
+agent_first_cell(struct agent *a)
+{
+	char *why = NULL;
+	struct spec *cell = matrix_cell_spec(a->spec, 0, &why);
+
+	if (cell == NULL) {
+		fprintf(stderr, "perfd-agent: %s", why);
+		free(why);
+		return -1;
+	}
+	a->matrix_spec = a->spec;
+	a->spec = cell;
+	return 0;
 }
 
 int
@@ -92,6 +110,8 @@ agent_init(struct agent *a, int argc, char **argv)
 		return -1;
 	}
 	agent_take_secret(a);
+	if (a->spec->matrix != NULL && agent_first_cell(a) != 0)
+		return -1;
 	a->lock_path = paths_lock(&cause);
 	if (a->lock_path == NULL) {
 		fprintf(stderr, "perfd-agent: %s\n", cause);
@@ -112,6 +132,7 @@ agent_done(struct agent *a)
 	agent_unlock(a);
 	proc_reap_children(NULL, NULL);
 	spec_free(a->spec);
+	spec_free(a->matrix_spec);
 	free(a->spec_path);
 	free(a->dir);
 	free(a->inv_dir);

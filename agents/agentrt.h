@@ -10,7 +10,13 @@
 
 struct agent {
 	const char	*name;
+	/*
+	 * The spec the agent measures: with a matrix, its first cell (every
+	 * {name} replaced), and matrix_spec the spec as written, which the
+	 * profiling agent measures cell by cell; else matrix_spec is NULL.
+	 */
 	struct spec	*spec;
+	struct spec	*matrix_spec;
 	char		*spec_path;	/* the investigation's spec.json */
 	char		*dir;		/* this agent's own folder */
 	char		*inv_dir;	/* the investigation folder */

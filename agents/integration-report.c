@@ -118,10 +118,47 @@ cons_of(struct integ *g, const struct ranked *x)
 	return x->stage >= 0 ? rank_consensus_name(g->st[x->stage].cons) : "n/a";
 }
 
+/*
+ * Stage's fastest growth with any matrix parameter, from profiling's
+ * fits, when it grows faster than linearly (its exponent's CI above 1):
+ * the entry of data.matrix.growth, or NULL.
+ */
+static const cJSON *
+scale_growth(struct integ *g, const char *stage)
+{
+	const cJSON *m = g->prof != NULL ? cJSON_GetObjectItem(g->prof, "matrix") : NULL, *e;
+	const cJSON *best = NULL, *growth = m != NULL ? cJSON_GetObjectItem(m, "growth") : NULL;
+
+	cJSON_ArrayForEach(e, growth) {
+		const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(e, "stage"));
+		double lo = cJSON_GetNumberValue(cJSON_GetObjectItem(e, "b_lo"));
+
+		if (st != NULL && strcmp(st, stage) == 0 && lo > 1.0 && (best == NULL ||
+		    cJSON_GetNumberValue(cJSON_GetObjectItem(e, "b")) >
+		    cJSON_GetNumberValue(cJSON_GetObjectItem(best, "b"))))
+			best = e;
+	}
+	return best;
+}
+
+/* "merge grows as tasks^1.9 (CI 1.8–2.0): quadratic" (caller frees). */
+static char *
+growth_words(const cJSON *e)
+{
+	return xasprintf("%s grows as %s^%.2f (CI %.2f–%.2f): %s",
+	    cJSON_GetStringValue(cJSON_GetObjectItem(e, "stage")),
+	    cJSON_GetStringValue(cJSON_GetObjectItem(e, "parameter")),
+	    cJSON_GetNumberValue(cJSON_GetObjectItem(e, "b")),
+	    cJSON_GetNumberValue(cJSON_GetObjectItem(e, "b_lo")),
+	    cJSON_GetNumberValue(cJSON_GetObjectItem(e, "b_hi")),
+	    cJSON_GetStringValue(cJSON_GetObjectItem(e, "class")));
+}
+
 static void
 rec_block(struct buf *b, struct integ *g, const struct ranked *x, int rank)
 {
 	const struct recommendation *r = x->r;
+	const cJSON *grow;
 
 	buf_printf(b, "### %d. %s — %s%s\n\n", rank, prio_names[x->priority], r->title,
 	    r->kind == EVIDENCE_ESTIMATE ? " (estimate)" : r->kind == EVIDENCE_PROBE ?
@@ -139,6 +176,12 @@ rec_block(struct buf *b, struct integ *g, const struct ranked *x, int rank)
 	if (r->evidence != NULL)
 		buf_printf(b, "- Evidence: %s\n", r->evidence);
 	buf_printf(b, "- Effort: %s\n", r->effort);
+	if ((grow = scale_growth(g, r->stage)) != NULL) {
+		char *w = growth_words(grow);
+
+		buf_printf(b, "- **Matters more at larger scale**: %s (profiling's matrix)\n", w);
+		free(w);
+	}
 	if (r->apply != NULL && strchr(r->apply, '\n') != NULL)
 		buf_printf(b, "- How:\n\n```\n%s%s```\n", r->apply,
 		    r->apply[strlen(r->apply) - 1] == '\n' ? "" : "\n");
@@ -541,6 +584,44 @@ baseline(struct buf *b, struct integ *g, cJSON *json)
 	compare_runset_free(&cand);
 }
 
+/*
+ * What profiling's matrix says of growth: where the bottleneck moves, and
+ * the stages that grow faster than linearly. Nothing without a matrix.
+ */
+static void
+larger_scale(struct buf *b, struct integ *g)
+{
+	const cJSON *m = g->prof != NULL ? cJSON_GetObjectItem(g->prof, "matrix") : NULL, *e;
+	int any = 0;
+
+	if (m == NULL)
+		return;
+	buf_puts(b, "## At larger scale\n\nFrom the profiling agent's matrix "
+	    "([profiling/MATRIX.md](profiling/MATRIX.md): every cell, the fits, the charts).\n\n");
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(m, "moves")) {
+		buf_printf(b, "- **The bottleneck moves**: at %s=%s, %s overtakes %s: %.0f%% "
+		    "against %.0f%%.\n", cJSON_GetStringValue(cJSON_GetObjectItem(e, "parameter")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(e, "at")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(e, "to")),
+		    cJSON_GetStringValue(cJSON_GetObjectItem(e, "from")),
+		    cJSON_GetNumberValue(cJSON_GetObjectItem(e, "share_to")) * 100,
+		    cJSON_GetNumberValue(cJSON_GetObjectItem(e, "share_from")) * 100);
+		any = 1;
+	}
+	cJSON_ArrayForEach(e, cJSON_GetObjectItem(m, "growth"))
+		if (cJSON_GetNumberValue(cJSON_GetObjectItem(e, "b_lo")) > 1.0) {
+			char *w = growth_words(e);
+
+			buf_printf(b, "- %s: a change to it matters more as the work grows.\n", w);
+			free(w);
+			any = 1;
+		}
+	if (!any)
+		buf_puts(b, "No stage grows faster than linearly, and the bottleneck stays where "
+		    "it is across the cells.\n");
+	buf_puts(b, "\n");
+}
+
 char *
 integ_report_md(struct integ *g)
 {
@@ -550,6 +631,7 @@ integ_report_md(struct integ *g)
 	summary(&b, g);
 	budget_md(&b, g);
 	top3(&b, g);
+	larger_scale(&b, g);
 	votes(&b, g);
 	agents(&b, g);
 	roadmap(&b, g);
@@ -644,6 +726,7 @@ json_recommendation(struct integ *g, const struct ranked *r, int rank)
 		cJSON_AddNullToObject(x, "evidence");
 	if (!r->ranked)
 		cJSON_AddStringToObject(x, "unranked_reason", r->unranked_why);
+	cJSON_AddBoolToObject(x, "grows_with_scale", scale_growth(g, r->r->stage) != NULL);
 	return x;
 }
 
@@ -716,6 +799,9 @@ integ_report_json(struct integ *g)
 	cJSON_AddItemToObject(x, "pipelining_bound", num_or_null(g->pipeline_bound > 0,
 	    g->pipeline_bound));
 	json_agents(g, cJSON_AddObjectToObject(o, "agents"));
+	if (g->prof != NULL && cJSON_GetObjectItem(g->prof, "matrix") != NULL)
+		cJSON_AddItemToObject(o, "matrix", cJSON_Duplicate(cJSON_GetObjectItem(g->prof,
+		    "matrix"), 1));
 	cJSON_AddItemToObject(o, "time", time_json(g));
 	cJSON_AddItemToObject(o, "budget", budget_json(g));
 	/* The baseline's members; its markdown is the other report's. */

@@ -80,19 +80,6 @@ record(struct prof *p, int b, const char *data, char **why)
 	return rc;
 }
 
-static int
-write_file(struct prof *p, const char *name, const char *text)
-{
-	char *path = agent_path(p->a, name), *cause = NULL;
-	int rc = file_write_atomic(path, text, strlen(text), &cause);
-
-	if (rc != 0) {
-		fprintf(stderr, "perfd-agent: %s\n", cause);
-		free(cause);
-	}
-	free(path);
-	return rc;
-}
 
 /* perf script's text of data (script: where it goes meanwhile), or NULL with perf_note set. */
 static char *
@@ -124,8 +111,8 @@ flame_from(struct prof *p, const struct prof_stage *b, const char *text)
 	title = xasprintf("%s: stage %s, one extra run sampled at %s Hz",
 	    p->a->spec->name, b->name, PERF_HZ);
 	svg = flame_svg(folded, title);
-	if (p->perf_samples > 0 && write_file(p, "stacks.folded", folded) == 0 &&
-	    write_file(p, "flamegraph.svg", svg) == 0) {
+	if (p->perf_samples > 0 && prof_write(p, "stacks.folded", folded) == 0 &&
+	    prof_write(p, "flamegraph.svg", svg) == 0) {
 		char *unnamed = unnamed_note(folded, p->perf_samples);
 
 		p->have_flame = 1;

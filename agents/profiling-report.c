@@ -423,6 +423,12 @@ prof_report_md(struct prof *p)
 	stage_table(&b, p);
 	buf_puts(&b, "\n![stages](stages.svg)\n");
 	fetch_tables(&b, p);
+	if (p->mx != NULL) {
+		char *sum = prof_matrix_summary(p);
+
+		buf_printf(&b, "\n## Scaling matrix\n\n%s", sum);
+		free(sum);
+	}
 	buf_puts(&b, "\n## Votes\n\n");
 	for (int i = 0; i < p->f->nvotes; i++)
 		buf_printf(&b, "- **%s**: %s — %s\n", p->f->votes[i].stage,

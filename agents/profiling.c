@@ -1,6 +1,7 @@
 /* profiling.c - the profiling agent: where the pipeline's time really goes. */
 #include "profiling.h"
 #include "agents.h"
+#include "matrix.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -534,8 +535,8 @@ measure_concurrency(struct prof *p, int i)
 	agent_unlock(p->a);
 }
 
-static const char *
-classify(double util)
+const char *
+prof_class(double util)
 {
 	return util >= PROF_CPU_BOUND ? "cpu-bound" : util <= PROF_WAITING ? "waiting" :
 	    "mixed";
@@ -622,7 +623,7 @@ analyse_stage(struct prof *p, int i, double *x, int *flags)
 	stats_compute(x, n, &ps->wall);
 	ps->outliers = stats_outliers(x, n, flags);
 	ps->util = stage_median(p, ps, x, sample_util);
-	ps->klass = classify(ps->util);
+	ps->klass = prof_class(ps->util);
 	ps->rss_kb = (long)stage_median(p, ps, x, sample_rss);
 	ps->read_bytes = stage_median(p, ps, x, sample_read);
 	ps->write_bytes = stage_median(p, ps, x, sample_write);
@@ -877,7 +878,49 @@ prof_free(struct prof *p)
 	free(p->perf_note);
 	for (int i = 0; i < p->ntop; i++)
 		free(p->top[i].func);
+	prof_matrix_free(p->mx);
 	findings_free(p->f);
+}
+
+int
+prof_write(struct prof *p, const char *name, const char *text)
+{
+	char *path = agent_path(p->a, name), *cause = NULL;
+	int rc = file_write_atomic(path, text, strlen(text), &cause);
+
+	if (rc != 0) {
+		fprintf(stderr, "perfd-agent: %s\n", cause);
+		free(cause);
+	}
+	free(path);
+	return rc;
+}
+
+/* prof_write() of a text made for it, then freed. */
+static int
+write_made(struct prof *p, const char *name, char *text)
+{
+	int rc = prof_write(p, name, text);
+
+	free(text);
+	return rc;
+}
+
+/* MATRIX.md, matrix.csv, and a chart for each parameter that has a slice. */
+static int
+write_matrix(struct prof *p)
+{
+	int rc = write_made(p, INV_MATRIX_MD, prof_matrix_md(p));
+
+	rc |= write_made(p, INV_MATRIX_CSV, prof_matrix_csv(p));
+	for (int q = 0; q < p->mx->m->nparams; q++)
+		if (p->mx->slice[q].n >= 2) {
+			char *name = xasprintf("matrix-%s.svg", p->mx->m->params[q].name);
+
+			rc |= write_made(p, name, prof_matrix_svg(p, q));
+			free(name);
+		}
+	return rc;
 }
 
 static int
@@ -901,7 +944,11 @@ write_outputs(struct prof *p)
 		free(cause);
 		return -1;
 	}
+	if (p->mx != NULL && write_matrix(p) != 0)
+		return -1;
 	p->f->data = prof_data_json(p);
+	if (p->mx != NULL)
+		cJSON_AddItemToObject(p->f->data, "matrix", prof_matrix_json(p));
 	md = prof_report_md(p);
 	rc = agent_publish(p->a, p->f, inv_agents[INV_PROFILING].report, md);
 	free(md);
@@ -932,7 +979,11 @@ prof_main(struct agent *a)
 	for (int i = 0; i < p.nstages; i++)
 		if (p.st[i].fetch && a->spec->stages[i].nconcurrency > 0 && p.ntotals > 0)
 			measure_concurrency(&p, i);
+	if ((p.mx = prof_matrix_new(&p)) != NULL)
+		prof_matrix_measure(&p);
 	analyse(&p);
+	if (p.mx != NULL)
+		prof_matrix_analyse(&p);
 	p.ended = now_iso(now_unix_ms());
 	prof_perf(&p);
 	nrun = p.ntotals;

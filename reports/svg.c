@@ -417,3 +417,139 @@ svg_lines(const char *title, const char *ylabel, int nseries, const char *const 
 	buf_puts(&b, "</svg>\n");
 	return b.p;
 }
+
+/* svg_loglog()'s canvas, and its scales: log10 of x and y to pixels. */
+enum { LL_W = 900, LL_H = 460, LL_L = 80, LL_R = 190, LL_T = 50, LL_B = 60 };
+
+struct loglog_scale {
+	double	 x0, x1, y0, y1;	/* log10 of the ends */
+};
+
+static double
+loglog_x(const struct loglog_scale *s, double x)
+{
+	return LL_L + (LL_W - LL_L - LL_R) * (log10(x) - s->x0) / (s->x1 - s->x0);
+}
+
+static double
+loglog_y(const struct loglog_scale *s, double y)
+{
+	return LL_H - LL_B - (LL_H - LL_T - LL_B) * (log10(y) - s->y0) / (s->y1 - s->y0);
+}
+
+/* The ends: the points' x, and every series' y with its CI, a little beyond. */
+static void
+loglog_range(int npoints, const double *x, int nseries, const struct svg_logseries *sr,
+    struct loglog_scale *s)
+{
+	double ylo = INFINITY, yhi = 0, xlo = INFINITY, xhi = 0;
+
+	for (int p = 0; p < npoints; p++) {
+		xlo = fmin(xlo, x[p]);
+		xhi = fmax(xhi, x[p]);
+		for (int k = 0; k < nseries; k++) {
+			double lo = sr[k].lo != NULL && sr[k].lo[p] > 0 ? sr[k].lo[p] : sr[k].y[p];
+			double hi = sr[k].hi != NULL && sr[k].hi[p] > 0 ? sr[k].hi[p] : sr[k].y[p];
+
+			if (sr[k].y[p] > 0) {
+				ylo = fmin(ylo, lo);
+				yhi = fmax(yhi, hi);
+			}
+		}
+	}
+	if (!(yhi > 0)) {
+		ylo = 1;
+		yhi = 10;
+	}
+	s->x0 = log10(xlo) - 0.05;
+	s->x1 = log10(xhi > xlo ? xhi : xlo * 10) + 0.05;
+	s->y0 = floor(log10(ylo));
+	s->y1 = fmax(ceil(log10(yhi)), s->y0 + 1);
+}
+
+/* The title, the grid (1, 2, 5 per decade up; the points' x across) and the axes' labels. */
+static void
+loglog_frame(struct buf *b, const struct loglog_scale *s, const char *title, const char *xlabel,
+    const char *ylabel, int npoints, const double *x)
+{
+	char *t = svg_escape(title), *xl = svg_escape(xlabel), *yl = svg_escape(ylabel);
+
+	buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+	    "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" "
+	    "fill=\"white\"/>\n<text x=\"10\" y=\"24\" font-size=\"15\" font-weight=\"bold\">"
+	    "%s</text>\n", LL_W, LL_H, t);
+	for (double d = s->y0; d < s->y1 + 0.5; d++)
+		for (int m = 0; m < 3; m++) {
+			double v = (m == 0 ? 1 : m == 1 ? 2 : 5) * pow(10, d);
+
+			if (log10(v) > s->y1 + 1e-9)
+				break;
+			buf_printf(b, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>"
+			    "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#555\">%g</text>\n",
+			    LL_L, loglog_y(s, v), LL_W - LL_R, loglog_y(s, v), LL_L - 6,
+			    loglog_y(s, v) + 4, v);
+		}
+	for (int p = 0; p < npoints; p++)
+		buf_printf(b, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e4e4e4\"/>"
+		    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%g</text>\n",
+		    loglog_x(s, x[p]), LL_T, loglog_x(s, x[p]), LL_H - LL_B, loglog_x(s, x[p]),
+		    LL_H - LL_B + 16, x[p]);
+	buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s (log scale)</text>\n"
+	    "<text x=\"16\" y=\"%d\" transform=\"rotate(-90 16 %d)\" text-anchor=\"middle\">%s "
+	    "(log scale)</text>\n", (LL_L + LL_W - LL_R) / 2, LL_H - 16, xl,
+	    (LL_T + LL_H - LL_B) / 2, (LL_T + LL_H - LL_B) / 2, yl);
+	free(t);
+	free(xl);
+	free(yl);
+}
+
+/* Series k: its CI band, its line and points, its legend entry. */
+static void
+loglog_series(struct buf *b, const struct loglog_scale *s, int k, int npoints, const double *x,
+    const struct svg_logseries *sr)
+{
+	static const char *const colours[] = { "#2f6fb3", "#c0392b", "#27ae60",
+	    "#8e44ad", "#d35400", "#16a085", "#7f8c8d", "#2c3e50" };
+	const char *col = colours[k % 8];
+	char *n = svg_escape(sr->name);
+
+	if (sr->lo != NULL && sr->hi != NULL) {
+		buf_printf(b, "<polygon fill=\"%s\" fill-opacity=\"0.15\" stroke=\"none\" points=\"", col);
+		for (int p = 0; p < npoints; p++)
+			if (sr->lo[p] > 0 && sr->y[p] > 0)
+				buf_printf(b, "%.1f,%.1f ", loglog_x(s, x[p]), loglog_y(s, sr->lo[p]));
+		for (int p = npoints - 1; p >= 0; p--)
+			if (sr->hi[p] > 0 && sr->y[p] > 0)
+				buf_printf(b, "%.1f,%.1f ", loglog_x(s, x[p]), loglog_y(s, sr->hi[p]));
+		buf_puts(b, "\"/>\n");
+	}
+	buf_printf(b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", col);
+	for (int p = 0; p < npoints; p++)
+		if (sr->y[p] > 0)
+			buf_printf(b, "%.1f,%.1f ", loglog_x(s, x[p]), loglog_y(s, sr->y[p]));
+	buf_puts(b, "\"/>\n");
+	for (int p = 0; p < npoints; p++)
+		if (sr->y[p] > 0)
+			buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"><title>%s at "
+			    "%g: %.3g</title></circle>\n", loglog_x(s, x[p]), loglog_y(s, sr->y[p]),
+			    col, n, x[p], sr->y[p]);
+	buf_printf(b, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text "
+	    "x=\"%d\" y=\"%d\">%s</text>\n", LL_W - LL_R + 14, LL_T + 18 * k, col,
+	    LL_W - LL_R + 32, LL_T + 18 * k + 10, n);
+	free(n);
+}
+
+char *
+svg_loglog(const char *title, const char *xlabel, const char *ylabel, int npoints,
+    const double *x, int nseries, const struct svg_logseries *sr)
+{
+	struct loglog_scale s;
+	struct buf b = { 0 };
+
+	loglog_range(npoints, x, nseries, sr, &s);
+	loglog_frame(&b, &s, title, xlabel, ylabel, npoints, x);
+	for (int k = 0; k < nseries; k++)
+		loglog_series(&b, &s, k, npoints, x, &sr[k]);
+	buf_puts(&b, "</svg>\n");
+	return b.p;
+}

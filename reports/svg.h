@@ -38,6 +38,20 @@ char *svg_lines(const char *title, const char *ylabel, int nseries,
     const char *const *names, int npoints, const char *const *xlabels,
     const double *const *values, const char *const *marks);
 
+/* One series of svg_loglog(): y at each x, with its CI (lo, hi may be NULL). */
+struct svg_logseries {
+	const char	*name;
+	const double	*y, *lo, *hi;	/* a value not above 0 is left out */
+};
+
+/*
+ * Lines on log-log axes (a power law is a straight line there): x ticks
+ * at the points' own values, y at 1, 2, 5 per decade; each series a line
+ * with its CI as a shaded band, named in a legend.
+ */
+char *svg_loglog(const char *title, const char *xlabel, const char *ylabel, int npoints,
+    const double *x, int nseries, const struct svg_logseries *);
+
 /* Escape text for XML (caller frees). */
 char *svg_escape(const char *);
 

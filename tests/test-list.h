@@ -10,7 +10,10 @@
 	X(spec_fetch_outside_workdir)		\
 	X(spec_dsn_kept)			\
 	X(spec_pg_password_kept_apart)	\
+	X(spec_matrix_cells)		\
+	X(spec_matrix_listed)		\
 	X(stats_basic)				\
+	X(fit_power_growth)			\
 	X(stats_median_ci)			\
 	X(stats_outliers)			\
 	X(run_exit_status)			\

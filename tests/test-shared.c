@@ -19,6 +19,50 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fit.h"
+
+/*
+ * Growth fits: a known exponent found within its CI under +-5% noise, the
+ * classes in words, a prediction, and too few points refused.
+ */
+TEST_IMPL(fit_power_growth)
+{
+	static const double noise[] = { 1.03, 0.97, 1.01, 0.99, 1.05, 0.95, 1.02, 0.98 };
+	double x[32], y[32], lo, hi, p;
+	struct fit f;
+	int n = 0;
+
+	for (int k = 0; k < 4; k++)		/* 4, 8, 16, 32; 8 runs each */
+		for (int r = 0; r < 8; r++, n++) {
+			x[n] = 4 << k;
+			y[n] = 3 * pow(x[n], 1.9) * noise[(r + k) % 8];
+		}
+	ASSERT(fit_power(x, y, n, &f) == 0);
+	ASSERT(f.n == 32 && fabs(f.b - 1.9) < 0.05);
+	ASSERT(f.b_lo < 1.9 && f.b_hi > 1.9 && f.b_hi - f.b_lo < 0.1);
+	ASSERT_STR(fit_class(f.b), "quadratic");
+	p = fit_predict(&f, 64, &lo, &hi);
+	ASSERT(fabs(p / (3 * pow(64, 1.9)) - 1) < 0.1 && lo < p && p < hi);
+	for (int i = 0; i < n; i++)
+		y[i] = 50 * noise[i % 8];	/* constant */
+	ASSERT(fit_power(x, y, n, &f) == 0 && fabs(f.b) < 0.05);
+	ASSERT_STR(fit_class(f.b), "constant");
+	ASSERT_STR(fit_class(1.0), "linear");
+	ASSERT_STR(fit_class(0.5), "sub-linear");
+	ASSERT_STR(fit_class(1.5), "super-linear");
+	ASSERT_STR(fit_class(3.0), "worse than quadratic");
+	ASSERT_STR(fit_class(-1.0), "shrinking");
+	/* One x, or fewer than 3 usable points: no fit. */
+	for (int i = 0; i < n; i++)
+		x[i] = 8;
+	ASSERT(fit_power(x, y, n, &f) == -1);
+	x[0] = 4;
+	y[1] = 0;
+	ASSERT(fit_power(x, y, 3, &f) == -1);
+	ASSERT(fabs(fit_t975(1) - 12.706) < 1e-9 && fabs(fit_t975(1000) - 1.962) < 0.01);
+	return 0;
+}
+
 TEST_IMPL(stats_basic)
 {
 	double x[] = { 5, 1, 4, 2, 3 };

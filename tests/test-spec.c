@@ -158,7 +158,7 @@ TEST_IMPL(spec_collects_all_errors)
 	snprintf(want, sizeof want,
 	    "%s:3:1: the top level: unknown key 'bogus' (allowed: version, name, "
 	    "description, hypothesis, workdir, env, rows, pipeline, database, client, "
-	    "batch, agents, budget)\n"
+	    "batch, agents, budget, matrix)\n"
 	    "%s:5:16: pipeline.repetitions: 0 is out of range (1 to 10000)\n", path, path);
 	ASSERT_STR(errors, want);
 	free(errors);
@@ -322,5 +322,100 @@ TEST_IMPL(spec_pg_password_kept_apart)
 	ASSERT(sp != NULL && sp->db_secret == NULL);
 	ASSERT_STR(sp->db_dsn, "dbname=market");
 	spec_free(sp);
+	return 0;
+}
+
+#include "matrix.h"
+
+static const char matrix_spec[] =
+	"version: 1\n"
+	"name: scaling\n"
+	"env: {TASKS: \"{tasks}\", HOME_TOO: \"${HOME}\"}\n"
+	"rows: \"{tasks}000\"\n"
+	"pipeline:\n"
+	"  setup: ./split.sh {tasks}\n"
+	"  stages:\n"
+	"    - name: run\n"
+	"      run: xargs -P {jobs} -n 1 ./task.sh < tasks.txt\n"
+	"    - name: merge\n"
+	"      run: awk '{ print $1 }' out/* | sort > merged.txt\n"
+	"matrix:\n"
+	"  parameters:\n"
+	"    tasks: {from: 4, to: 32, factor: 2}\n"
+	"    jobs: [1, 5, 10]\n"
+	"  concurrency: jobs\n"
+	"  repetitions: 3\n"
+	"  seed: 42\n";
+
+/*
+ * A matrix: ranges and lists expanded, every combination a cell (the
+ * first parameter slowest), the spec's JSON a spec again with the same
+ * matrix, and a cell's spec with every {name} replaced and nothing else
+ * touched (${HOME}, awk's braces).
+ */
+TEST_IMPL(spec_matrix_cells)
+{
+	struct spec *sp = parse(matrix_spec), *again, *cell;
+	const struct matrix *m;
+	char *json, *errors = NULL, *why = NULL, *label;
+
+	ASSERT(sp != NULL && (m = sp->matrix) != NULL);
+	ASSERT(m->nparams == 2 && m->ncells == 12 && !m->listed);
+	ASSERT(m->params[0].nvalues == 4 && m->params[0].numeric);
+	ASSERT_STR(m->params[0].values[3], "32");
+	ASSERT_STR(matrix_value(m, 0, 0), "4");
+	ASSERT_STR(matrix_value(m, 0, 1), "1");
+	ASSERT_STR(matrix_value(m, 1, 1), "5");
+	ASSERT_STR(matrix_value(m, 11, 0), "32");
+	ASSERT(m->repetitions == 3 && m->seed == 42);
+	ASSERT_STR(m->concurrency, "jobs");
+	ASSERT_STR(sp->rows_template, "{tasks}000");
+	label = matrix_label(m, 5);
+	ASSERT_STR(label, "tasks=8 jobs=10");
+	free(label);
+	json = spec_to_json(sp);
+	again = spec_parse_text("spec.json", "/", json, strlen(json), NULL, &errors);
+	ASSERT(again != NULL && again->matrix->ncells == 12);
+	ASSERT_STR(matrix_value(again->matrix, 5, 0), "8");
+	free(json);
+	cell = matrix_cell_spec(again, 5, &why);
+	ASSERT(cell != NULL && cell->matrix == NULL && cell->rows == 8000);
+	ASSERT_STR(cell->setup, "./split.sh 8");
+	ASSERT_STR(cell->stages[0].run, "xargs -P 10 -n 1 ./task.sh < tasks.txt");
+	ASSERT_STR(cell->stages[1].run, "awk '{ print $1 }' out/* | sort > merged.txt");
+	ASSERT(cell->nenv == 2);
+	ASSERT(strcmp(cell->env[0], "TASKS=8") == 0 || strcmp(cell->env[1], "TASKS=8") == 0);
+	ASSERT(strcmp(cell->env[0], "HOME_TOO=${HOME}") == 0 ||
+	    strcmp(cell->env[1], "HOME_TOO=${HOME}") == 0);
+	spec_free(cell);
+	spec_free(again);
+	spec_free(sp);
+	return 0;
+}
+
+/* Listed cells (a subset, as a plan's S1-S6), kept in their order; a shuffle a permutation, repeatable. */
+TEST_IMPL(spec_matrix_listed)
+{
+	const char *text = "version: 1\nname: s\npipeline:\n  stages:\n"
+	    "    - {name: a, run: './a.sh {tasks} {jobs}'}\n"
+	    "matrix:\n  parameters: {tasks: [4, 8, 16], jobs: [1, 5]}\n"
+	    "  cells:\n    - {tasks: 16, jobs: 1}\n    - {jobs: 5, tasks: 8}\n";
+	struct spec *sp = parse(text);
+	int a[50], b[50], seen[50] = { 0 };
+
+	ASSERT(sp != NULL && sp->matrix->listed && sp->matrix->ncells == 2);
+	ASSERT_STR(matrix_value(sp->matrix, 0, 0), "16");
+	ASSERT_STR(matrix_value(sp->matrix, 1, 1), "5");
+	ASSERT(sp->matrix->repetitions == MATRIX_DEFAULT_REPS && sp->matrix->seed == 0);
+	spec_free(sp);
+	matrix_shuffle(a, 50, 7);
+	matrix_shuffle(b, 50, 7);
+	ASSERT(memcmp(a, b, sizeof a) == 0);
+	for (int i = 0; i < 50; i++)
+		seen[a[i]]++;
+	for (int i = 0; i < 50; i++)
+		ASSERT(seen[i] == 1);
+	matrix_shuffle(b, 50, 8);
+	ASSERT(memcmp(a, b, sizeof a) != 0);
 	return 0;
 }

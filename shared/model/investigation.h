@@ -54,6 +54,8 @@ int inv_agent_index(const char *name);
 #define INV_FINDINGS_FILE	"findings.json"	/* the agent's own (docs/findings.md) */
 #define INV_LOG_FILE		"agent.log"
 #define INV_RUNS_FILE		"runs.csv"	/* profiling's raw runs */
+#define INV_MATRIX_MD		"MATRIX.md"	/* profiling's scaling matrix, when the spec has one */
+#define INV_MATRIX_CSV		"matrix.csv"	/* its raw runs, cell by cell */
 
 /*
  * When every agent has ended, the investigation is: cancelled when it was

@@ -1,5 +1,6 @@
 /* spec.c - the investigation spec (version 1): parse, validate, serialise. */
 #include "spec.h"
+#include "matrix.h"
 #include "util.h"
 
 #include <cjson/cJSON.h>
@@ -30,6 +31,8 @@ enum key_type {
 	K_STAGES,	/* the sequence of stages */
 	K_INTS,		/* a sequence of integers within [min, max] */
 	K_BOOL,		/* true or false, nothing else */
+	K_ROWS,		/* an integer, or a text naming matrix parameters */
+	K_MATRIX,	/* the matrix section (walk_matrix) */
 };
 
 struct key {
@@ -109,13 +112,14 @@ static const struct key top_keys[] = {
 	{ "hypothesis", K_STR, 0, 0, 0, S(hypothesis), 0, NULL, NOFLAG },
 	{ "workdir", K_STR, 0, 0, 0, S(workdir), 0, NULL, NOFLAG },
 	{ "env", K_ENV, 0, 0, 0, S(env), S(nenv), NULL, NOFLAG },
-	{ "rows", K_INT, 0, 1, INT64_MAX, S(rows), 0, NULL, NOFLAG },
+	{ "rows", K_ROWS, 0, 1, INT64_MAX, S(rows), 0, NULL, NOFLAG },
 	{ "pipeline", K_MAP, 1, 0, 0, 0, 0, pipeline_keys, NOFLAG },
 	{ "database", K_MAP, 0, 0, 0, 0, 0, database_keys, S(has_database) },
 	{ "client", K_MAP, 0, 0, 0, 0, 0, client_keys, NOFLAG },
 	{ "batch", K_MAP, 0, 0, 0, 0, 0, batch_keys, S(has_batch) },
 	{ "agents", K_MAP, 0, 0, 0, 0, 0, agents_keys, NOFLAG },
 	{ "budget", K_DUR, 0, 1000, 7 * 24 * 3600 * 1000LL, S(budget_ms), 0, NULL, NOFLAG },
+	{ "matrix", K_MATRIX, 0, 0, 0, S(matrix), 0, NULL, NOFLAG },
 	{ NULL, 0, 0, 0, 0, 0, 0, NULL, 0 }
 };
 
@@ -598,6 +602,22 @@ walk_bool(struct ctx *c, yaml_node_t *v, int *field, const char *path)
 		    v->type == YAML_SCALAR_NODE ? scalar(v) : node_kind(v));
 }
 
+/* rows: an integer, or (with a matrix) a text such as "{tasks}000" that makes one per cell. */
+static void
+walk_rows(struct ctx *c, yaml_node_t *v, const struct key *k, void *base, const char *path)
+{
+	struct spec *sp = base;
+	int64_t iv;
+
+	if (v->type == YAML_SCALAR_NODE && strchr(scalar(v), '{') != NULL) {
+		free(sp->rows_template);
+		sp->rows_template = xstrdup(scalar(v));
+	} else if (get_int(c, v, path, k->min, k->max, &iv) == 0)
+		sp->rows = iv;
+}
+
+static void walk_matrix(struct ctx *, yaml_node_t *, struct spec *, const char *);
+
 static void
 walk_value(struct ctx *c, yaml_node_t *v, const struct key *k, void *base,
     const char *path)
@@ -650,6 +670,12 @@ walk_value(struct ctx *c, yaml_node_t *v, const struct key *k, void *base,
 		break;
 	case K_BOOL:
 		walk_bool(c, v, field, path);
+		break;
+	case K_ROWS:
+		walk_rows(c, v, k, base, path);
+		break;
+	case K_MATRIX:
+		walk_matrix(c, v, base, path);
 		break;
 	}
 }
@@ -876,6 +902,438 @@ check_fetch(struct ctx *c, const struct spec_stage *st, int i, yaml_node_t *fetc
 		    "true to write there)", i, out);
 }
 
+
+/* A parameter's name: a letter or _, then letters, digits, _ (as {name} finds it). */
+static int
+param_name(const char *s)
+{
+	return (isalpha((unsigned char)s[0]) || s[0] == '_') &&
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+	    strlen(s);
+}
+
+/* A number above 0 as a parameter's value: a plain decimal, with a fraction or not. */
+static int
+param_number(const char *s)
+{
+	return decimal_len(s, 1) == strlen(s) && strtod(s, NULL) > 0;
+}
+
+/* [4, 8, 16, 32] or [fast, slow]: the values, each once. */
+static void
+matrix_list(struct ctx *c, yaml_node_t *n, struct matrix_param *mp, const char *path)
+{
+	int i = 0;
+
+	for (yaml_node_item_t *it = n->data.sequence.items.start;
+	    it < n->data.sequence.items.top; it++, i++) {
+		yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+		char *ipath = xasprintf("%s[%d]", path, i), *v;
+
+		if (i >= MATRIX_MAX_VALUES) {
+			err_at(c, item, "%s: more than %d values", path, MATRIX_MAX_VALUES);
+			free(ipath);
+			break;
+		}
+		if ((v = get_str(c, item, ipath)) != NULL && strpbrk(v, ",\"\n\r") != NULL) {
+			/* Values go into matrix.csv's cell labels as they are. */
+			err_at(c, item, "%s: '%s' holds a comma, a quote or a line break", ipath, v);
+			free(v);
+		} else if (v != NULL) {
+			for (int j = 0; j < mp->nvalues; j++)
+				if (strcmp(mp->values[j], v) == 0) {
+					err_at(c, item, "%s: '%s' is listed twice", ipath, v);
+					break;
+				}
+			mp->values = xrealloc(mp->values, sizeof *mp->values *
+			    (size_t)(mp->nvalues + 1));
+			mp->values[mp->nvalues++] = v;
+		}
+		free(ipath);
+	}
+	if (i == 0)
+		err_at(c, n, "%s: expected at least one value", path);
+}
+
+/* A range's number at key (from, to, step, factor), or -1 with the error said; 0 when absent. */
+static double
+range_number(struct ctx *c, yaml_node_t *n, const char *key, const char *path)
+{
+	yaml_node_t *v = map_get(c->doc, n, key);
+
+	if (v == NULL)
+		return 0;
+	if (v->type != YAML_SCALAR_NODE || !param_number(scalar(v))) {
+		err_at(c, v, "%s.%s: expected a number above 0, got '%s'", path, key,
+		    v->type == YAML_SCALAR_NODE ? scalar(v) : node_kind(v));
+		return -1;
+	}
+	return strtod(scalar(v), NULL);
+}
+
+/* {from: 4, to: 32, factor: 2} or {from: 1, to: 10, step: 3}: the values, from up to to. */
+static void
+matrix_range(struct ctx *c, yaml_node_t *n, struct matrix_param *mp, const char *path)
+{
+	double from = range_number(c, n, "from", path), to = range_number(c, n, "to", path);
+	double step = range_number(c, n, "step", path), factor = range_number(c, n, "factor", path);
+
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+		const char *k = kn->type == YAML_SCALAR_NODE ? scalar(kn) : "";
+
+		if (strcmp(k, "from") != 0 && strcmp(k, "to") != 0 && strcmp(k, "step") != 0 &&
+		    strcmp(k, "factor") != 0)
+			err_at(c, kn, "%s: unknown key '%s' (allowed: from, to, step, factor)",
+			    path, k);
+	}
+	if (from < 0 || to < 0 || step < 0 || factor < 0)
+		return;
+	if (from == 0 || to == 0 || (step == 0) == (factor == 0) || (factor != 0 && factor <= 1)) {
+		err_at(c, n, "%s: a range takes from, to, and one of step (added) or factor "
+		    "(multiplied, above 1)", path);
+		return;
+	}
+	if (to < from) {
+		err_at(c, n, "%s: 'to' (%g) is below 'from' (%g)", path, to, from);
+		return;
+	}
+	for (double v = from; v <= to * (1 + 1e-9); v = step != 0 ? v + step : v * factor) {
+		if (mp->nvalues >= MATRIX_MAX_VALUES) {
+			err_at(c, n, "%s: more than %d values", path, MATRIX_MAX_VALUES);
+			return;
+		}
+		mp->values = xrealloc(mp->values, sizeof *mp->values * (size_t)(mp->nvalues + 1));
+		mp->values[mp->nvalues++] = xasprintf("%.10g", v);
+	}
+}
+
+/* matrix.parameters: {name: values or range, ...}. */
+static void
+matrix_params(struct ctx *c, yaml_node_t *n, struct matrix *m)
+{
+	if (n->type != YAML_MAPPING_NODE || n->data.mapping.pairs.top == n->data.mapping.pairs.start) {
+		err_at(c, n, "matrix.parameters: expected a mapping of parameters to their "
+		    "values, got %s", node_kind(n));
+		return;
+	}
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+		yaml_node_t *vn = yaml_document_get_node(c->doc, p->value);
+		struct matrix_param *mp;
+		char *path;
+
+		if (kn->type != YAML_SCALAR_NODE || !param_name(scalar(kn))) {
+			err_at(c, kn, "matrix.parameters: '%s' is not a parameter name (a letter "
+			    "or _, then letters, digits and _)", kn->type == YAML_SCALAR_NODE ?
+			    scalar(kn) : node_kind(kn));
+			continue;
+		}
+		if (matrix_param_index(m, scalar(kn), strlen(scalar(kn))) >= 0) {
+			err_at(c, kn, "matrix.parameters: '%s' is declared twice", scalar(kn));
+			continue;
+		}
+		if (m->nparams >= MATRIX_MAX_PARAMS) {
+			err_at(c, kn, "matrix.parameters: more than %d parameters", MATRIX_MAX_PARAMS);
+			return;
+		}
+		m->params = xrealloc(m->params, sizeof *m->params * (size_t)(m->nparams + 1));
+		mp = &m->params[m->nparams++];
+		memset(mp, 0, sizeof *mp);
+		mp->name = xstrdup(scalar(kn));
+		path = xasprintf("matrix.parameters.%s", mp->name);
+		if (vn->type == YAML_SEQUENCE_NODE)
+			matrix_list(c, vn, mp, path);
+		else if (vn->type == YAML_MAPPING_NODE)
+			matrix_range(c, vn, mp, path);
+		else
+			err_at(c, vn, "%s: expected a list of values or a range {from, to, step "
+			    "or factor}, got %s", path, node_kind(vn));
+		mp->numeric = mp->nvalues > 0;
+		for (int i = 0; i < mp->nvalues; i++)
+			mp->numeric &= param_number(mp->values[i]);
+		free(path);
+	}
+}
+
+/* One listed cell {name: value, ...}: every parameter once, each to one of its values. */
+static void
+matrix_cell(struct ctx *c, yaml_node_t *n, struct matrix *m, int *cell, const char *path)
+{
+	for (int p = 0; p < m->nparams; p++)
+		cell[p] = -1;
+	if (n->type != YAML_MAPPING_NODE) {
+		err_at(c, n, "%s: expected a mapping of parameters to values, got %s", path,
+		    node_kind(n));
+		return;
+	}
+	for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < n->data.mapping.pairs.top; q++) {
+		yaml_node_t *kn = yaml_document_get_node(c->doc, q->key);
+		yaml_node_t *vn = yaml_document_get_node(c->doc, q->value);
+		const char *k = kn->type == YAML_SCALAR_NODE ? scalar(kn) : "";
+		int p = matrix_param_index(m, k, strlen(k));
+
+		if (p < 0) {
+			err_at(c, kn, "%s: '%s' is not a parameter of the matrix", path, k);
+			continue;
+		}
+		for (int v = 0; vn->type == YAML_SCALAR_NODE && v < m->params[p].nvalues; v++)
+			if (strcmp(m->params[p].values[v], scalar(vn)) == 0)
+				cell[p] = v;
+		if (cell[p] < 0)
+			err_at(c, vn, "%s.%s: '%s' is not one of its values", path, k,
+			    vn->type == YAML_SCALAR_NODE ? scalar(vn) : node_kind(vn));
+	}
+	for (int p = 0; p < m->nparams; p++)
+		if (cell[p] < 0 && map_get(c->doc, n, m->params[p].name) == NULL)
+			err_at(c, n, "%s: no value for parameter '%s'", path, m->params[p].name);
+}
+
+/* The cells: matrix.cells as listed, else every combination (the first parameter slowest). */
+static void
+matrix_cells(struct ctx *c, yaml_node_t *n, struct matrix *m)
+{
+	long total = 1;
+
+	if (n != NULL) {
+		int i = 0;
+
+		if (n->type != YAML_SEQUENCE_NODE || n->data.sequence.items.top ==
+		    n->data.sequence.items.start) {
+			err_at(c, n, "matrix.cells: expected a list of cells, got %s", node_kind(n));
+			return;
+		}
+		m->listed = 1;
+		m->ncells = (int)(n->data.sequence.items.top - n->data.sequence.items.start);
+		m->cells = xcalloc((size_t)m->ncells * (size_t)m->nparams + 1, sizeof *m->cells);
+		for (yaml_node_item_t *it = n->data.sequence.items.start;
+		    it < n->data.sequence.items.top; it++, i++) {
+			char *path = xasprintf("matrix.cells[%d]", i);
+
+			matrix_cell(c, yaml_document_get_node(c->doc, *it), m,
+			    &m->cells[i * m->nparams], path);
+			free(path);
+		}
+		return;
+	}
+	for (int p = 0; p < m->nparams; p++)
+		total *= m->params[p].nvalues;
+	if (total > MATRIX_MAX_CELLS)
+		return;		/* said by check_matrix() */
+	m->ncells = (int)total;
+	m->cells = xcalloc((size_t)total * (size_t)m->nparams + 1, sizeof *m->cells);
+	for (long k = 0; k < total; k++)
+		for (long p = m->nparams - 1, rest = k; p >= 0; p--) {
+			m->cells[k * m->nparams + p] = (int)(rest % m->params[p].nvalues);
+			rest /= m->params[p].nvalues;
+		}
+}
+
+/* The matrix section; its cells and references are checked in check_matrix(). */
+static void
+walk_matrix(struct ctx *c, yaml_node_t *n, struct spec *sp, const char *path)
+{
+	static const char *const keys[] = { "parameters", "cells", "repetitions", "seed",
+	    "concurrency", "confirm_cells", NULL };
+	struct matrix *m = xcalloc(1, sizeof *m);
+	yaml_node_t *v;
+	int64_t iv;
+
+	if (sp->matrix != NULL)
+		matrix_free(sp->matrix);
+	sp->matrix = m;
+	m->repetitions = MATRIX_DEFAULT_REPS;
+	if (n->type != YAML_MAPPING_NODE) {
+		err_at(c, n, "%s: expected a mapping, got %s", path, node_kind(n));
+		return;
+	}
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
+		const char *k = kn->type == YAML_SCALAR_NODE ? scalar(kn) : "";
+		int i = 0;
+
+		while (keys[i] != NULL && strcmp(keys[i], k) != 0)
+			i++;
+		if (keys[i] == NULL)
+			err_at(c, kn, "matrix: unknown key '%s' (allowed: parameters, cells, "
+			    "repetitions, seed, concurrency, confirm_cells)", k);
+	}
+	if ((v = map_get(c->doc, n, "parameters")) == NULL) {
+		err_at(c, n, "matrix: missing required key 'parameters'");
+		return;
+	}
+	matrix_params(c, v, m);
+	if (c->nerrors == 0)
+		matrix_cells(c, map_get(c->doc, n, "cells"), m);
+	if ((v = map_get(c->doc, n, "repetitions")) != NULL &&
+	    get_int(c, v, "matrix.repetitions", 1, 1000, &iv) == 0)
+		m->repetitions = iv;
+	if ((v = map_get(c->doc, n, "seed")) != NULL &&
+	    get_int(c, v, "matrix.seed", 1, UINT32_MAX, &iv) == 0)
+		m->seed = iv;
+	if ((v = map_get(c->doc, n, "confirm_cells")) != NULL &&
+	    get_int(c, v, "matrix.confirm_cells", 1, MATRIX_MAX_CELLS, &iv) == 0)
+		m->confirm_cells = iv;
+	if ((v = map_get(c->doc, n, "concurrency")) != NULL)
+		m->concurrency = get_str(c, v, "matrix.concurrency");
+}
+
+/* What check_placeholders() collects of one text. */
+struct placeholders {
+	struct ctx		*c;
+	yaml_node_t		*node;
+	const char		*path;
+	const struct matrix	*m;
+	int			*used;
+};
+
+static void
+placeholder(void *arg, const char *name, size_t len)
+{
+	struct placeholders *ph = arg;
+	int p = matrix_param_index(ph->m, name, len);
+
+	if (p >= 0) {
+		ph->used[p] = 1;
+		return;
+	}
+	struct buf names = { 0 };
+
+	for (int i = 0; i < ph->m->nparams; i++)
+		buf_printf(&names, "%s%s", i > 0 ? ", " : "", ph->m->params[i].name);
+	err_at(ph->c, ph->node, "%s: {%.*s} names no parameter of the matrix (declared: %s); "
+	    "a shell or awk brace group needs a blank inside, as in '{ print }'", ph->path,
+	    (int)len, name, names.p != NULL ? names.p : "none");
+	buf_free(&names);
+}
+
+/* Every {name} in text is a declared parameter; the ones used are marked. */
+static void
+check_placeholders(struct ctx *c, const struct matrix *m, const char *text, yaml_node_t *node,
+    const char *path, int *used)
+{
+	struct placeholders ph = { c, node, path, m, used };
+
+	if (text != NULL)
+		matrix_scan(text, placeholder, &ph);
+}
+
+/* The key node of key in mapping n (for an error about the key itself), or n. */
+static yaml_node_t *
+key_node(yaml_document_t *doc, yaml_node_t *n, const char *key)
+{
+	for (yaml_node_pair_t *p = n != NULL && n->type == YAML_MAPPING_NODE ?
+	    n->data.mapping.pairs.start : NULL; p != NULL && p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *kn = yaml_document_get_node(doc, p->key);
+
+		if (kn->type == YAML_SCALAR_NODE && strcmp(scalar(kn), key) == 0)
+			return kn;
+	}
+	return n;
+}
+
+/* The texts that may name parameters, each checked; used[p]: parameter p is named. */
+static void
+check_templates(struct ctx *c, struct spec *sp, int *used)
+{
+	const struct matrix *m = sp->matrix;
+	yaml_node_t *seq = find_node(c->doc, "pipeline", "stages"), *env = find_node(c->doc,
+	    "env", NULL);
+
+	check_placeholders(c, m, sp->setup, find_node(c->doc, "pipeline", "setup"),
+	    "pipeline.setup", used);
+	check_placeholders(c, m, sp->teardown, find_node(c->doc, "pipeline", "teardown"),
+	    "pipeline.teardown", used);
+	check_placeholders(c, m, sp->rows_template, find_node(c->doc, "rows", NULL), "rows",
+	    used);
+	for (int i = 0; i < sp->nstages; i++) {
+		yaml_node_t *item = seq->type == YAML_SEQUENCE_NODE ?
+		    yaml_document_get_node(c->doc, seq->data.sequence.items.start[i]) : seq;
+		char *path = xasprintf("pipeline.stages[%d]", i);
+
+		check_placeholders(c, m, sp->stages[i].run, map_get(c->doc, item, "run"), path,
+		    used);
+		check_placeholders(c, m, sp->stages[i].prepare, map_get(c->doc, item, "prepare"),
+		    path, used);
+		free(path);
+	}
+	for (int i = 0; i < sp->nenv; i++) {
+		char *name = xstrndup(sp->env[i], strcspn(sp->env[i], "="));
+		char *path = xasprintf("env.%s", name);
+
+		check_placeholders(c, m, strchr(sp->env[i], '=') + 1, map_get(c->doc, env, name),
+		    path, used);
+		free(path);
+		free(name);
+	}
+}
+
+/* rows naming parameters makes a number of rows in every cell. */
+static void
+check_rows(struct ctx *c, struct spec *sp)
+{
+	const struct matrix *m = sp->matrix;
+
+	for (int k = 0; sp->rows_template != NULL && k < m->ncells; k++) {
+		char *v = matrix_subst(m, k, sp->rows_template), *cell;
+		int64_t n;
+
+		if (parse_int(v, &n) != 0 || n < 1) {
+			cell = matrix_label(m, k);
+			err_at(c, find_node(c->doc, "rows", NULL), "rows: '%s' makes '%s' at %s, "
+			    "not a number of rows", sp->rows_template, v, cell);
+			free(cell);
+			free(v);
+			return;
+		}
+		free(v);
+	}
+}
+
+/* The matrix against the rest of the spec: how many cells, what names its parameters. */
+static void
+check_matrix(struct ctx *c, struct spec *sp)
+{
+	const struct matrix *m = sp->matrix;
+	yaml_node_t *mn = find_node(c->doc, "matrix", NULL);
+	int *used;
+
+	if (m == NULL) {
+		if (sp->rows_template != NULL)
+			err_at(c, find_node(c->doc, "rows", NULL), "rows: expected an integer, "
+			    "got '%s' ({name} takes a matrix section)", sp->rows_template);
+		return;
+	}
+	if (m->nparams == 0 || c->nerrors > 0)
+		return;
+	if (m->ncells == 0) {
+		err_at(c, mn, "matrix: more than %d cells", MATRIX_MAX_CELLS);
+		return;
+	}
+	if (m->ncells > MATRIX_SANE_CELLS && m->confirm_cells != m->ncells)
+		err_at(c, mn, "matrix: %d cells, each profiled %lld times (%lld runs of the "
+		    "pipeline): more than %d need matrix.confirm_cells: %d", m->ncells,
+		    (long long)m->repetitions, (long long)m->repetitions * m->ncells,
+		    MATRIX_SANE_CELLS, m->ncells);
+	if (m->concurrency != NULL) {
+		int p = matrix_param_index(m, m->concurrency, strlen(m->concurrency));
+
+		if (p < 0 || !m->params[p].numeric)
+			err_at(c, find_node(c->doc, "matrix", "concurrency"), "matrix.concurrency: "
+			    "'%s' is not a numeric parameter of the matrix", m->concurrency);
+	}
+	used = xcalloc((size_t)m->nparams, sizeof *used);
+	check_templates(c, sp, used);
+	for (int p = 0; p < m->nparams; p++)
+		if (!used[p])
+			err_at(c, key_node(c->doc, find_node(c->doc, "matrix", "parameters"),
+			    m->params[p].name), "matrix.parameters.%s: "
+			    "declared, but no command, env value, setup, teardown or rows names "
+			    "{%s}", m->params[p].name, m->params[p].name);
+	free(used);
+	check_rows(c, sp);
+}
+
 static void
 check_cross(struct ctx *c, struct spec *sp, const char *base)
 {
@@ -921,6 +1379,7 @@ check_cross(struct ctx *c, struct spec *sp, const char *base)
 		err_at(c, find_node(c->doc, "batch", "command"), "batch.command: must "
 		    "contain '{batch}' where the batch size goes");
 	check_database(c, sp);
+	check_matrix(c, sp);
 	if (sp->db_table != NULL && !table_name(sp->db_table))
 		err_at(c, find_node(c->doc, "database", "table"), "database.table: "
 		    "'%s' is not a table name (letters, digits and _, not starting with "
@@ -1140,6 +1599,9 @@ spec_free(struct spec *sp)
 	free(sp->batch_stage);
 	free(sp->batch_command);
 	free(sp->batch_sizes);
+	free(sp->rows_template);
+	if (sp->matrix != NULL)
+		matrix_free(sp->matrix);
 	free(sp);
 }
 
@@ -1225,6 +1687,37 @@ stage_json(const struct spec_stage *st)
 	return so;
 }
 
+/* The matrix section, its values as strings and its cells listed when the spec listed them. */
+static void
+matrix_json(cJSON *o, const struct matrix *m)
+{
+	cJSON *mo = cJSON_AddObjectToObject(o, "matrix");
+	cJSON *params = cJSON_AddObjectToObject(mo, "parameters"), *cells;
+
+	for (int p = 0; p < m->nparams; p++) {
+		cJSON *a = cJSON_AddArrayToObject(params, m->params[p].name);
+
+		for (int v = 0; v < m->params[p].nvalues; v++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(m->params[p].values[v]));
+	}
+	if (m->listed) {
+		cells = cJSON_AddArrayToObject(mo, "cells");
+		for (int k = 0; k < m->ncells; k++) {
+			cJSON *cell = cJSON_CreateObject();
+
+			for (int p = 0; p < m->nparams; p++)
+				cJSON_AddStringToObject(cell, m->params[p].name, matrix_value(m, k, p));
+			cJSON_AddItemToArray(cells, cell);
+		}
+	}
+	cJSON_AddNumberToObject(mo, "repetitions", (double)m->repetitions);
+	if (m->seed > 0)
+		cJSON_AddNumberToObject(mo, "seed", (double)m->seed);
+	add_str(mo, "concurrency", m->concurrency);
+	if (m->confirm_cells > 0)
+		cJSON_AddNumberToObject(mo, "confirm_cells", (double)m->confirm_cells);
+}
+
 char *
 spec_to_json(const struct spec *sp)
 {
@@ -1238,7 +1731,9 @@ spec_to_json(const struct spec *sp)
 	add_str(o, "workdir", sp->workdir);
 	if (sp->nenv > 0)
 		add_pairs(o, "env", sp->env, sp->nenv);
-	if (sp->rows > 0)
+	if (sp->rows_template != NULL)
+		cJSON_AddStringToObject(o, "rows", sp->rows_template);
+	else if (sp->rows > 0)
 		cJSON_AddNumberToObject(o, "rows", (double)sp->rows);
 	p = cJSON_AddObjectToObject(o, "pipeline");
 	cJSON_AddNumberToObject(p, "warmup", (double)sp->warmup);
@@ -1278,6 +1773,8 @@ spec_to_json(const struct spec *sp)
 	add_ms(sub, "timeout", sp->agents_timeout_ms);
 	if (sp->budget_ms > 0)
 		add_ms(o, "budget", sp->budget_ms);
+	if (sp->matrix != NULL)
+		matrix_json(o, sp->matrix);
 	s = cJSON_Print(o);
 	cJSON_Delete(o);
 	return s;

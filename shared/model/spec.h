@@ -66,6 +66,14 @@ struct spec {
 
 	int64_t	 agents_timeout_ms;
 	int64_t	 budget_ms;	/* the whole investigation's; 0: none */
+
+	/*
+	 * The parameter matrix (matrix.h), or NULL. With one, the commands,
+	 * env, setup, teardown and rows_template may name its parameters as
+	 * {name}: see matrix_cell_spec().
+	 */
+	struct matrix *matrix;
+	char	*rows_template;	/* rows naming a parameter ("{tasks}000"), or NULL */
 };
 
 /*

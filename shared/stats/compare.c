@@ -197,6 +197,11 @@ load_dir(struct runset *r, const char *dir, char **cause)
 	free(csv);
 	if (rc != 0)
 		return -1;
+	csv = agent_file(dir, INV_PROFILING, INV_MATRIX_CSV);
+	rc = compare_matrix_load(r, csv, cause);
+	free(csv);
+	if (rc != 0)
+		return -1;
 	load_context(r);
 	return 0;
 }
@@ -249,6 +254,7 @@ compare_runset_free(struct runset *r)
 		free(r->stages[i]);
 		free(r->wall[i]);
 	}
+	compare_matrix_free(r);
 	free(r->stages);
 	free(r->wall);
 	free(r->n);
@@ -291,8 +297,8 @@ judge(struct cmp_row *c)
 		c->note = "improved";
 }
 
-static void
-row(struct cmp_row *c, const double *a, int na, const double *b, int nb, int p95)
+void
+compare_row(struct cmp_row *c, const double *a, int na, const double *b, int nb, int p95)
 {
 	stats_compute(a, na, &c->base);
 	stats_compute(b, nb, &c->cand);
@@ -385,10 +391,12 @@ compare_run(const struct runset *base, const struct runset *cand, double thresho
 	for (int i = 0; i < base->nstages; i++) {
 		c->rows[i].stage = base->stages[i];
 		c->rows[i].threshold = cand->threshold[i] >= 0 ? cand->threshold[i] : threshold;
-		row(&c->rows[i], base->wall[i], base->n[i], cand->wall[i], cand->n[i], p95);
+		compare_row(&c->rows[i], base->wall[i], base->n[i], cand->wall[i], cand->n[i],
+		    p95);
 	}
 	c->rows[c->nrows - 1].threshold = threshold;
-	row(&c->rows[c->nrows - 1], base->total, base->ntotal, cand->total, cand->ntotal, p95);
+	compare_row(&c->rows[c->nrows - 1], base->total, base->ntotal, cand->total,
+	    cand->ntotal, p95);
 	for (int i = 0; i < c->nrows; i++) {
 		c->fails += c->rows[i].verdict == V_FAIL;
 		c->warns += c->rows[i].verdict == V_WARN;
@@ -400,6 +408,7 @@ compare_run(const struct runset *base, const struct runset *cand, double thresho
 		    base->cpu ? base->cpu : "?", base->cores, cand->cpu ? cand->cpu : "?",
 		    cand->cores);
 	predictions(c);
+	compare_matrix_run(c);
 	return 0;
 }
 
@@ -410,6 +419,8 @@ compare_free(struct comparison *c)
 		free(c->pred[i].title);
 	free(c->pred);
 	free(c->rows);
+	free(c->cell_rows);
+	free(c->cells_note);
 	free(c->machine);
 	memset(c, 0, sizeof *c);
 }
@@ -445,6 +456,7 @@ compare_text(const struct comparison *c)
 		    "achieved x%.2f and x%.2f\n", c->base->label, c->pred[i].title,
 		    c->pred[i].local, c->pred[i].stage, c->pred[i].e2e, c->pred[i].local_got,
 		    c->pred[i].e2e_got);
+	compare_matrix_text(&b, c);
 	buf_printf(&b, "%d FAIL, %d WARN\n", c->fails, c->warns);
 	return b.p;
 }
@@ -483,6 +495,7 @@ compare_markdown(const struct comparison *c)
 			    c->pred[i].title, c->pred[i].stage, c->pred[i].local,
 			    c->pred[i].local_got, c->pred[i].e2e, c->pred[i].e2e_got);
 	}
+	compare_matrix_markdown(&b, c);
 	buf_printf(&b, "\n%d FAIL, %d WARN.\n", c->fails, c->warns);
 	return b.p;
 }
@@ -544,6 +557,8 @@ compare_json(const struct comparison *c)
 		cJSON_AddNumberToObject(x, "achieved_end_to_end_speedup", c->pred[i].e2e_got);
 		cJSON_AddItemToArray(p, x);
 	}
+	if (c->ncell_rows > 0 || c->cells_note != NULL)
+		cJSON_AddItemToObject(o, "cells", compare_matrix_json(c));
 	cJSON_AddNumberToObject(o, "fails", c->fails);
 	cJSON_AddNumberToObject(o, "warns", c->warns);
 	return o;
