@@ -49,13 +49,13 @@ md_intro(struct buf *b, struct prof *p)
 		buf_printf(b, "%s%s: %s", q > 0 ? "; " : "", mx->m->params[q].name, v);
 		free(v);
 	}
-	buf_printf(b, "%s), %d counted run%s each after a warm-up round, round by round: "
-	    "every cell once a round, in an order shuffled afresh each round from seed %u "
-	    "(`matrix.seed: %u` repeats it), so that drift of the machine spreads over every "
-	    "cell instead of reading as growth. A run is setup, every stage, teardown, under "
-	    "the measurement lock; stage times have the shell's start subtracted. The other "
-	    "agents measured the first cell (%s).\n\n", mx->m->listed ? "; the cells the spec "
-	    "lists" : "", mx->reps, mx->reps == 1 ? "" : "s", mx->seed, mx->seed, first);
+	buf_printf(b, "%s), after a warm-up round, in counted rounds: every cell once a "
+	    "round, in an order shuffled afresh each round from seed %u (`matrix.seed: %u` "
+	    "repeats it), so that drift of the machine spreads over every cell instead of "
+	    "reading as growth. Rounds: %s. A run is setup, every stage, teardown, under the "
+	    "measurement lock; stage times have the shell's start subtracted. The other agents "
+	    "measured the first cell (%s).\n\n", mx->m->listed ? "; the cells the spec lists" :
+	    "", mx->seed, mx->seed, mx->rounds_why != NULL ? mx->rounds_why : "none", first);
 	if (mx->stopped != NULL)
 		buf_printf(b, "Cut short: %s.\n\n", mx->stopped);
 	free(first);
@@ -428,7 +428,8 @@ prof_matrix_json(struct prof *p)
 	cJSON *o = cJSON_CreateObject(), *cells, *growth, *moves;
 
 	cJSON_AddNumberToObject(o, "seed", mx->seed);
-	cJSON_AddNumberToObject(o, "repetitions", mx->reps);
+	cJSON_AddBoolToObject(o, "auto", mx->auto_reps);
+	cJSON_AddStringToObject(o, "rounds", mx->rounds_why != NULL ? mx->rounds_why : "");
 	cells = cJSON_AddArrayToObject(o, "cells");
 	for (int k = 0; k < mx->ncells; k++)
 		cJSON_AddItemToArray(cells, cell_json(p, k));

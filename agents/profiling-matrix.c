@@ -94,6 +94,58 @@ mx_run(struct prof *p, int k, int r)
 	}
 }
 
+static void mx_share_ci(struct prof_mcell *, int nstages, int s, double *x);
+
+/*
+ * With repetitions auto: every cell still measured has PROF_AUTO_MIN
+ * counted runs or more, and every stage's share in it a CI within
+ * +-PROF_AUTO_SHARE (the same rule as the first cell's profile).
+ */
+static int
+mx_settled(struct prof_matrix *mx)
+{
+	double *x = xcalloc((size_t)mx->reps + 1, sizeof *x);
+	int ok = 1;
+
+	for (int k = 0; ok && k < mx->ncells; k++) {
+		struct prof_mcell *c = &mx->cell[k];
+
+		if (c->spec == NULL || c->failed >= 2)
+			continue;
+		ok = c->n >= PROF_AUTO_MIN;
+		for (int s = 0; ok && s < mx->nstages; s++) {
+			mx_share_ci(c, mx->nstages, s, x);
+			ok = (c->share_hi[s] - c->share_lo[s]) / 2 <= PROF_AUTO_SHARE;
+		}
+	}
+	free(x);
+	return ok;
+}
+
+/* After counted round r (1-based): whether the rounds stop here, and why. */
+static int
+mx_enough(struct prof_matrix *mx, int r, int *settled_before)
+{
+	int now;
+
+	if (r >= mx->reps) {
+		mx->rounds_why = mx->auto_reps ? xasprintf("the most auto allows (%d rounds): "
+		    "the figures had not settled", r) : xasprintf("the spec's repetitions (%d)", r);
+		return 1;
+	}
+	if (!mx->auto_reps || r < PROF_AUTO_MIN)
+		return 0;
+	now = mx_settled(mx);
+	if (now && *settled_before) {
+		mx->rounds_why = xasprintf("settled after %d rounds: every stage's share in every "
+		    "cell within +-%.0f points (95%% CI), two rounds in a row", r,
+		    PROF_AUTO_SHARE * 100);
+		return 1;
+	}
+	*settled_before = now;
+	return 0;
+}
+
 /*
  * Round by round: every cell once a round, in an order shuffled afresh
  * from the seed each round, the first round a warm-up. Drift of the
@@ -105,7 +157,7 @@ void
 prof_matrix_measure(struct prof *p)
 {
 	struct prof_matrix *mx = p->mx;
-	int *order = xcalloc((size_t)mx->ncells, sizeof *order);
+	int *order = xcalloc((size_t)mx->ncells, sizeof *order), settled = 0;
 	double longest = 0;
 
 	mx_cells(p, mx);
@@ -123,12 +175,17 @@ prof_matrix_measure(struct prof *p)
 				agent_cut(p->a, "the matrix: %d of %d rounds", round - 1, mx->reps);
 				break;
 			}
-			agent_progress(p->a, 80 + 10 * round / (mx->reps + 1), "matrix: %s, %s %d",
-			    c->label, round == 0 ? "warm-up" : "round", round);
+			agent_progress(p->a, 80 + 10 * round / (mx->reps + 1), "matrix: %s, %s %d%s",
+			    c->label, round == 0 ? "warm-up" : "round", round, mx->auto_reps ?
+			    " (auto: until the figures settle)" : "");
 			mx_run(p, order[i], round == 0 ? -1 : round - 1);
 			longest = fmax(longest, agent_held_ms(p->a) - held);
 		}
+		if (round > 0 && mx->stopped == NULL && mx_enough(mx, round, &settled))
+			break;
 	}
+	if (mx->rounds_why == NULL)
+		mx->rounds_why = xstrdup(mx->stopped);
 	free(order);
 }
 
@@ -365,7 +422,8 @@ prof_matrix_new(struct prof *p)
 	mx->m = tmpl->matrix;
 	mx->ncells = mx->m->ncells;
 	mx->nstages = p->nstages;
-	mx->reps = (int)mx->m->repetitions;
+	mx->auto_reps = mx->m->repetitions == MATRIX_REPS_AUTO;
+	mx->reps = mx->auto_reps ? PROF_AUTO_MAX : (int)mx->m->repetitions;
 	/* A seed the spec gives, else one drawn now: reported either way, so a run can be repeated. */
 	mx->seed = mx->m->seed > 0 ? (uint32_t)mx->m->seed : (uint32_t)(now_ns() % 4294967291u) | 1;
 	mx->conc = mx->m->concurrency != NULL ? matrix_param_index(mx->m, mx->m->concurrency,
@@ -407,5 +465,6 @@ prof_matrix_free(struct prof_matrix *mx)
 	free(mx->slice);
 	free(mx->cell);
 	free(mx->stopped);
+	free(mx->rounds_why);
 	free(mx);
 }

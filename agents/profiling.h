@@ -106,7 +106,9 @@ struct prof_slice {
 
 struct prof_matrix {
 	const struct matrix *m;
-	int		 ncells, nstages, reps;
+	int		 ncells, nstages, reps;	/* with auto, reps is the most */
+	int		 auto_reps;
+	char		*rounds_why;	/* why the counted rounds stopped where they did */
 	uint32_t	 seed;
 	int		 conc;		/* the concurrency parameter, or -1 */
 	struct prof_mcell *cell;

@@ -406,7 +406,7 @@ TEST_IMPL(spec_matrix_listed)
 	ASSERT(sp != NULL && sp->matrix->listed && sp->matrix->ncells == 2);
 	ASSERT_STR(matrix_value(sp->matrix, 0, 0), "16");
 	ASSERT_STR(matrix_value(sp->matrix, 1, 1), "5");
-	ASSERT(sp->matrix->repetitions == MATRIX_DEFAULT_REPS && sp->matrix->seed == 0);
+	ASSERT(sp->matrix->repetitions == MATRIX_REPS_AUTO && sp->matrix->seed == 0);
 	spec_free(sp);
 	matrix_shuffle(a, 50, 7);
 	matrix_shuffle(b, 50, 7);

@@ -12,7 +12,8 @@ struct spec;
 /* More cells than this must be confirmed (matrix.confirm_cells): each is a profile. */
 #define MATRIX_SANE_CELLS	64
 #define MATRIX_MAX_CELLS	4096
-#define MATRIX_DEFAULT_REPS	5
+/* matrix.repetitions: auto, the default (rounds until every cell's shares settle). */
+#define MATRIX_REPS_AUTO	0
 
 struct matrix_param {
 	char	*name;
@@ -34,7 +35,7 @@ struct matrix {
 	int		*cells;		/* ncells * nparams value indexes */
 	int		 ncells;
 	int		 listed;	/* the cells are matrix.cells */
-	int64_t		 repetitions;	/* counted runs of each cell */
+	int64_t		 repetitions;	/* counted runs of each cell, or MATRIX_REPS_AUTO */
 	int64_t		 seed;		/* of the shuffled order; 0: chosen per run */
 	char		*concurrency;	/* the parameter that is the jobs at once, or NULL */
 	int64_t		 confirm_cells;	/* must equal ncells above MATRIX_SANE_CELLS */

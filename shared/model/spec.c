@@ -1142,7 +1142,7 @@ walk_matrix(struct ctx *c, yaml_node_t *n, struct spec *sp, const char *path)
 	if (sp->matrix != NULL)
 		matrix_free(sp->matrix);
 	sp->matrix = m;
-	m->repetitions = MATRIX_DEFAULT_REPS;
+	m->repetitions = MATRIX_REPS_AUTO;
 	if (n->type != YAML_MAPPING_NODE) {
 		err_at(c, n, "%s: expected a mapping, got %s", path, node_kind(n));
 		return;
@@ -1165,8 +1165,9 @@ walk_matrix(struct ctx *c, yaml_node_t *n, struct spec *sp, const char *path)
 	matrix_params(c, v, m);
 	if (c->nerrors == 0)
 		matrix_cells(c, map_get(c->doc, n, "cells"), m);
-	if ((v = map_get(c->doc, n, "repetitions")) != NULL &&
-	    get_int(c, v, "matrix.repetitions", 1, 1000, &iv) == 0)
+	if ((v = map_get(c->doc, n, "repetitions")) != NULL && !(v->type == YAML_SCALAR_NODE &&
+	    strcmp(scalar(v), "auto") == 0) && get_int_as(c, v, "matrix.repetitions",
+	    "auto or an integer", 1, 1000, &iv) == 0)
 		m->repetitions = iv;
 	if ((v = map_get(c->doc, n, "seed")) != NULL &&
 	    get_int(c, v, "matrix.seed", 1, UINT32_MAX, &iv) == 0)
@@ -1310,11 +1311,14 @@ check_matrix(struct ctx *c, struct spec *sp)
 		err_at(c, mn, "matrix: more than %d cells", MATRIX_MAX_CELLS);
 		return;
 	}
-	if (m->ncells > MATRIX_SANE_CELLS && m->confirm_cells != m->ncells)
-		err_at(c, mn, "matrix: %d cells, each profiled %lld times (%lld runs of the "
-		    "pipeline): more than %d need matrix.confirm_cells: %d", m->ncells,
-		    (long long)m->repetitions, (long long)m->repetitions * m->ncells,
-		    MATRIX_SANE_CELLS, m->ncells);
+	if (m->ncells > MATRIX_SANE_CELLS && m->confirm_cells != m->ncells) {
+		int64_t most = m->repetitions == MATRIX_REPS_AUTO ? 30 : m->repetitions;
+
+		err_at(c, mn, "matrix: %d cells, each profiled %s%lld times (up to %lld runs "
+		    "of the pipeline): more than %d need matrix.confirm_cells: %d", m->ncells,
+		    m->repetitions == MATRIX_REPS_AUTO ? "6 to " : "", (long long)most,
+		    (long long)most * m->ncells, MATRIX_SANE_CELLS, m->ncells);
+	}
 	if (m->concurrency != NULL) {
 		int p = matrix_param_index(m, m->concurrency, strlen(m->concurrency));
 
@@ -1710,7 +1714,10 @@ matrix_json(cJSON *o, const struct matrix *m)
 			cJSON_AddItemToArray(cells, cell);
 		}
 	}
-	cJSON_AddNumberToObject(mo, "repetitions", (double)m->repetitions);
+	if (m->repetitions == MATRIX_REPS_AUTO)
+		cJSON_AddStringToObject(mo, "repetitions", "auto");
+	else
+		cJSON_AddNumberToObject(mo, "repetitions", (double)m->repetitions);
 	if (m->seed > 0)
 		cJSON_AddNumberToObject(mo, "seed", (double)m->seed);
 	add_str(mo, "concurrency", m->concurrency);

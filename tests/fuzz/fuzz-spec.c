@@ -7,6 +7,7 @@
  */
 #include "harness.h"
 #include "dbdriver.h"
+#include "matrix.h"
 #include "spec.h"
 
 #include <stdio.h>
@@ -23,6 +24,16 @@ fuzz_one(const char *data, size_t len)
 	/* Exactly one of the two, always. */
 	if ((sp == NULL) == (errors == NULL))
 		abort();
+	/* A matrix's every cell makes a spec, or says why not. */
+	for (int k = 0; sp != NULL && sp->matrix != NULL && k < sp->matrix->ncells && k < 8; k++) {
+		char *why = NULL;
+		struct spec *cell = matrix_cell_spec(sp, k, &why);
+
+		if ((cell == NULL) == (why == NULL))
+			abort();
+		spec_free(cell);
+		free(why);
+	}
 	spec_free(sp);
 	free(errors);
 }
