@@ -1295,7 +1295,10 @@ dbagent_split_text(const struct dbagent_split *s, double new_rows_s)
 	return xasprintf("the stage took %.1f ms for %.0f rows%s: %.1f ms is the "
 	    "client's own work (%s%s), which no database change shortens, and %.1f ms "
 	    "the database's part; with the probe's gain applied to the database's "
-	    "part (%.1f ms) the stage would take %.1f ms, at most x%.2f%s%s", s->stage_ms,
+	    "part (%.1f ms) the stage would take %.1f ms: x%.2f%s%s. The split rests on "
+	    "the probe's rows costing the database what the stage's do: where the stage's "
+	    "cost it more (wider values, keys in less order), its own work is less than "
+	    "this and the gain more", s->stage_ms,
 	    s->rows, runs,
 	    s->own_ms, how[s->own_from], range, s->db_ms,
 	    db_after(s, s->db_ms, new_rows_s), s->stage_ms / k, k,

@@ -7,7 +7,7 @@
 # - db-config reports the checkpoint pressure the load causes, with its
 #   figures: the WAL written in one run, which the harness measures itself
 #   around a run of the loader (within 25%), and checkpoints requested;
-# - db-config measures building the two secondary indexes after the load
+# - db-config measures building the five secondary indexes after the load
 #   instead of during it, and its How, applied by the harness around the
 #   loader, gives what it predicts (a probe figure, bounded by the stage:
 #   within x2 either way).
@@ -17,12 +17,15 @@ cd "$T"
 PG_OPTS="-c max_wal_size=32MB -c min_wal_size=32MB -c shared_preload_libraries=pg_stat_statements"
 start_pg
 psql -Xqc 'CREATE EXTENSION pg_stat_statements' || fail "pg_stat_statements"
-# Rows of about 300 bytes: some 40 MB of WAL a run, past the 32 MB.
-rows=100000
+# Rows of about 300 bytes and five secondary indexes: some 40 MB of WAL a
+# run, past the 32 MB; the indexes maintained row by row make the load
+# about x3 slower than loading without them and building them after
+# (2.4 s against 0.34 + 0.45 s for 100,000 rows, measured here).
+rows=50000
 trades_csv $rows 11 | awk -F, '{ printf "%d,%s,note-%0240d\n", NR, $0, NR % 97 }' >rows.csv
 cat >setup.sh <<'EOS'
 #!/bin/sh
-psql -Xq -c 'DROP TABLE IF EXISTS trades; CREATE TABLE trades (id bigint PRIMARY KEY, ts bigint NOT NULL, price real, qty real, side text, note text); CREATE INDEX trades_price ON trades (price); CREATE INDEX trades_side_qty ON trades (side, qty)'
+psql -Xq -c 'DROP TABLE IF EXISTS trades; CREATE TABLE trades (id bigint PRIMARY KEY, ts bigint NOT NULL, price real, qty real, side text, note text); CREATE INDEX trades_price ON trades (price); CREATE INDEX trades_side_qty ON trades (side, qty); CREATE INDEX trades_qty ON trades (qty); CREATE INDEX trades_ts_price ON trades (ts, price); CREATE INDEX trades_note ON trades (note, price)'
 EOS
 cat >load.sh <<'EOS'
 #!/bin/sh
@@ -76,18 +79,28 @@ awk -v p="$said" -v m="$wal_mb" 'BEGIN { exit !(p <= 1.25 * m && m <= 1.25 * p) 
     fail "db-config says $said MB of WAL, the harness measured $wal_mb MB"
 echo "$line" | grep -q "\*\*Checkpoint pressure\*\*: the load's WAL filled max_wal_size and forced [1-9][0-9]* checkpoint" ||
     fail "no checkpoint pressure: $line"
+pgrep -af "perfd-pg-" >left.txt 2>/dev/null || true
+[ ! -s left.txt ] || fail "a scratch cluster is still running: $(cat left.txt)"
+# Under AddressSanitizer perfd's probe runs instrumented (lib.sh,
+# probe_check): the candidate must be measured, its figure is not held.
+if [ -n "${PERFD_TEST_ASAN:-}" ]; then
+	grep -q "^| secondary indexes | built during the load | built after the load | x" "$R" ||
+	    fail "the secondary indexes were not measured: $(grep -m1 '^| secondary' "$R")"
+	echo "ASan build: the probe's figure for the indexes not compared"
+	echo ok
+	exit 0
+fi
 F="$D/db-config/findings.json"
 how=$(jget "$F" recommendations.0.apply)
 pat='^Around every load: before it, `\([^`]*\)`; after it, `\([^`]*\)`.*'
 drop=$(echo "$how" | sed -n "s/$pat/\1/p")
 build=$(echo "$how" | sed -n "s/$pat/\2/p")
-[ "$drop" = "DROP INDEX trades_price, trades_side_qty;" ] && [ -n "$build" ] ||
+[ "$drop" = "DROP INDEX trades_price, trades_side_qty, trades_qty, trades_ts_price, trades_note;" ] &&
+    [ -n "$build" ] ||
     fail "db-config does not build the indexes after the load: $(jget "$F" headline) / $how"
 printf 'psql -Xq -c "%s"\n./load.sh\npsql -Xq -c "%s"\n' "$drop" "$build" >fixed.sh
 set -- $(pair_ms 5 ./setup.sh ./load.sh "sh fixed.sh")
 real=$(awk -v b="$1" -v a="$2" 'BEGIN { print b / a }')
 echo "indexes after the load: perfd predicts x$(jget "$F" recommendations.0.local_speedup) ($(jget "$F" recommendations.0.evidence_kind)), applying it gave x$real ($1 -> $2 ms)"
 claim_check "$F" "$real" || fail "indexes after the load: perfd predicts x$(jget "$F" recommendations.0.local_speedup), applying it gave x$real"
-pgrep -af "perfd-pg-" >left.txt 2>/dev/null || true
-[ ! -s left.txt ] || fail "a scratch cluster is still running: $(cat left.txt)"
 echo ok
