@@ -20,6 +20,8 @@ struct cli {
 	const char	*threshold;
 	const char	*metric;
 	const char	*markdown;
+	const char	*format;	/* export: openmetrics */
+	const char	*openmetrics;	/* compare: its verdict as metrics, into this file */
 	const char	*baseline;
 	int		 last;
 	int		 argc;		/* the operands */
@@ -37,6 +39,10 @@ int cmd_run(struct cli *);
 int cmd_check(struct cli *);
 int cmd_compare(struct cli *);
 int cmd_history(struct cli *);
+int cmd_export(struct cli *);
+/* perfd compare's verdict in the OpenMetrics text format (caller frees). */
+struct comparison;
+char *cli_openmetrics_compare(const struct comparison *);
 
 /* Follow an investigation's events on an open connection to its end. */
 struct conn;

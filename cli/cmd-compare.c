@@ -28,11 +28,26 @@ parse_threshold(const char *s)
 	return v / 100;
 }
 
-/* The comparison as text or JSON, and as markdown when asked: the exit code. */
+/* text (then freed) into path, whole or not at all: 0, or -1 after saying why. */
+static int
+write_made(const char *path, char *text)
+{
+	char *cause = NULL;
+	int rc = file_write_atomic(path, text, strlen(text), &cause);
+
+	if (rc != 0) {
+		fprintf(stderr, "perfd: %s\n", cause);
+		free(cause);
+	}
+	free(text);
+	return rc;
+}
+
+/* The comparison as text or JSON, and as markdown and metrics when asked: the exit code. */
 static int
 compare_show(struct cli *cli, struct comparison *c)
 {
-	char *text, *cause = NULL;
+	char *text;
 
 	if (cli->json) {
 		cJSON *o = compare_json(c);
@@ -45,16 +60,10 @@ compare_show(struct cli *cli, struct comparison *c)
 		fputs(text, stdout);
 	}
 	free(text);
-	if (cli->markdown != NULL) {
-		text = compare_markdown(c);
-		if (file_write_atomic(cli->markdown, text, strlen(text), &cause) != 0) {
-			fprintf(stderr, "perfd: %s\n", cause);
-			free(cause);
-			free(text);
-			return EXIT_INTERNAL;
-		}
-		free(text);
-	}
+	if ((cli->markdown != NULL && write_made(cli->markdown, compare_markdown(c)) != 0) ||
+	    (cli->openmetrics != NULL && write_made(cli->openmetrics,
+	    cli_openmetrics_compare(c)) != 0))
+		return EXIT_INTERNAL;
 	if (c->machine != NULL)
 		fprintf(stderr, "perfd: warning: %s\n", c->machine);
 	return c->fails > 0 ? EXIT_FAILED : EXIT_OK;

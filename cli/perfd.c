@@ -9,6 +9,7 @@
 
 #include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +49,7 @@ static const struct command {
 	  "Validate SPEC and print what would run, or every problem with its\n"
 	  "file:line:column. Runs nothing." },
 	{ "compare", cmd_compare, 2, "compare BASE CAND [--threshold 5%] [--metric median|p95] "
-	  "[--json] [--markdown FILE]",
+	  "[--json] [--markdown FILE] [--openmetrics FILE]",
 	  "Compare two investigations (IDs, or investigation folders copied from\n"
 	  "anywhere) stage by stage and end to end: median and p95 with their CIs,\n"
 	  "the change, and a two-sided Mann-Whitney U test on the raw runs (exact\n"
@@ -56,7 +57,14 @@ static const struct command {
 	  "FAIL: slower by more than the threshold and significant (p < 0.05);\n"
 	  "WARN: slower by more than the threshold, not significant; PASS otherwise.\n"
 	  "A stage's own threshold (stages[].threshold in CAND's spec) wins.\n"
+	  "--openmetrics FILE: the verdict as metrics (docs/compare.md).\n"
 	  "Exit 0 when nothing fails, 1 when something fails, 2 on bad input." },
+	{ "export", cmd_export, 1, "export ID [--format openmetrics] [--out FILE]",
+	  "An investigation's headline figures (end-to-end and per-stage medians\n"
+	  "and shares, the top recommendation's predicted speed-up) in the\n"
+	  "OpenMetrics text format, for node_exporter's textfile collector or a\n"
+	  "Pushgateway; --out writes FILE whole or not at all. ID: an ID or an\n"
+	  "investigation folder." },
 	{ "history", cmd_history, 1, "history NAME [--last N] [--out DIR]",
 	  "One row per finished investigation of spec NAME (oldest first): time,\n"
 	  "workdir commit, end-to-end and per-stage medians, and the steps: a\n"
@@ -127,6 +135,8 @@ static const struct option cli_options[] = {
 	{ "threshold", required_argument, NULL, 't' },
 	{ "metric", required_argument, NULL, 'M' },
 	{ "markdown", required_argument, NULL, 'k' },
+	{ "format", required_argument, NULL, 'F' },
+	{ "openmetrics", required_argument, NULL, 'O' },
 	{ "baseline", required_argument, NULL, 'b' },
 	{ "last", required_argument, NULL, 'l' },
 	{ "help", no_argument, NULL, 'h' },
@@ -145,6 +155,26 @@ int_option(const char *arg, int lo, int hi, int *out)
 	return 0;
 }
 
+/* An option that takes a text as it is into its field of *cli: 1, or 0 when ch is another. */
+static int
+text_option(int ch, struct cli *cli)
+{
+	static const struct { int ch; size_t off; } texts[] = {
+		{ 's', offsetof(struct cli, socket) }, { 'S', offsetof(struct cli, state) },
+		{ 'o', offsetof(struct cli, out) }, { 't', offsetof(struct cli, threshold) },
+		{ 'M', offsetof(struct cli, metric) }, { 'k', offsetof(struct cli, markdown) },
+		{ 'b', offsetof(struct cli, baseline) }, { 'F', offsetof(struct cli, format) },
+		{ 'O', offsetof(struct cli, openmetrics) },
+	};
+
+	for (size_t i = 0; i < PERFD_ARRAY_LEN(texts); i++)
+		if (texts[i].ch == ch) {
+			*(const char **)((char *)cli + texts[i].off) = optarg;
+			return 1;
+		}
+	return 0;
+}
+
 /*
  * The options after the command into *cli: -1 when they are all taken,
  * else the exit code (help asked for, or a bad option).
@@ -158,16 +188,9 @@ parse_options(int argc, char **argv, const struct command *cmd, struct cli *cli)
 	cli->max_parallel = 1;
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "h", cli_options, NULL)) != -1) {
+		if (text_option(ch, cli))
+			continue;
 		switch (ch) {
-		case 's':
-			cli->socket = optarg;
-			break;
-		case 'S':
-			cli->state = optarg;
-			break;
-		case 'o':
-			cli->out = optarg;
-			break;
 		case 'w':
 			cli->wait = 1;
 			break;
@@ -182,18 +205,6 @@ parse_options(int argc, char **argv, const struct command *cmd, struct cli *cli)
 				fprintf(stderr, "perfd: --max-parallel takes 1 to 64\n");
 				return EXIT_USAGE;
 			}
-			break;
-		case 't':
-			cli->threshold = optarg;
-			break;
-		case 'M':
-			cli->metric = optarg;
-			break;
-		case 'k':
-			cli->markdown = optarg;
-			break;
-		case 'b':
-			cli->baseline = optarg;
 			break;
 		case 'l':
 			if (int_option(optarg, 1, INT_MAX, &cli->last) != 0) {

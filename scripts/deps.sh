@@ -4,7 +4,7 @@
 set -eu
 pkgs="gcc libc6-dev meson ninja-build pkg-config libuv1-dev libyaml-dev libcjson-dev
 libsqlite3-dev libcurl4-openssl-dev libpq-dev sqlite3 gzip procps util-linux git linux-perf
-strace curl eatmydata python3 sqlite-utils afl++ postgresql"
+strace curl eatmydata python3 sqlite-utils afl++ postgresql prometheus"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

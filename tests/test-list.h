@@ -14,6 +14,7 @@
 	X(spec_matrix_listed)		\
 	X(stats_basic)				\
 	X(fit_power_growth)			\
+	X(expo_parse_formats)			\
 	X(stats_median_ci)			\
 	X(stats_outliers)			\
 	X(run_exit_status)			\

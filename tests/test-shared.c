@@ -1308,3 +1308,80 @@ TEST_IMPL(pgprobe_procedures)
 	free(ci);
 	return 0;
 }
+
+#include "expo.h"
+
+/*
+ * The exposition format as node_exporter and Prometheus write it, and as
+ * OpenMetrics does: types by family (a histogram's _bucket, _sum, _count),
+ * labels canonical (sorted, escapes kept), +Inf and NaN, timestamps in ms
+ * or in seconds, exemplars and # EOF ignored; a bad line refuses the
+ * whole scrape, named by its line.
+ */
+TEST_IMPL(expo_parse_formats)
+{
+	const char *prom =
+	    "# HELP node_disk_written_bytes_total The total number of bytes written.\n"
+	    "# TYPE node_disk_written_bytes_total counter\n"
+	    "node_disk_written_bytes_total{device=\"sda\"} 1.2e+09\n"
+	    "# TYPE req_seconds histogram\n"
+	    "req_seconds_bucket{le=\"0.1\",path=\"/a\"} 3\n"
+	    "req_seconds_bucket{path=\"/a\", le=\"+Inf\",} 7 1700000000123\n"
+	    "req_seconds_sum{path=\"/a\"} 2.5\n"
+	    "req_seconds_count{path=\"/a\"} 7\r\n"
+	    "odd{msg=\"a \\\"quoted\\\" \\\\ line\\nbreak\"} NaN\n"
+	    "plain -Inf\n";
+	const char *om = "# TYPE redis_memory_used_bytes gauge\n"
+	    "redis_memory_used_bytes 1.9e9 1700000000.5 # {trace_id=\"x\"} 1\n# EOF\n";
+	struct expo x;
+	char *cause = NULL, *v;
+
+	ASSERT(expo_parse(prom, strlen(prom), &x, &cause) == 0);
+	ASSERT(x.n == 7);
+	ASSERT_STR(x.s[0].name, "node_disk_written_bytes_total");
+	ASSERT(x.s[0].type == EXPO_COUNTER && x.s[0].value == 1.2e9 && !x.s[0].has_ts);
+	ASSERT_STR(x.s[2].labels, "le=\"+Inf\",path=\"/a\"");	/* sorted, trailing comma gone */
+	ASSERT(x.s[2].type == EXPO_HISTOGRAM && isinf(x.s[2].value) == 0 && x.s[2].value == 7);
+	ASSERT(x.s[2].has_ts && x.s[2].ts_ms == 1700000000123LL);
+	ASSERT_STR(x.s[3].family, "req_seconds");
+	ASSERT(x.s[4].type == EXPO_HISTOGRAM);
+	ASSERT(isnan(x.s[5].value) && x.s[5].type == EXPO_UNTYPED);
+	v = expo_label(x.s[5].labels, "msg");
+	ASSERT_STR(v, "a \"quoted\" \\ line\nbreak");
+	free(v);
+	v = expo_label(x.s[1].labels, "le");
+	ASSERT_STR(v, "0.1");
+	free(v);
+	ASSERT(expo_label(x.s[1].labels, "nope") == NULL);
+	ASSERT(isinf(x.s[6].value) && x.s[6].value < 0);
+	expo_free(&x);
+	ASSERT(expo_parse(om, strlen(om), &x, &cause) == 0);
+	ASSERT(x.n == 1 && x.s[0].type == EXPO_GAUGE && x.s[0].value == 1.9e9);
+	ASSERT(x.s[0].ts_ms == 1700000000500LL);
+	expo_free(&x);
+	/* Garbage, each refused whole with its line. */
+	{
+		static const struct { const char *text, *want; } bad[] = {
+			{ "<html><body>Not Found</body></html>\n", "line 1: not a metric name" },
+			{ "a 1\nb{x=\"1\\t\"} 2\n", "line 2: a bad label value" },
+			{ "a{x=\"1\",x=\"2\"} 3\n", "line 1: a label set twice" },
+			{ "a{x=\"1\" 3\n", "line 1: labels not closed" },
+			{ "a\n", "line 1: no value" },
+			{ "a 1 yesterday\n", "line 1: a bad timestamp" },
+			{ "a 1 1e300\n", "line 1: a bad timestamp" },	/* fuzzing found it */
+			{ "# TYPE a sometimes\n", "line 1: # TYPE with an unknown type" },
+		};
+
+		for (size_t i = 0; i < PERFD_ARRAY_LEN(bad); i++) {
+			ASSERT(expo_parse(bad[i].text, strlen(bad[i].text), &x, &cause) == -1);
+			if (strstr(cause, bad[i].want) == NULL)
+				fprintf(stderr, "%s: %s\n", bad[i].text, cause);
+			ASSERT(strstr(cause, bad[i].want) != NULL && x.n == 0);
+			free(cause);
+			cause = NULL;
+		}
+	}
+	ASSERT(expo_parse("a 1\0b 2\n", 8, &x, &cause) == -1);
+	free(cause);
+	return 0;
+}

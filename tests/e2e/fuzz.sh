@@ -1,9 +1,11 @@
-# The spec parser and the request line handler under AFL++ for a bounded
-# time (ASan + UBSan): no crash, no hang. First, every crash found so far
-# is replayed as a regression fixture against this build.
+# The spec parser, the request line handler and the exposition-format
+# parser under AFL++ for a bounded time (ASan + UBSan): no crash, no hang.
+# First, every crash found so far is replayed as a regression fixture
+# against this build.
 . "$PERFD_TEST_SRC/tests/e2e/lib.sh"
 "$B/tests/fuzz/fuzz-spec" "$S"/tests/fuzz/spec-crashes/* || fail "a spec crash fixture fails again"
 "$B/tests/fuzz/fuzz-proto" "$S"/tests/fuzz/proto-seeds/* || fail "a protocol fixture fails"
+"$B/tests/fuzz/fuzz-expo" "$S"/tests/fuzz/expo-seeds/* || fail "an exposition fixture fails"
 if ls "$S"/tests/fuzz/proto-crashes/* >/dev/null 2>&1; then
 	"$B/tests/fuzz/fuzz-proto" "$S"/tests/fuzz/proto-crashes/* || fail "a protocol crash fixture fails again"
 fi

@@ -21,6 +21,8 @@ skip() { echo "SKIP: $*" >&2; exit 77; }
 cleanup() {
 	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null || true
 	[ -n "${CDN_PID:-}" ] && kill "$CDN_PID" 2>/dev/null || true
+	# Other servers a test started (SERVER_PIDS: theirs, blank-separated).
+	for p in ${SERVER_PIDS:-}; do kill "$p" 2>/dev/null || true; done
 	[ -n "${PG_DATA:-}" ] && stop_pg
 	# Anything a test investigation left running goes too.
 	for p in /proc/[0-9]*; do

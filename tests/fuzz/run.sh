@@ -1,6 +1,7 @@
 #!/bin/sh
-# run.sh [SECONDS] - fuzz the spec parser and the daemon's request line
-# handler with AFL++ (afl-clang-fast, ASan + UBSan), SECONDS each (default
+# run.sh [SECONDS] - fuzz the spec parser, the daemon's request line
+# handler and the exposition-format parser (telemetry scrapes) with AFL++
+# (afl-clang-fast, ASan + UBSan), SECONDS each (default
 # 60). Exits 1 when either found a crash or a hang, naming the inputs; a
 # found crash belongs in tests/fuzz/{spec,proto}-crashes/ as a regression
 # fixture once fixed. Output: FUZZ_OUT (default: a temporary folder).
@@ -15,7 +16,7 @@ command -v afl-fuzz >/dev/null || { echo "afl-fuzz is not installed (scripts/dep
 if [ ! -f "$bld/build.ninja" ]; then
 	CC=afl-clang-fast meson setup "$bld" "$src" -Dsanitize=true >/dev/null
 fi
-ninja -C "$bld" tests/fuzz/fuzz-spec tests/fuzz/fuzz-proto >"$out/build.log" 2>&1 || {
+ninja -C "$bld" tests/fuzz/fuzz-spec tests/fuzz/fuzz-proto tests/fuzz/fuzz-expo >"$out/build.log" 2>&1 || {
 	echo "fuzz: the instrumented build failed:" >&2
 	tail -20 "$out/build.log" >&2
 	exit 2
@@ -24,7 +25,7 @@ ninja -C "$bld" tests/fuzz/fuzz-spec tests/fuzz/fuzz-proto >"$out/build.log" 2>&
 export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
     AFL_NO_AFFINITY=1 AFL_QUIET=1
 bad=0
-for h in spec proto; do
+for h in spec proto expo; do
 	afl-fuzz -V "$secs" -t 2000 -m none -i "$src/tests/fuzz/$h-seeds" -o "$out/$h" \
 	    -- "$bld/tests/fuzz/fuzz-$h" >"$out/$h.log" 2>&1 || {
 		echo "fuzz-$h: afl-fuzz failed:" >&2
