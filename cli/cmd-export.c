@@ -17,20 +17,20 @@ export_master(struct buf *b, const struct runset *r)
 	const cJSON *total = cJSON_GetObjectItem(m, "total_ms");
 	const char *base[] = { "pipeline", r->name, "investigation", r->id, NULL };
 
-	om_family(b, "perfd_end_to_end_seconds", "gauge", "seconds", "The pipeline's "
+	openmetrics_family(b, "perfd_end_to_end_seconds", "gauge", "seconds", "The pipeline's "
 	    "end-to-end median run time, as perfd's profiling measured it.");
 	if (cJSON_IsNumber(total))
-		om_sample(b, "perfd_end_to_end_seconds", base, total->valuedouble / 1000);
-	om_family(b, "perfd_stage_seconds", "gauge", "seconds", "Each stage's median run time.");
+		openmetrics_sample(b, "perfd_end_to_end_seconds", base, total->valuedouble / 1000);
+	openmetrics_family(b, "perfd_stage_seconds", "gauge", "seconds", "Each stage's median run time.");
 	cJSON_ArrayForEach(st, cJSON_GetObjectItem(m, "stages")) {
 		const char *l[] = { "pipeline", r->name, "investigation", r->id, "stage",
 		    cJSON_GetStringValue(cJSON_GetObjectItem(st, "name")), NULL };
 		const cJSON *v = cJSON_GetObjectItem(st, "median_ms");
 
 		if (cJSON_IsNumber(v))
-			om_sample(b, "perfd_stage_seconds", l, v->valuedouble / 1000);
+			openmetrics_sample(b, "perfd_stage_seconds", l, v->valuedouble / 1000);
 	}
-	om_family(b, "perfd_stage_share_ratio", "gauge", "ratio", "Each stage's share of the "
+	openmetrics_family(b, "perfd_stage_share_ratio", "gauge", "ratio", "Each stage's share of the "
 	    "end-to-end time (0 to 1).");
 	cJSON_ArrayForEach(st, cJSON_GetObjectItem(m, "stages")) {
 		const char *l[] = { "pipeline", r->name, "investigation", r->id, "stage",
@@ -38,9 +38,9 @@ export_master(struct buf *b, const struct runset *r)
 		const cJSON *v = cJSON_GetObjectItem(st, "share");
 
 		if (cJSON_IsNumber(v))
-			om_sample(b, "perfd_stage_share_ratio", l, v->valuedouble);
+			openmetrics_sample(b, "perfd_stage_share_ratio", l, v->valuedouble);
 	}
-	om_family(b, "perfd_top_recommendation_speedup_ratio", "gauge", "ratio", "The top "
+	openmetrics_family(b, "perfd_top_recommendation_speedup_ratio", "gauge", "ratio", "The top "
 	    "recommendation's predicted end-to-end speed-up (2 is twice as fast), with its "
 	    "stage, priority and evidence kind (pipeline, probe or estimate).");
 	if (top != NULL && cJSON_IsNumber(cJSON_GetObjectItem(top, "end_to_end_speedup"))) {
@@ -49,7 +49,7 @@ export_master(struct buf *b, const struct runset *r)
 		    cJSON_GetStringValue(cJSON_GetObjectItem(top, "priority")), "evidence",
 		    cJSON_GetStringValue(cJSON_GetObjectItem(top, "evidence_kind")), NULL };
 
-		om_sample(b, "perfd_top_recommendation_speedup_ratio", l,
+		openmetrics_sample(b, "perfd_top_recommendation_speedup_ratio", l,
 		    cJSON_GetObjectItem(top, "end_to_end_speedup")->valuedouble);
 	}
 }
@@ -60,22 +60,22 @@ cli_openmetrics_compare(const struct comparison *c)
 	struct buf b = { 0 };
 	const char *pair[] = { "base", c->base->id, "candidate", c->cand->id, NULL };
 
-	om_family(&b, "perfd_compare_verdict", "gauge", NULL, "perfd compare's verdict: 0 pass, "
+	openmetrics_family(&b, "perfd_compare_verdict", "gauge", NULL, "perfd compare's verdict: 0 pass, "
 	    "1 warn (slower beyond the threshold, not significant), 2 fail (slower beyond the "
 	    "threshold, significant).");
-	om_sample(&b, "perfd_compare_verdict", pair, c->fails > 0 ? 2 : c->warns > 0 ? 1 : 0);
-	om_family(&b, "perfd_compare_failed_rows", "gauge", NULL, "Rows that failed (stages, "
+	openmetrics_sample(&b, "perfd_compare_verdict", pair, c->fails > 0 ? 2 : c->warns > 0 ? 1 : 0);
+	openmetrics_family(&b, "perfd_compare_failed_rows", "gauge", NULL, "Rows that failed (stages, "
 	    "end to end, matrix cells).");
-	om_sample(&b, "perfd_compare_failed_rows", pair, c->fails);
-	om_family(&b, "perfd_compare_change_ratio", "gauge", "ratio", "Each stage's change of "
+	openmetrics_sample(&b, "perfd_compare_failed_rows", pair, c->fails);
+	openmetrics_family(&b, "perfd_compare_change_ratio", "gauge", "ratio", "Each stage's change of "
 	    "the compared metric, (candidate - base) / base: 0.1 is 10% slower.");
 	for (int i = 0; i < c->nrows; i++) {
 		const char *l[] = { "base", c->base->id, "candidate", c->cand->id, "stage",
 		    c->rows[i].stage != NULL ? c->rows[i].stage : "end to end", NULL };
 
-		om_sample(&b, "perfd_compare_change_ratio", l, c->rows[i].change);
+		openmetrics_sample(&b, "perfd_compare_change_ratio", l, c->rows[i].change);
 	}
-	om_end(&b);
+	openmetrics_end(&b);
 	return b.p;
 }
 
@@ -99,7 +99,7 @@ cmd_export(struct cli *cli)
 		return EXIT_USAGE;
 	}
 	export_master(&b, &r);
-	om_end(&b);
+	openmetrics_end(&b);
 	if (cli->out == NULL)
 		fputs(b.p, stdout);
 	else if (file_write_atomic(cli->out, b.p, b.len, &cause) != 0) {

@@ -7,7 +7,7 @@
 
 /* s onto b with \ and line breaks escaped, and " too where quoted. */
 static void
-om_escape(struct buf *b, const char *s, int quoted)
+openmetrics_escape(struct buf *b, const char *s, int quoted)
 {
 	for (; *s != '\0'; s++)
 		if (*s == '\n')
@@ -19,19 +19,19 @@ om_escape(struct buf *b, const char *s, int quoted)
 }
 
 void
-om_family(struct buf *b, const char *name, const char *type, const char *unit,
+openmetrics_family(struct buf *b, const char *name, const char *type, const char *unit,
     const char *help)
 {
 	buf_printf(b, "# TYPE %s %s\n", name, type);
 	if (unit != NULL)
 		buf_printf(b, "# UNIT %s %s\n", name, unit);
 	buf_printf(b, "# HELP %s ", name);
-	om_escape(b, help, 0);
+	openmetrics_escape(b, help, 0);
 	buf_puts(b, "\n");
 }
 
 void
-om_sample(struct buf *b, const char *name, const char *const *labels, double value)
+openmetrics_sample(struct buf *b, const char *name, const char *const *labels, double value)
 {
 	int n = 0;
 
@@ -40,7 +40,7 @@ om_sample(struct buf *b, const char *name, const char *const *labels, double val
 		if (labels[i + 1] == NULL)
 			continue;
 		buf_printf(b, "%s%s=\"", n++ == 0 ? "{" : ",", labels[i]);
-		om_escape(b, labels[i + 1], 1);
+		openmetrics_escape(b, labels[i + 1], 1);
 		buf_puts(b, "\"");
 	}
 	if (n > 0)
@@ -54,7 +54,7 @@ om_sample(struct buf *b, const char *name, const char *const *labels, double val
 }
 
 void
-om_end(struct buf *b)
+openmetrics_end(struct buf *b)
 {
 	buf_puts(b, "# EOF\n");
 }

@@ -12,14 +12,14 @@
  */
 
 /* A family's # TYPE, # UNIT (unit NULL: none) and # HELP lines. */
-void om_family(struct buf *, const char *name, const char *type, const char *unit,
+void openmetrics_family(struct buf *, const char *name, const char *type, const char *unit,
     const char *help);
 /*
  * One sample: labels are name, value pairs, NULL-terminated (a NULL
  * value drops its label); values escaped as the format wants.
  */
-void om_sample(struct buf *, const char *name, const char *const *labels, double value);
+void openmetrics_sample(struct buf *, const char *name, const char *const *labels, double value);
 /* The last line. */
-void om_end(struct buf *);
+void openmetrics_end(struct buf *);
 
 #endif

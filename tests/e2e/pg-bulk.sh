@@ -6,7 +6,8 @@
 #   it is ("already optimal");
 # - db-config reports the checkpoint pressure the load causes, with its
 #   figures: the WAL written in one run, which the harness measures itself
-#   around a run of the loader (within 25%), and checkpoints requested;
+#   around three runs of the loader (within 25% of their range), and
+#   checkpoints requested;
 # - db-config measures building the five secondary indexes after the load
 #   instead of during it, and its How, applied by the harness around the
 #   loader, gives what it predicts (a probe figure, bounded by the stage:
@@ -49,14 +50,19 @@ database:
 client: {stage: ingest}
 EOS
 
-# The WAL one run of the loader writes, by the harness's own reading.
+# The WAL one run of the loader writes, by the harness's own reading, over
+# three runs: with eight or so checkpoints a run, the full-page images
+# after each make it vary from run to run (108 to 150 MB seen).
 wal() { psql -XAtc "SELECT wal_bytes FROM pg_stat_wal"; }
-./setup.sh
-w0=$(wal)
-./load.sh || fail "the loader"
-sleep 1
-w1=$(wal)
-wal_mb=$(awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.1f", (b - a) / 1e6 }')
+for _ in 1 2 3; do
+	./setup.sh
+	w0=$(wal)
+	./load.sh || fail "the loader"
+	sleep 1
+	w1=$(wal)
+	awk -v a="$w0" -v b="$w1" 'BEGIN { printf "%.1f\n", (b - a) / 1e6 }'
+done >wal.txt
+wal_lo=$(sort -n wal.txt | head -1) wal_hi=$(sort -n wal.txt | tail -1)
 
 investigate bulk
 for a in profiling db-config client-library integration; do
@@ -72,11 +78,11 @@ grep -q "pg_stat_statements counted, on public.trades: 1 COPY for $rows rows" "$
 R="$D/db-config/CONFIG_ANALYSIS.md"
 line=$(grep -A2 "^## Pressure on the server during the stage" "$R" | tail -1)
 echo "db-config: $line"
-echo "the harness measured $wal_mb MB of WAL for one run of the loader"
+echo "the harness measured $wal_lo to $wal_hi MB of WAL for one run of the loader"
 said=$(echo "$line" | sed -n 's/.*the server wrote \([0-9.]*\) MB of WAL (max_wal_size = 32MB).*/\1/p')
 [ -n "$said" ] || fail "no WAL figure with max_wal_size: $line"
-awk -v p="$said" -v m="$wal_mb" 'BEGIN { exit !(p <= 1.25 * m && m <= 1.25 * p) }' ||
-    fail "db-config says $said MB of WAL, the harness measured $wal_mb MB"
+awk -v p="$said" -v lo="$wal_lo" -v hi="$wal_hi" 'BEGIN { exit !(p >= lo / 1.25 && p <= 1.25 * hi) }' ||
+    fail "db-config says $said MB of WAL, the harness measured $wal_lo to $wal_hi MB"
 echo "$line" | grep -q "\*\*Checkpoint pressure\*\*: the load's WAL filled max_wal_size and forced [1-9][0-9]* checkpoint" ||
     fail "no checkpoint pressure: $line"
 pgrep -af "perfd-pg-" >left.txt 2>/dev/null || true
