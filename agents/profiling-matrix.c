@@ -126,8 +126,6 @@ mx_settled(struct prof_matrix *mx)
 static int
 mx_enough(struct prof_matrix *mx, int r, int *settled_before)
 {
-	int now;
-
 	if (r >= mx->reps) {
 		mx->rounds_why = mx->auto_reps ? xasprintf("the most auto allows (%d rounds): "
 		    "the figures had not settled", r) : xasprintf("the spec's repetitions (%d)", r);
@@ -135,15 +133,11 @@ mx_enough(struct prof_matrix *mx, int r, int *settled_before)
 	}
 	if (!mx->auto_reps || r < PROF_AUTO_MIN)
 		return 0;
-	now = mx_settled(mx);
-	if (now && *settled_before) {
-		mx->rounds_why = xasprintf("settled after %d rounds: every stage's share in every "
-		    "cell within +-%.0f points (95%% CI), two rounds in a row", r,
-		    PROF_AUTO_SHARE * 100);
-		return 1;
-	}
-	*settled_before = now;
-	return 0;
+	if (!prof_twice(mx_settled(mx), settled_before))
+		return 0;
+	mx->rounds_why = xasprintf("settled after %d rounds: every stage's share in every cell "
+	    "within +-%.0f points (95%% CI), two rounds in a row", r, PROF_AUTO_SHARE * 100);
+	return 1;
 }
 
 /*

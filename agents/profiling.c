@@ -232,19 +232,23 @@ prof_settled(const struct prof *p, int n)
 static int
 prof_enough(struct prof *p, int n, int *settled_before)
 {
-	int now;
-
 	if (!p->auto_reps || n < PROF_AUTO_MIN || p->ntotals < PROF_AUTO_MIN)
 		return 0;
-	now = prof_settled(p, n);
-	if (now && *settled_before) {
-		p->stopped = xasprintf("settled after %d runs: the bottleneck decided and "
-		    "every stage's share's 95%% CI within +-%.0f points, two runs in a row", n,
-		    PROF_AUTO_SHARE * 100);
-		return 1;
-	}
-	*settled_before = now;
-	return 0;
+	if (!prof_twice(prof_settled(p, n), settled_before))
+		return 0;
+	p->stopped = xasprintf("settled after %d runs: the bottleneck decided and every "
+	    "stage's share's 95%% CI within +-%.0f points, two runs in a row", n,
+	    PROF_AUTO_SHARE * 100);
+	return 1;
+}
+
+int
+prof_twice(int now, int *before)
+{
+	int twice = now && *before;
+
+	*before = now;
+	return twice;
 }
 
 /*

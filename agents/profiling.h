@@ -147,6 +147,8 @@ struct prof {
 int prof_main(struct agent *);
 /* A file of the agent's folder, whole or not at all: 0, or -1 after saying why. */
 int prof_write(struct prof *, const char *name, const char *text);
+/* Whether a check held now and at the last check (*before becomes now): one is a lucky streak. */
+int prof_twice(int now, int *before);
 /* A stage's class by its CPU utilisation: cpu-bound, waiting, mixed. */
 const char *prof_class(double util);
 /* profiling-perf.c: sample a CPU-bound bottleneck with perf. */
